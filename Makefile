@@ -1,0 +1,88 @@
+# Tiny Lip Sync. The README's two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Interpreters: Python 3.11 for the core and Blender 4.2; Python 3.13 for Blender 5.2.
+# pyenv keeps versions it does not activate, so look in its folder too.
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+find_python = $(or $(firstword $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1))),$(shell command -v python$(1) 2>/dev/null))
+PYTHON311 ?= $(call find_python,3.11)
+PYTHON313 ?= $(call find_python,3.13)
+
+VENV := .venv
+VENV42 := .venv-blender42
+VENV52 := .venv-blender52
+PY := $(VENV)/bin/python
+BLENDER_EXT = $(firstword $(wildcard $(VENV52)/lib/python3.13/site-packages/bpy/*/scripts/addons_core/bl_pkg/cli/blender_ext.py))
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
+ZIP := build/tiny_lipsync-$(VERSION).zip
+
+.PHONY: help setup engines extension demo test lint test-core test-blender42 test-blender52 \
+	bench corpus corpus-small devset eval train clean
+
+help:
+	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
+	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
+	@echo "other: setup extension bench corpus corpus-small devset eval train clean"
+
+# --- environments (each made only when missing or when its requirements change) ----------------
+define need_python
+	@if [ -z "$(1)" ]; then echo "error: Python $(2) not found. Install it (e.g. 'pyenv install $(2)') or pass PYTHON$(subst .,,$(2))=/path/to/python$(2)." >&2; exit 1; fi
+endef
+
+$(VENV)/.installed: requirements/dev.txt
+	$(call need_python,$(PYTHON311),3.11)
+	test -x $(PY) || $(PYTHON311) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+$(VENV42)/.installed: requirements/blender42.txt
+	$(call need_python,$(PYTHON311),3.11)
+	test -x $(VENV42)/bin/python || $(PYTHON311) -m venv $(VENV42)
+	$(VENV42)/bin/python -m pip install -q --disable-pip-version-check -r requirements/blender42.txt
+	touch $@
+
+$(VENV52)/.installed: requirements/blender52.txt
+	$(call need_python,$(PYTHON313),3.13)
+	test -x $(VENV52)/bin/python || $(PYTHON313) -m venv $(VENV52)
+	$(VENV52)/bin/python -m pip install -q --disable-pip-version-check -r requirements/blender52.txt
+	touch $@
+
+build/.engines: tools/install_engines.sh
+	bash tools/install_engines.sh
+	@mkdir -p build && touch $@
+
+engines: build/.engines
+
+setup: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed build/.engines
+
+# --- the extension ----------------------------------------------------------------------------
+extension: $(VENV52)/.installed
+	@mkdir -p build
+	rm -f $(ZIP)
+	$(VENV52)/bin/python $(BLENDER_EXT) build --source-dir . --output-filepath $(ZIP)
+	$(VENV52)/bin/python $(BLENDER_EXT) validate $(ZIP)
+	@du -h $(ZIP) | awk '{print "extension zip: " $$2 " (" $$1 ")"}'
+
+demo: setup extension
+	$(VENV52)/bin/python tools/render_demo.py --out demo
+
+# --- tests ------------------------------------------------------------------------------------
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-core: $(VENV)/.installed build/.engines
+	$(PY) -m pytest tests --ignore=tests/blender -q
+
+test-blender42: $(VENV42)/.installed $(VENV52)/.installed
+	$(VENV42)/bin/python -m pytest tests/blender -q
+
+test-blender52: $(VENV52)/.installed
+	$(VENV52)/bin/python -m pytest tests/blender -q
+
+test: setup lint test-core test-blender42 test-blender52
+
+# --- data, training, evaluation ---------------------------------------------------------------
+clean:
+	rm -rf build demo .pytest_cache .ruff_cache

@@ -1,0 +1,97 @@
+"""Every Blender-version difference the add-on meets, in one place (4.2 LTS through 5.2 LTS).
+
+- Sound strips: `SequenceEditor.sequences_all` up to 4.x, `strips_all` from 4.4 (5.0 removed the
+  old name).
+- Actions: 4.2/4.3 keep F-curves on `Action.fcurves`; 4.4 brought slotted Actions whose F-curves
+  live in a channelbag per slot (5.0 removed `Action.fcurves`).
+"""
+
+import bpy
+import numpy as np
+
+SLOTTED_ACTIONS = bpy.app.version >= (4, 4, 0)
+_INTERPOLATION_LINEAR = 1  # index of 'LINEAR' in FCurve keyframe interpolation items
+
+
+def sound_strips(scene: bpy.types.Scene) -> list:
+    """All sound strips of the scene's sequencer, meta strips included."""
+    editor = scene.sequence_editor
+    if editor is None:
+        return []
+    strips = editor.strips_all if hasattr(editor, "strips_all") else editor.sequences_all
+    return [strip for strip in strips if strip.type == "SOUND"]
+
+
+def new_strip_collection(scene: bpy.types.Scene):
+    """The top-level strip collection to add new strips to (creating the sequencer if needed)."""
+    editor = scene.sequence_editor or scene.sequence_editor_create()
+    return editor.strips if hasattr(editor, "strips") else editor.sequences
+
+
+def assign_new_action(id_data: bpy.types.ID, name: str) -> bpy.types.Action:
+    """Create a new Action and make it the active one of `id_data` (a slot on 4.4+)."""
+    action = bpy.data.actions.new(name)
+    anim_data = id_data.animation_data or id_data.animation_data_create()
+    if SLOTTED_ACTIONS:
+        slot = action.slots.new(id_type=id_data.id_type, name=id_data.name)
+        anim_data.action = action
+        anim_data.action_slot = slot
+    else:
+        action.id_root = id_data.id_type
+        anim_data.action = action
+    return action
+
+
+def action_fcurves(action: bpy.types.Action, id_data: bpy.types.ID, create: bool = False):
+    """The F-curve collection that animates `id_data` in `action` (None if it has none)."""
+    if not SLOTTED_ACTIONS:
+        return action.fcurves
+    anim_data = id_data.animation_data
+    slot = anim_data.action_slot if anim_data and anim_data.action == action else None
+    if slot is None:
+        slot = next((s for s in action.slots if _slot_id_type(s) == id_data.id_type), None)
+    if slot is None:
+        return None
+    from bpy_extras import anim_utils
+
+    if create:
+        return anim_utils.action_ensure_channelbag_for_slot(action, slot).fcurves
+    channelbag = anim_utils.action_get_channelbag_for_slot(action, slot)
+    return channelbag.fcurves if channelbag else None
+
+
+def _slot_id_type(slot) -> str:
+    """The ID type a slot animates (`id_root` in 4.4, `target_id_type` from 4.5)."""
+    return getattr(slot, "target_id_type", None) or getattr(slot, "id_root", "")
+
+
+def shape_key_data_path(key_block_name: str) -> str:
+    """The RNA path of a shape key's value on its Key datablock."""
+    return f'key_blocks["{bpy.utils.escape_identifier(key_block_name)}"].value'
+
+
+def write_fcurve(fcurves, data_path: str, frames: np.ndarray, values: np.ndarray, group: str = ""):
+    """Create one F-curve and key all (frame, value) pairs in bulk, linear interpolation."""
+    group_kwarg = "group_name" if SLOTTED_ACTIONS else "action_group"
+    try:
+        fcurve = fcurves.new(data_path, index=0, **({group_kwarg: group} if group else {}))
+    except TypeError:  # 4.4/4.5 channelbags take no group name
+        fcurve = fcurves.new(data_path, index=0)
+    count = len(frames)
+    points = fcurve.keyframe_points
+    points.add(count)
+    co = np.empty((count, 2), dtype=np.float32)
+    co[:, 0] = frames
+    co[:, 1] = values
+    points.foreach_set("co", co.ravel())
+    points.foreach_set("interpolation", np.full(count, _INTERPOLATION_LINEAR, dtype=np.int32))
+    fcurve.update()
+    return fcurve
+
+
+def read_fcurve(fcurve) -> tuple[np.ndarray, np.ndarray]:
+    """Frames and values of all keyframes of an F-curve, as float arrays (N,)."""
+    count = len(fcurve.keyframe_points)
+    co = np.empty(count * 2, dtype=np.float32)
+    fcurve.keyframe_points.foreach_get("co", co)
+    return co[0::2].copy(), co[1::2].copy()

@@ -1,0 +1,1 @@
+"""Speech corpus: TTS engines with phone timings, forced alignment, augmentation, shards."""

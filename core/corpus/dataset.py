@@ -1,0 +1,109 @@
+"""Corpus shards on disk: utterances with 16 kHz audio, phone timings and 60 fps label curves.
+
+A corpus is a folder of `shard-XXXXX.npz` files (written with np.savez, no pickles) plus a
+`manifest.json`. Each shard holds many utterances, concatenated along time with offsets.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..audio import SAMPLE_RATE
+from ..errors import CorpusError
+
+LABEL_FPS = 60
+
+
+@dataclass(frozen=True)
+class Phone:
+    start_s: float
+    end_s: float
+    label: str  # ARPAbet without stress digits (e.g. "B", "AA"), "SIL" for silence
+
+
+@dataclass(frozen=True)
+class Utterance:
+    utt_id: str
+    audio: np.ndarray  # (N,) float32 at SAMPLE_RATE
+    weights: np.ndarray  # (T, K) float32 at LABEL_FPS over core.rig.LOWER_FACE
+    phones: tuple[Phone, ...]
+    text: str
+    engine: str  # "espeak", "festival", "flite", "mbrola"
+    voice: str
+    language: str  # "en", "es", "fr", ...
+    augmentation: str = ""  # empty for clean audio
+
+
+def _offsets(lengths: list[int]) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+
+
+def write_shard(path: Path, utterances: list[Utterance]) -> None:
+    """Write utterances to one shard atomically (a temporary file, then a rename)."""
+    if not utterances:
+        raise CorpusError(f"{path}: refusing to write an empty shard.")
+    phones = [p for u in utterances for p in u.phones]
+    arrays = {
+        "audio": np.concatenate(
+            [np.clip(np.round(u.audio * 32767), -32768, 32767).astype(np.int16) for u in utterances]
+        ),
+        "audio_offsets": _offsets([len(u.audio) for u in utterances]),
+        "weights": np.concatenate([u.weights.astype(np.float16) for u in utterances]),
+        "frame_offsets": _offsets([len(u.weights) for u in utterances]),
+        "phone_start_s": np.array([p.start_s for p in phones], dtype=np.float32),
+        "phone_end_s": np.array([p.end_s for p in phones], dtype=np.float32),
+        "phone_label": np.array([p.label for p in phones], dtype=np.str_),
+        "phone_offsets": _offsets([len(u.phones) for u in utterances]),
+    }
+    for field in ("utt_id", "text", "engine", "voice", "language", "augmentation"):
+        arrays[field] = np.array([getattr(u, field) for u in utterances], dtype=np.str_)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial.npz")
+    np.savez(partial, **arrays)
+    partial.replace(path)
+
+
+def read_shard(path: Path) -> Iterator[Utterance]:
+    """Yield the utterances of one shard."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise CorpusError(f"{path}: unreadable corpus shard ({error}).") from None
+    with data:
+        ao, fo, po = data["audio_offsets"], data["frame_offsets"], data["phone_offsets"]
+        for i in range(len(ao) - 1):
+            phones = tuple(
+                Phone(float(s), float(e), str(lab))
+                for s, e, lab in zip(
+                    data["phone_start_s"][po[i]:po[i + 1]],
+                    data["phone_end_s"][po[i]:po[i + 1]],
+                    data["phone_label"][po[i]:po[i + 1]],
+                )
+            )
+            yield Utterance(
+                utt_id=str(data["utt_id"][i]),
+                audio=data["audio"][ao[i]:ao[i + 1]].astype(np.float32) / 32767,
+                weights=data["weights"][fo[i]:fo[i + 1]].astype(np.float32),
+                phones=phones,
+                text=str(data["text"][i]),
+                engine=str(data["engine"][i]),
+                voice=str(data["voice"][i]),
+                language=str(data["language"][i]),
+                augmentation=str(data["augmentation"][i]),
+            )
+
+
+def shard_paths(corpus_dir: Path) -> list[Path]:
+    """The corpus's shards in a stable order."""
+    paths = sorted(Path(corpus_dir).glob("shard-*.npz"))
+    if not paths:
+        raise CorpusError(f"{corpus_dir}: no corpus shards here; run `make corpus` first.")
+    return paths
+
+
+def iter_corpus(corpus_dir: Path) -> Iterator[Utterance]:
+    """Yield every utterance of a corpus folder, shard by shard."""
+    for path in shard_paths(corpus_dir):
+        yield from read_shard(path)

@@ -1,0 +1,213 @@
+"""Evaluation metrics for lip sync, pure numpy. Every metric is defined here and only here.
+
+Inputs are frames at a fixed rate `fps` (frame t at time t / fps s) and phone intervals
+[start_s, end_s) in ARPAbet (core.corpus.dataset.Phone). "Closed" is a boolean per frame,
+computed by the caller from the demo head's lip gap (core.head.is_closed(core.head.lip_gap(..))).
+A phone *contains* the frames whose time lies in [start_s, end_s); a phone too short to contain a
+frame contains the frame nearest to its midpoint. The tolerance window of a phone is
+[start_s - tol, end_s + tol) with tol = 40 ms unless stated.
+
+Definitions:
+- PBM accuracy inside: share of P, B, M phones with at least one closed frame inside the phone.
+- PBM accuracy within ±tol: the same over the tolerance window (reported at 40 ms and 20 ms).
+- False closure rate: share of phones with at least one closed frame inside, counted separately
+  for consonants (not P/B/M, not silence) and vowels, over phones not within tol of a bilabial
+  (gap between the two intervals at least tol), so legitimate coarticulation is not counted.
+- Bilabial runs: consecutive P/B/M phones with no gap between them ("mp" in "pump") form one run.
+- Closure onset error (ms): for a run that follows speech (no silence within tol before it) and
+  has a closed frame in its tolerance window, onset = start time of the contiguous closed segment
+  holding the first such frame; error = onset - run start. Reported as mean |error| and median
+  signed error (negative = lips close early). Quantised to one frame (16.7 ms at 60 fps).
+- Closure duration ratio: closed frames inside a run's tolerance window / fps, divided by the
+  run's duration; median over runs with a closure (1 = the lips stay shut exactly as long).
+- MSE: mean over frames and channels of (predicted - reference)^2 in weight units, over the
+  common length of the two curves at the same fps.
+- Jitter: mean absolute second difference |x[t+1] - 2 x[t] + x[t-1]| over frames (and channels),
+  in units per frame^2 at the evaluation fps; for weights and for the lip gap (mm / frame^2).
+- Per-phone closure breakdown: for each phone label, count and share of phones with a closed
+  frame inside.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..corpus.dataset import Phone
+from ..corpus.phones import BILABIALS, SILENCE, VOWELS
+
+TOLERANCE_S = 0.040
+TIGHT_TOLERANCE_S = 0.020
+_SILENCES = frozenset({SILENCE, "SP", "SPN", "NSN"})
+
+
+@dataclass
+class ClosureTally:
+    """Counts behind the closure metrics; tallies of several utterances add up with `merge`."""
+
+    pbm_total: int = 0
+    pbm_inside: int = 0
+    pbm_tolerant: int = 0  # within ±TOLERANCE_S
+    pbm_tight: int = 0  # within ±TIGHT_TOLERANCE_S
+    consonant_total: int = 0
+    consonant_closed: int = 0
+    vowel_total: int = 0
+    vowel_closed: int = 0
+    onset_errors_ms: list[float] = field(default_factory=list)
+    duration_ratios: list[float] = field(default_factory=list)
+    per_phone: dict[str, list[int]] = field(default_factory=dict)  # label -> [count, closed]
+
+    def merge(self, other: "ClosureTally") -> "ClosureTally":
+        """Add another tally's counts into this one and return self."""
+        for name in ("pbm_total", "pbm_inside", "pbm_tolerant", "pbm_tight", "consonant_total",
+                     "consonant_closed", "vowel_total", "vowel_closed"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.onset_errors_ms.extend(other.onset_errors_ms)
+        self.duration_ratios.extend(other.duration_ratios)
+        for label, (count, closed) in other.per_phone.items():
+            mine = self.per_phone.setdefault(label, [0, 0])
+            mine[0] += count
+            mine[1] += closed
+        return self
+
+    def summary(self) -> dict[str, float]:
+        """The closure metrics as percentages, milliseconds and ratios (NaN where undefined)."""
+        errors = np.asarray(self.onset_errors_ms, dtype=np.float64)
+        ratios = np.asarray(self.duration_ratios, dtype=np.float64)
+        return {
+            "pbm_inside_pct": _pct(self.pbm_inside, self.pbm_total),
+            "pbm_40ms_pct": _pct(self.pbm_tolerant, self.pbm_total),
+            "pbm_20ms_pct": _pct(self.pbm_tight, self.pbm_total),
+            "false_closure_consonant_pct": _pct(self.consonant_closed, self.consonant_total),
+            "false_closure_vowel_pct": _pct(self.vowel_closed, self.vowel_total),
+            "onset_error_ms": float(np.abs(errors).mean()) if errors.size else float("nan"),
+            "onset_bias_ms": float(np.median(errors)) if errors.size else float("nan"),
+            "duration_ratio": float(np.median(ratios)) if ratios.size else float("nan"),
+            "pbm_count": float(self.pbm_total),
+        }
+
+
+def _pct(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else float("nan")
+
+
+def _frames_in(start_s: float, end_s: float, fps: float, frame_count: int) -> slice:
+    """Frames whose time lies in [start_s, end_s), clipped to the clip; never empty if in range."""
+    first = max(int(np.ceil(start_s * fps - 1e-9)), 0)
+    stop = min(int(np.ceil(end_s * fps - 1e-9)), frame_count)
+    if stop <= first:  # shorter than a frame: the frame nearest the midpoint
+        mid = min(max(int(round(0.5 * (start_s + end_s) * fps)), 0), frame_count - 1)
+        return slice(mid, mid + 1)
+    return slice(first, stop)
+
+
+def _is_silence(label: str) -> bool:
+    return label in _SILENCES or label.startswith("+")
+
+
+def bilabial_runs(phones: Sequence[Phone]) -> list[tuple[int, int]]:
+    """Index ranges [i, j) of consecutive bilabial phones that touch (gap under 1 ms)."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(phones):
+        if phones[i].label in BILABIALS:
+            j = i + 1
+            while (j < len(phones) and phones[j].label in BILABIALS
+                   and phones[j].start_s - phones[j - 1].end_s < 1e-3):  # fmt: skip
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def closure_tally(
+    closed: np.ndarray, fps: float, phones: Sequence[Phone], tolerance_s: float = TOLERANCE_S
+) -> ClosureTally:
+    """Count closures of one utterance: `closed` (T,) bool per frame at `fps`, phones in seconds."""
+    closed = np.asarray(closed, dtype=bool)
+    frame_count = len(closed)
+    tally = ClosureTally()
+    if frame_count == 0:
+        raise ValueError("closure_tally needs at least one frame")
+
+    def any_closed(start_s: float, end_s: float) -> bool:
+        return bool(closed[_frames_in(start_s, end_s, fps, frame_count)].any())
+
+    bilabial_spans = [(p.start_s, p.end_s) for p in phones if p.label in BILABIALS]
+    for phone in phones:
+        if _is_silence(phone.label):
+            continue
+        inside = any_closed(phone.start_s, phone.end_s)
+        counts = tally.per_phone.setdefault(phone.label, [0, 0])
+        counts[0] += 1
+        counts[1] += int(inside)
+        if phone.label in BILABIALS:
+            tally.pbm_total += 1
+            tally.pbm_inside += int(inside)
+            tally.pbm_tolerant += int(
+                any_closed(phone.start_s - tolerance_s, phone.end_s + tolerance_s)
+            )
+            tally.pbm_tight += int(
+                any_closed(phone.start_s - TIGHT_TOLERANCE_S, phone.end_s + TIGHT_TOLERANCE_S)
+            )
+            continue
+        near_bilabial = any(
+            s - tolerance_s < phone.end_s and phone.start_s < e + tolerance_s
+            for s, e in bilabial_spans
+        )
+        if near_bilabial:
+            continue
+        if phone.label in VOWELS:
+            tally.vowel_total += 1
+            tally.vowel_closed += int(inside)
+        else:
+            tally.consonant_total += 1
+            tally.consonant_closed += int(inside)
+
+    for i, j in bilabial_runs(phones):
+        start_s, end_s = phones[i].start_s, phones[j - 1].end_s
+        window = _frames_in(start_s - tolerance_s, end_s + tolerance_s, fps, frame_count)
+        hits = np.flatnonzero(closed[window])
+        if hits.size == 0:
+            continue
+        tally.duration_ratios.append(hits.size / fps / max(end_s - start_s, 1e-6))
+        after_silence = i == 0 or (
+            _is_silence(phones[i - 1].label) and phones[i - 1].end_s > start_s - tolerance_s
+        )
+        if after_silence:
+            continue
+        onset = window.start + int(hits[0])
+        while onset > 0 and closed[onset - 1]:
+            onset -= 1
+        tally.onset_errors_ms.append((onset / fps - start_s) * 1000.0)
+    return tally
+
+
+def mse(predicted: np.ndarray, reference: np.ndarray) -> float:
+    """Mean squared error of weights (T, K) against reference (T', K) over the common frames."""
+    predicted = np.asarray(predicted, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    if predicted.shape[1:] != reference.shape[1:]:
+        raise ValueError(f"shapes {predicted.shape} and {reference.shape} differ in channels")
+    frames = min(len(predicted), len(reference))
+    if frames == 0:
+        raise ValueError("mse needs at least one common frame")
+    return float(np.mean((predicted[:frames] - reference[:frames]) ** 2))
+
+
+def jitter(curves: np.ndarray) -> float:
+    """Mean absolute frame-to-frame acceleration of curves (T,) or (T, K), units per frame^2."""
+    curves = np.asarray(curves, dtype=np.float64)
+    if len(curves) < 3:
+        return float("nan")
+    return float(np.mean(np.abs(curves[2:] - 2.0 * curves[1:-1] + curves[:-2])))
+
+
+def per_phone_rates(tally: ClosureTally) -> list[tuple[str, int, float]]:
+    """Per-phone closure breakdown: (label, count, % of phones with a closed frame), by label."""
+    return [
+        (label, count, _pct(closed, count))
+        for label, (count, closed) in sorted(tally.per_phone.items())
+    ]

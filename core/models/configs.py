@@ -1,0 +1,213 @@
+"""Frozen model configs, torch-free: the training code and the numpy runtime both read them.
+
+Time grid shared by every model: predictions are made at FRAME_RATE = 100 fps (one frame every
+HOP = 160 samples at 16 kHz, frame j at time j / 100 s). 60 fps is not a whole number of
+samples (16000 / 60 = 266.67), so the runtime interpolates the 100 fps frames linearly to 60 fps
+or any scene rate (see core.runtime.smoothing).
+"""
+
+from dataclasses import asdict, dataclass, field, fields
+
+from ..audio import SAMPLE_RATE
+from ..rig import LOWER_FACE
+
+HOP = 160  # samples between model frames
+FRAME_RATE = SAMPLE_RATE / HOP  # 100.0 frames per second
+
+
+@dataclass(frozen=True)
+class LogMelConfig:
+    """Log-mel front end: frame i covers samples [HOP*i, HOP*i + n_fft) of its (padded) input."""
+
+    n_fft: int = 512  # 32 ms Hann window, also the frame length
+    n_mels: int = 64
+    f_min_hz: float = 40.0
+    f_max_hz: float = 7600.0
+    floor: float = 1e-5  # log(max(power, floor))
+
+
+@dataclass(frozen=True)
+class ConvLayer:
+    """One 1-D convolution followed by ReLU: channels out, kernel size and stride in samples."""
+
+    channels: int
+    kernel: int
+    stride: int
+
+
+@dataclass(frozen=True)
+class StudentConfig:
+    """Conv + fully-connected student on a waveform window [t - past_ms, t + future_ms).
+
+    input_kind "raw": the convs read the 16 kHz waveform; their strides multiply to HOP.
+    input_kind "logmel"/"mfcc": the convs read 100 fps log-mel (or MFCC) frames with stride 1.
+    The fully-connected head reads the whole window's features (bottleneck channels x frames);
+    run over a whole clip it is a convolution whose kernel spans the window.
+    """
+
+    name: str
+    layers: tuple[ConvLayer, ...]
+    bottleneck: int  # 1x1 conv width before flattening the window
+    hidden: int  # width of the hidden fully-connected layer
+    past_ms: float = 256.0
+    future_ms: float = 256.0
+    input_kind: str = "raw"  # "raw" | "logmel" | "mfcc"
+    logmel: LogMelConfig = field(default_factory=LogMelConfig)
+    n_mfcc: int = 20
+    channels: tuple[str, ...] = LOWER_FACE
+
+    def __post_init__(self) -> None:
+        if self.input_kind not in ("raw", "logmel", "mfcc"):
+            raise ValueError(f"unknown input_kind {self.input_kind!r}")
+        if self.input_kind == "raw" and self.total_stride != HOP:
+            raise ValueError(f"raw-input strides multiply to {self.total_stride}, need {HOP}")
+        if self.input_kind != "raw" and self.total_stride != 1:
+            raise ValueError("feature-input students use stride-1 convolutions")
+        for ms in (self.past_ms, self.future_ms):
+            if (ms * SAMPLE_RATE / 1000) % 1:
+                raise ValueError(f"{ms} ms is not a whole number of samples")
+        if (self.window_samples - self.receptive_field) % HOP or self.head_frames < 1:
+            raise ValueError(
+                f"window {self.window_samples} samples minus receptive field "
+                f"{self.receptive_field} must be a non-negative multiple of {HOP}"
+            )
+
+    @property
+    def past_samples(self) -> int:
+        return round(self.past_ms * SAMPLE_RATE / 1000)
+
+    @property
+    def future_samples(self) -> int:
+        return round(self.future_ms * SAMPLE_RATE / 1000)
+
+    @property
+    def window_samples(self) -> int:
+        return self.past_samples + self.future_samples
+
+    @property
+    def total_stride(self) -> int:
+        stride = 1
+        for layer in self.layers:
+            stride *= layer.stride
+        return stride
+
+    @property
+    def in_channels(self) -> int:
+        return {"raw": 1, "logmel": self.logmel.n_mels, "mfcc": self.n_mfcc}[self.input_kind]
+
+    @property
+    def receptive_field(self) -> int:
+        """Samples one conv-stack output frame sees (front-end frame included)."""
+        if self.input_kind == "raw":
+            field_samples, jump = 1, 1
+        else:
+            field_samples, jump = self.logmel.n_fft, HOP
+        for layer in self.layers:
+            field_samples += (layer.kernel - 1) * jump
+            jump *= layer.stride
+        return field_samples
+
+    @property
+    def head_frames(self) -> int:
+        """Feature frames (at 100 fps) inside one window: the head's kernel."""
+        return (self.window_samples - self.receptive_field) // HOP + 1
+
+
+@dataclass(frozen=True)
+class TeacherConfig:
+    """Transformer teacher over a whole utterance: log-mel, conv stem, ALiBi attention."""
+
+    name: str = "teacher"
+    d_model: int = 256
+    n_layers: int = 6
+    n_heads: int = 4
+    ffn: int = 1024
+    stem_stride: int = 2  # tokens at 100 / stem_stride fps; each token emits stem_stride frames
+    logmel: LogMelConfig = field(default_factory=LogMelConfig)
+    chunk_s: float = 12.0  # inference chunk, plus context_s of context on each side
+    context_s: float = 4.0
+    channels: tuple[str, ...] = LOWER_FACE
+    past_ms: float = float("inf")  # sees the whole utterance (bounded by the chunk context)
+    future_ms: float = float("inf")
+
+    def __post_init__(self) -> None:
+        if self.d_model % self.n_heads:
+            raise ValueError("d_model must be a multiple of n_heads")
+
+
+def _raw_layers(widths: tuple[int, int, int, int]) -> tuple[ConvLayer, ...]:
+    # Strides 10*4*4 = 160 samples; receptive field 512 + 320 = 832 samples (52 ms).
+    c1, c2, c3, c4 = widths
+    return (
+        ConvLayer(c1, 32, 10),
+        ConvLayer(c2, 9, 4),
+        ConvLayer(c3, 11, 4),
+        ConvLayer(c4, 3, 1),
+    )
+
+
+S0 = StudentConfig("s0", _raw_layers((48, 96, 192, 192)), bottleneck=16, hidden=128)
+S_TINY = StudentConfig("s_tiny", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32)
+S_LOWLAT = StudentConfig(
+    "s_lowlat", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, past_ms=448, future_ms=64
+)
+S_TINY_LOGMEL = StudentConfig(
+    "s_tiny_logmel",
+    (ConvLayer(48, 3, 1), ConvLayer(48, 3, 1)),
+    bottleneck=8,
+    hidden=32,
+    input_kind="logmel",
+)
+S_TINY_MFCC = StudentConfig(
+    "s_tiny_mfcc",
+    (ConvLayer(48, 3, 1), ConvLayer(48, 3, 1)),
+    bottleneck=8,
+    hidden=32,
+    input_kind="mfcc",
+)
+TEACHER = TeacherConfig()
+TEACHER_TINY = TeacherConfig(
+    "teacher_tiny", d_model=32, n_layers=2, n_heads=2, ffn=64,
+    logmel=LogMelConfig(n_mels=16), chunk_s=2.0, context_s=0.5,
+)  # fmt: skip
+STUDENT_TINY = StudentConfig(
+    "student_tiny",
+    (ConvLayer(4, 32, 10), ConvLayer(6, 9, 4), ConvLayer(8, 11, 4), ConvLayer(8, 3, 1)),
+    bottleneck=4,
+    hidden=8,
+    past_ms=64,
+    future_ms=28,
+)
+
+
+def config_to_dict(config: StudentConfig | TeacherConfig) -> dict:
+    """Plain JSON-able dict with a 'type' tag (floats 'inf' kept as strings)."""
+    data = asdict(config)
+    for key in ("past_ms", "future_ms"):
+        if data[key] == float("inf"):
+            data[key] = "inf"
+    data["type"] = type(config).__name__
+    return data
+
+
+def config_from_dict(data: dict) -> StudentConfig | TeacherConfig:
+    """Inverse of config_to_dict; raises ValueError/TypeError/KeyError on malformed input."""
+    data = dict(data)
+    kind = data.pop("type")
+    for key in ("past_ms", "future_ms"):
+        if data.get(key) == "inf":
+            data[key] = float("inf")
+    data["logmel"] = LogMelConfig(**data["logmel"])
+    data["channels"] = tuple(str(c) for c in data["channels"])
+    if kind == "StudentConfig":
+        data["layers"] = tuple(ConvLayer(**layer) for layer in data["layers"])
+        cls = StudentConfig
+    elif kind == "TeacherConfig":
+        cls = TeacherConfig
+    else:
+        raise ValueError(f"unknown config type {kind!r}")
+    known = {f.name for f in fields(cls)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown config fields {sorted(unknown)}")
+    return cls(**data)
