@@ -2,10 +2,10 @@
 
 import bpy
 
-
+from . import demo_head
 
 # Registered in this order, unregistered in reverse.
-_MODULES = ()
+_MODULES = (demo_head,)
 
 
 def _classes() -> list[type]:

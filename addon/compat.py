@@ -95,3 +95,25 @@ def read_fcurve(fcurve) -> tuple[np.ndarray, np.ndarray]:
     co = np.empty(count * 2, dtype=np.float32)
     fcurve.keyframe_points.foreach_get("co", co)
     return co[0::2].copy(), co[1::2].copy()
+
+
+def strip_frames(strip) -> tuple[float, float, float]:
+    """(content start, left handle, right handle) of a strip in scene frames.
+
+    5.x names them content_start / left_handle / right_handle (the 4.2 names frame_start,
+    frame_final_start, frame_final_end still work there but are deprecated).
+    """
+    if hasattr(strip, "left_handle"):
+        return float(strip.content_start), float(strip.left_handle), float(strip.right_handle)
+    return float(strip.frame_start), float(strip.frame_final_start), float(strip.frame_final_end)
+
+
+def strip_sound_offset_s(strip) -> float:
+    """Seconds of the sound skipped at the strip's content start (`sound_offset`, 4.3+; 0 before)."""
+    return float(getattr(strip, "sound_offset", 0.0))
+
+
+def find_sound_strip(scene: bpy.types.Scene, name: str):
+    """The scene's sound strip of that name, or None."""
+    return next((strip for strip in sound_strips(scene) if strip.name == name), None)
+

@@ -22,6 +22,7 @@ from .visemes import ALIASES, CLASSES, DIPHTHONGS, GROUPS, LIP_OPENERS, PHONES, 
 REST_DOMINANCE = 1e-3  # weight of the neutral pose everywhere; wins only far from any phone
 CLOSE_RAMP_S = (0.020, 0.080)  # lips travel to the seal over this range before a bilabial
 OPEN_RAMP_S = (0.015, 0.050)  # and part again over this range after it
+SILENT_HOLD_S = 0.10  # a bilabial after a silence holds the seal up to this long before it
 _IDX = channel_index(LOWER_FACE)
 
 
@@ -44,7 +45,7 @@ def _channels(name: str) -> tuple[str, ...]:
 def _segments(phones: Sequence[Phone]) -> list[tuple[float, float, str, str]]:
     """(start_s, end_s, table phone, class) per segment; diphthongs split in two halves."""
     segments = []
-    for phone in phones:
+    for k, phone in enumerate(phones):
         start, end = float(phone.start_s), float(phone.end_s)
         if not end > start:
             continue
@@ -55,7 +56,9 @@ def _segments(phones: Sequence[Phone]) -> list[tuple[float, float, str, str]]:
             segments.append((start, middle, first, PHONES[first].cls))
             segments.append((middle, end, second, PHONES[second].cls))
         elif name == "SIL":
-            segments.append((start, end, name, "rest" if end - start >= REST_AFTER_S else "pause"))
+            edge = k == 0 or k == len(phones) - 1  # before and after speech: always rest
+            long = end - start >= REST_AFTER_S
+            segments.append((start, end, name, "rest" if edge or long else "pause"))
         else:
             segments.append((start, end, name, PHONES[name].cls))
     return segments
@@ -69,6 +72,24 @@ def _falloff(times_s: np.ndarray, start: np.ndarray, end: np.ndarray, before_s, 
     return np.exp(-(early**2) - late**2)
 
 
+def _reach_limits(segments: list) -> tuple[np.ndarray, np.ndarray]:
+    """Longest reach (S,) before and after each segment: a third of the way to the middle of
+    the nearest rest silence, so a long silence always returns to the rest pose."""
+    centres = [0.5 * (s[0] + s[1]) for s in segments if s[3] == "rest"]
+    before = np.full(len(segments), np.inf)
+    after = np.full(len(segments), np.inf)
+    for i, (start, end, _, cls) in enumerate(segments):
+        if cls == "rest":
+            continue
+        earlier = [c for c in centres if c <= start]
+        later = [c for c in centres if c >= end]
+        if earlier:
+            before[i] = (start - max(earlier)) / 3.0
+        if later:
+            after[i] = (min(later) - end) / 3.0
+    return np.maximum(before, 1e-3), np.maximum(after, 1e-3)
+
+
 def _blend(times_s: np.ndarray, segments: list) -> np.ndarray:
     """Dominance-weighted blend of the segment targets, (T, 29)."""
     weights = np.zeros((len(times_s), len(LOWER_FACE)))
@@ -77,14 +98,15 @@ def _blend(times_s: np.ndarray, segments: list) -> np.ndarray:
     start = np.array([s[0] for s in segments])
     end = np.array([s[1] for s in segments])
     classes = [CLASSES[s[3]] for s in segments]
-    before = np.array([c.before_s for c in classes])
-    after = np.array([c.after_s for c in classes])
+    before_max, after_max = _reach_limits(segments)
+    before = np.minimum([c.before_s for c in classes], before_max)
+    after = np.minimum([c.after_s for c in classes], after_max)
     shape = _falloff(times_s, start, end, before, after)  # (T, S)
     for group, names in GROUPS.items():
         alpha = np.array([getattr(c, group) for c in classes])  # (S,)
         group_shape = shape
-        if group == "round":
-            round_before = np.array([c.round_before_s or c.before_s for c in classes])
+        if group == "round":  # rounding is anticipated further back, over consonants
+            round_before = np.minimum([c.round_before_s or c.before_s for c in classes], before_max)
             group_shape = _falloff(times_s, start, end, round_before, after)
         dominance = group_shape * alpha[None, :]  # (T, S)
         total = dominance.sum(axis=1) + REST_DOMINANCE  # (T,)
@@ -94,11 +116,6 @@ def _blend(times_s: np.ndarray, segments: list) -> np.ndarray:
             for channel in _channels(name):
                 weights[:, _IDX[channel]] = value
     return weights
-
-
-def _smoothstep(x: np.ndarray) -> np.ndarray:
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3.0 - 2.0 * x)
 
 
 def _seal(times_s: np.ndarray, segments: list) -> tuple[np.ndarray, np.ndarray]:
@@ -114,9 +131,16 @@ def _seal(times_s: np.ndarray, segments: list) -> tuple[np.ndarray, np.ndarray]:
         next_s = segments[i + 1][1] - end if i + 1 < len(segments) else OPEN_RAMP_S[1]
         close_s = np.clip(0.5 * prev_s, *CLOSE_RAMP_S)
         open_s = np.clip(0.35 * next_s, *OPEN_RAMP_S)
-        closing = _smoothstep((times_s - (start - close_s)) / close_s)
-        opening = 1.0 - _smoothstep((times_s - end) / open_s)
-        shape = np.where(times_s < start, closing, np.where(times_s > end, opening, 1.0))
+        geminate = i + 1 < len(segments) and PHONES[segments[i + 1][2]].seal > 0
+        release_s = 0.0 if geminate else min(viseme.release_s, 0.25 * (end - start))
+        release = end - release_s  # a stop's burst parts the lips, unless another closure follows
+        # Lips meet and part at speed: the seal eases in before contact and out after release.
+        # From silence the lips are already together: hold them so the jaw can get ready.
+        after_silence = i > 0 and segments[i - 1][3] in ("rest", "pause")
+        hold_s = min(0.4 * prev_s, SILENT_HOLD_S) if after_silence else 0.0
+        closing = np.clip((times_s - (start - hold_s - close_s)) / close_s, 0.0, 1.0) ** 2
+        opening = (1.0 - np.clip((times_s - release) / open_s, 0.0, 1.0)) ** 2
+        shape = np.where(times_s < start, closing, np.where(times_s > release, opening, 1.0))
         # A bilabial shorter than a frame still seals the frame nearest its middle.
         nearest = int(np.clip(np.round(0.5 * (start + end) / fps_step), 0, len(times_s) - 1))
         shape[nearest] = 1.0
@@ -143,6 +167,7 @@ def animate(phones: Sequence[Phone], duration_s: float, fps: float = 60.0) -> np
             weights[:, _IDX[channel]] *= 1.0 - seal
     jaw = weights[:, _IDX["jawOpen"]]
     weights[:, _IDX["mouthClose"]] = np.maximum(weights[:, _IDX["mouthClose"]], seal * jaw)
+    press = np.convolve(np.pad(press, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")  # no pop
     for channel in _channels("mouthPress"):
         weights[:, _IDX[channel]] = np.maximum(weights[:, _IDX[channel]], press)
     return np.clip(weights, 0.0, 1.0).astype(np.float32)

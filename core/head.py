@@ -13,7 +13,7 @@ from .errors import RigError
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "assets" / "demo_head.npz"
 PARTS = ("skin", "eye", "teeth", "tongue")
 
-# Lips count as closed below this midline gap. The head's rest pose and every authored seal
+# Lips count as closed at or below this midline gap. The head's rest pose and every authored seal
 # (jawOpen + mouthClose at equal weights) measure 0.24 mm: the hm08 lips meet there with a
 # hair of clearance. 1 mm leaves room for that and the float16 rounding of the deltas (a few
 # micrometres) but not for a real opening: jawOpen opens the lips by ~33 mm at weight 1, so
@@ -99,7 +99,9 @@ def load_demo_head(path: str | Path | None = None) -> DemoHead:
 
 def _columns(head: DemoHead, channel_names: list[str] | tuple[str, ...]) -> tuple[list, list]:
     """(input columns, head key indices) of the channels the head has; others are ignored."""
-    pairs = [(c, head.key_names.index(n)) for c, n in enumerate(channel_names) if n in head.key_names]
+    pairs = [
+        (c, head.key_names.index(n)) for c, n in enumerate(channel_names) if n in head.key_names
+    ]
     return [c for c, _ in pairs], [k for _, k in pairs]
 
 
@@ -176,5 +178,5 @@ def lip_gap(
 
 
 def is_closed(gap: np.ndarray | float) -> np.ndarray:
-    """True where the lip gap (metres) counts as closed (below CLOSED_GAP_M)."""
-    return np.asarray(gap) < CLOSED_GAP_M
+    """True where the lip gap (metres) counts as closed (at or below CLOSED_GAP_M)."""
+    return np.asarray(gap) <= CLOSED_GAP_M

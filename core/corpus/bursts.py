@@ -16,9 +16,12 @@ CORRECTED = frozenset({"P", "B"})
 HOP_S = 0.0025  # energy envelope hop
 WINDOW_S = 0.010  # energy envelope window
 SEARCH_S = 0.150  # how far before the burst a closure may start
-GAP_DB = 8.0  # a frame this far above the gap floor ends the gap
+SPAN_F = 2  # the fall is measured between frames f - SPAN_F and f + SPAN_F (10 ms apart)
+FLOOR_DB = 60.0  # energies are floored this far below the utterance peak
+MIN_FALL_DB = 6.0  # a smaller drop is no closure: keep the event time
 MIN_PREVIOUS_S = 0.020  # the shortened preceding phone keeps at least this much
-CLOSURE_AFTER_SILENCE_S = 0.030  # typical closure before an utterance- or pause-initial stop
+# Lag of the event behind the closure for a stop after silence (measured against alignment).
+CLOSURE_AFTER_SILENCE_S = {"P": 0.040, "B": 0.0}
 
 
 def energy_db(audio16k: np.ndarray) -> np.ndarray:
@@ -32,16 +35,23 @@ def energy_db(audio16k: np.ndarray) -> np.ndarray:
 
 
 def closure_start_s(energy: np.ndarray, burst_s: float, earliest_s: float) -> float:
-    """Start of the low-energy gap that ends at `burst_s`, not earlier than `earliest_s`."""
+    """Where the energy falls fastest in the `SEARCH_S` before `burst_s` (not before earliest_s).
+
+    The fall into a closure is the steepest drop before a burst, whether the closure is silent
+    (P) or carries a voice bar (B); the burst itself is a rise and never wins.
+    """
     burst_f = int(round(burst_s / HOP_S))
-    first_f = max(int(np.ceil(earliest_s / HOP_S)), burst_f - int(SEARCH_S / HOP_S), 0)
-    if burst_f - first_f < 2:
+    first_f = max(int(np.ceil(earliest_s / HOP_S)), burst_f - int(SEARCH_S / HOP_S), SPAN_F)
+    last_f = min(burst_f - SPAN_F, len(energy) - SPAN_F)
+    if last_f <= first_f:
         return burst_s
-    floor_db = energy[max(first_f, burst_f - 8):burst_f].min()  # quietest point near the burst
-    f = burst_f - 1
-    while f > first_f and energy[f - 1] < floor_db + GAP_DB:
-        f -= 1
-    return max(f * HOP_S, earliest_s)
+    floored = np.maximum(energy, energy.max() - FLOOR_DB)  # digital zeros would dominate
+    frames = np.arange(first_f, last_f + 1)
+    fall_db = floored[frames - SPAN_F] - floored[frames + SPAN_F]  # (F,) drop over 2 spans
+    best = int(np.argmax(fall_db))
+    if fall_db[best] < MIN_FALL_DB:
+        return burst_s
+    return max(frames[best] * HOP_S, earliest_s)
 
 
 def correct_stop_onsets(audio16k: np.ndarray, phones: list[Phone]) -> list[Phone]:
@@ -56,7 +66,7 @@ def correct_stop_onsets(audio16k: np.ndarray, phones: list[Phone]) -> list[Phone
         if earliest_s >= stop.start_s:
             continue
         if before.label == SILENCE:
-            onset_s = max(stop.start_s - CLOSURE_AFTER_SILENCE_S, earliest_s)
+            onset_s = max(stop.start_s - CLOSURE_AFTER_SILENCE_S[stop.label], earliest_s)
         else:
             onset_s = closure_start_s(energy, stop.start_s, earliest_s)
         out[i - 1] = Phone(before.start_s, onset_s, before.label)

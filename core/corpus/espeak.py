@@ -6,7 +6,6 @@ The library keeps one global voice and callback, so one process synthesises one 
 """
 
 import ctypes
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -16,10 +15,12 @@ from ..errors import CorpusError
 from .bursts import correct_stop_onsets
 from .dataset import Phone
 from .phones import SILENCE, espeak_event_to_arpabet
+from .synthesis import Synthesis
 
-ENGLISH_ACCENTS = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp",
+# espeak-ng's library looks voices up by file name: "en" is British English (en-gb).
+ENGLISH_ACCENTS = ("en-us", "en", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp",
                    "en-gb-x-gbcwmd", "en-029")  # fmt: skip
-OTHER_LANGUAGES = {"es": "es", "fr": "fr-fr", "de": "de", "it": "it", "pt": "pt", "nl": "nl"}
+OTHER_LANGUAGES = {"es": "es", "fr": "fr", "de": "de", "it": "it", "pt": "pt", "nl": "nl"}
 # Variants with clearly different timbre (Klatt vs. the default formant source, sex, age).
 VARIANTS = ("", "f3", "m3", "klatt4", "Annie", "f1", "m7", "klatt2", "Andy", "iven3")
 
@@ -43,13 +44,6 @@ class _Event(ctypes.Structure):
 _CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
 )
-
-
-@dataclass(frozen=True)
-class Synthesis:
-    audio: np.ndarray  # (N,) float32 at SAMPLE_RATE
-    phones: list[Phone]  # ARPAbet, covering the audio
-    event_phones: list[Phone]  # the same before the stop-burst correction
 
 
 class _Library:
@@ -146,7 +140,10 @@ def synthesize(
     pitch: int = 50,
     pitch_range: int = 50,
 ) -> Synthesis:
-    """Speak `text` with an espeak-ng voice ("en-us+f3"); 16 kHz audio and ARPAbet phones."""
+    """Speak `text` with an espeak-ng voice ("en-us+f3"): 16 kHz audio and ARPAbet phones.
+
+    `engine_phones` of the result are the raw event timings, `phones` the burst-corrected ones.
+    """
     library = _library()
     pcm, events = library.synth(text, voice, rate_wpm, pitch, pitch_range)
     audio = resample(pcm, library.sample_rate, SAMPLE_RATE)

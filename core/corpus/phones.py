@@ -65,13 +65,15 @@ _ESPEAK_FOREIGN: dict[str, str] = {
     "u~": "UW", "o~": "OW", "a~": "AA", "y~": "UW", "i;": "IY", "a2": "AA", "ja": "Y-AA",
     "ts;": "CH", "dz;": "JH", "s;": "SH", "z;": "ZH", "l#": "L", "U~": "UW", "I~": "IY",
     "oI": "OY", "aU~": "AW", "eI~": "EY", "oU~": "OW", "ts2": "T-S", "@/": "AH", "V#": "AH",
+    "**": "R", "OY": "OY", "Wy": "ER", "e-": "AH", "eU": "EH-W", "pF": "P-F", "t[": "T",
+    "d[": "D", "n[": "N", "l[": "L", "y-": "W", "v#": "V", "z2": "Z", "J^": "N-Y", "R3": "R",
 }  # fmt: skip
 
 # Portuguese "y" is a reduced unrounded vowel, not French/German /y/.
 _LANGUAGE_OVERRIDES: dict[str, dict[str, str]] = {"pt": {"y": "IH"}}
 
-_ESPEAK_SILENCE = frozenset({"_", "_:", "_!", "_^_", "||", "|", ""})
-_ESPEAK_MARKS = "',%=!^|"
+_ESPEAK_SILENCE = frozenset({"_", "_:", "_!", "_|", "_^_", "||", "|", ""})
+_ESPEAK_MARKS = "',%=!^|;"
 
 # festival "radio" phone set (US voices kal, ked, slt-hts).
 _FESTIVAL_RADIO: dict[str, str] = {
@@ -111,8 +113,9 @@ def espeak_event_to_arpabet(mnemonic: str, language: str = "en") -> tuple[str, .
     core = mnemonic.strip(_ESPEAK_MARKS)
     if core in _ESPEAK_SILENCE or not core:
         return (SILENCE,) if core == "_" else ()
-    # Length, nasal and palatal diacritics do not move the lips: drop them and look again.
-    for stripped in (core.rstrip(":;~"), core.rstrip(":;~2#/")):
+    # Length, nasal and palatal diacritics and gemination do not change the lip shape.
+    geminate = core[0] if len(core) == 2 and core[0] == core[1] else core
+    for stripped in (core.rstrip(":;~"), core.rstrip(":;~2#/"), geminate):
         if stripped in _ESPEAK_EN:
             return _split(_ESPEAK_EN[stripped])
         if stripped in _ESPEAK_FOREIGN:

@@ -18,8 +18,9 @@ Definitions:
   has a closed frame in its tolerance window, onset = start time of the contiguous closed segment
   holding the first such frame; error = onset - run start. Reported as mean |error| and median
   signed error (negative = lips close early). Quantised to one frame (16.7 ms at 60 fps).
-- Closure duration ratio: closed frames inside a run's tolerance window / fps, divided by the
-  run's duration; median over runs with a closure (1 = the lips stay shut exactly as long).
+- Closure duration ratio: for a run with speech on both sides (no silence within tol) and a
+  closed frame in its tolerance window, closed frames in that window / fps divided by the run's
+  duration; median over such runs (1 = the lips stay shut exactly as long as the phones last).
 - MSE: mean over frames and channels of (predicted - reference)^2 in weight units, over the
   common length of the two curves at the same fps.
 - Jitter: mean absolute second difference |x[t+1] - 2 x[t] + x[t-1]| over frames (and channels),
@@ -172,11 +173,15 @@ def closure_tally(
         hits = np.flatnonzero(closed[window])
         if hits.size == 0:
             continue
-        tally.duration_ratios.append(hits.size / fps / max(end_s - start_s, 1e-6))
-        after_silence = i == 0 or (
+        silence_before = i == 0 or (
             _is_silence(phones[i - 1].label) and phones[i - 1].end_s > start_s - tolerance_s
         )
-        if after_silence:
+        silence_after = j == len(phones) or (
+            _is_silence(phones[j].label) and phones[j].start_s < end_s + tolerance_s
+        )
+        if not (silence_before or silence_after):
+            tally.duration_ratios.append(hits.size / fps / max(end_s - start_s, 1e-6))
+        if silence_before:
             continue
         onset = window.start + int(hits[0])
         while onset > 0 and closed[onset - 1]:

@@ -1,0 +1,103 @@
+"""The "Add Demo Head" operator: builds the shipped demo head with its 52 ARKit shape keys."""
+
+from __future__ import annotations
+
+import bpy
+import numpy as np
+
+from ..core.errors import LipSyncError
+from ..core.head import PARTS, DemoHead, load_demo_head
+
+SUBDIVISION_LEVELS = 1
+
+
+def _srgb_to_linear(col_srgb: np.ndarray) -> np.ndarray:
+    """(N, 3) uint8 sRGB -> (N, 4) float32 linear RGBA for a FLOAT_COLOR attribute."""
+    c = col_srgb.astype(np.float32) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return np.concatenate([lin, np.ones((len(c), 1), np.float32)], axis=1)
+
+
+def _new_mesh(head: DemoHead, name: str) -> bpy.types.Mesh:
+    """Mesh datablock with geometry, UVs and the corner colour attribute "Col", in bulk."""
+    mesh = bpy.data.meshes.new(name)
+    sizes = head.poly_sizes.astype(np.int32)
+    loop_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int32)
+    mesh.vertices.add(len(head.co))
+    mesh.vertices.foreach_set("co", head.co.ravel())
+    mesh.loops.add(len(head.poly_verts))
+    mesh.loops.foreach_set("vertex_index", head.poly_verts)
+    mesh.polygons.add(len(sizes))
+    mesh.polygons.foreach_set("loop_start", loop_start)
+    mesh.update(calc_edges=True)
+    mesh.validate()
+
+    uv_layer = mesh.uv_layers.new(name="UVMap")
+    uv_layer.uv.foreach_set("vector", head.uv.astype(np.float32).ravel())
+    colour = mesh.color_attributes.new(name="Col", type="FLOAT_COLOR", domain="CORNER")
+    colour.data.foreach_set("color", _srgb_to_linear(head.col).ravel())
+    mesh.color_attributes.active_color = colour
+    mesh.color_attributes.render_color_index = mesh.color_attributes.active_color_index
+    mesh.shade_smooth()
+    return mesh
+
+
+def _add_shape_keys(obj: bpy.types.Object, head: DemoHead) -> None:
+    """Basis plus one relative key per ARKit name, each the basis plus its deltas."""
+    obj.shape_key_add(name="Basis", from_mix=False)
+    for name, idx, delta in zip(head.key_names, head.key_idx, head.key_delta, strict=True):
+        co = head.co.copy()
+        co[idx] += delta
+        block = obj.shape_key_add(name=name, from_mix=False)
+        block.data.foreach_set("co", co.ravel())
+        block.slider_min, block.slider_max = 0.0, 1.0
+    obj.data.shape_keys.use_relative = True
+
+
+def build_demo_head(
+    name: str = "DemoHead", collection: bpy.types.Collection | None = None
+) -> bpy.types.Object:
+    """Create the demo head object (mesh, UVs, colours, parts, 52 shape keys, Subdivision 1)."""
+    head = load_demo_head()
+    mesh = _new_mesh(head, name)
+    obj = bpy.data.objects.new(name, mesh)
+    (collection or bpy.context.scene.collection).objects.link(obj)
+    for part in PARTS:
+        group = obj.vertex_groups.new(name=part)
+        group.add(head.parts[part].tolist(), 1.0, "REPLACE")
+    _add_shape_keys(obj, head)
+    modifier = obj.modifiers.new(name="Subdivision", type="SUBSURF")
+    modifier.levels = SUBDIVISION_LEVELS
+    modifier.render_levels = SUBDIVISION_LEVELS
+    return obj
+
+
+class LIPSYNC_OT_add_demo_head(bpy.types.Operator):
+    """Add a human head with the 52 ARKit shape keys, ready for lip sync"""
+
+    bl_idname = "lipsync.add_demo_head"
+    bl_label = "Add Demo Head"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if context.mode != "OBJECT":
+            cls.poll_message_set("Switch to Object Mode to add the demo head.")
+            return False
+        return True
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            obj = build_demo_head(collection=context.collection)
+        except LipSyncError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        obj.location = context.scene.cursor.location
+        for other in context.selected_objects:
+            other.select_set(False)
+        obj.select_set(True)
+        context.view_layer.objects.active = obj
+        return {"FINISHED"}
+
+
+CLASSES = (LIPSYNC_OT_add_demo_head,)

@@ -1,0 +1,103 @@
+"""The public API shared by the add-on, the CLI and users' scripts (numpy only, no torch).
+
+    model = load_model("s_tiny")                      # shipped name or a path to a .npz
+    animation = predict(model, samples, 48000, fps=24)
+    stream = open_stream(model, fps=60); stream.push(block) ... stream.finish()
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .animation import Animation
+from .audio import SAMPLE_RATE, prepare_samples
+from .errors import LipSyncError, ModelFileError
+from .models.configs import StudentConfig, TeacherConfig
+from .runtime.modelfile import ModelFile, read_model_file
+from .runtime.smoothing import DELTA_S, resample_frames
+from .runtime.stream import StudentStream
+from .runtime.student import build_stages, student_frames
+from .runtime.teacher import NumpyTeacher
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    parameters: int
+    file_size: int  # bytes
+    future_ms: float  # future audio one 100 fps frame needs (inf: the whole clip)
+    past_ms: float
+    channels: tuple[str, ...]
+    card: str
+
+
+class Model:
+    """A loaded model: numpy weights plus its forward pass at 100 fps."""
+
+    def __init__(self, model_file: ModelFile):
+        self.file = model_file
+        self.config: StudentConfig | TeacherConfig = model_file.config
+        if isinstance(self.config, StudentConfig):
+            self._stages = build_stages(self.config, model_file.weights)
+            self._teacher = None
+        else:
+            self._stages = None
+            self._teacher = NumpyTeacher(self.config, model_file.weights)
+
+    @property
+    def name(self) -> str:
+        return self.file.name
+
+    def frames(self, samples_16k: np.ndarray) -> np.ndarray:
+        """Raw model frames (ceil(N / 160), K) at 100 fps for 16 kHz samples (N,)."""
+        if self._teacher is not None:
+            return self._teacher.frames(samples_16k)
+        return student_frames(self.config, self._stages, samples_16k)
+
+
+def shipped_models() -> list[str]:
+    """Names of the model files shipped in assets/models."""
+    return sorted(path.stem for path in MODELS_DIR.glob("*.npz"))
+
+
+def load_model(name_or_path: str | Path) -> Model:
+    """Load a shipped model by name (e.g. "s_tiny") or a model file by path."""
+    path = Path(name_or_path)
+    if path.suffix != ".npz":
+        path = MODELS_DIR / f"{name_or_path}.npz"
+        if not path.is_file():
+            names = ", ".join(shipped_models()) or "none installed"
+            raise ModelFileError(f"No shipped model named {name_or_path!r} (available: {names}).")
+    return Model(read_model_file(path))
+
+
+def predict(model: Model, samples: np.ndarray, sample_rate: int, fps: float,
+            smoothing: bool = True) -> Animation:  # fmt: skip
+    """Weights at the scene rate for a clip (N,) or (N, C) at any sample rate."""
+    samples_16k = prepare_samples(samples, sample_rate)
+    weights = resample_frames(model.frames(samples_16k), len(samples_16k), fps, smoothing)
+    return Animation(float(fps), model.config.channels, weights)
+
+
+def open_stream(model: Model, fps: float, smoothing: bool = True) -> StudentStream:
+    """Streaming inference: push 16 kHz float32 blocks, get scene frames (m, K) back."""
+    if not isinstance(model.config, StudentConfig):
+        raise LipSyncError(
+            f"{model.name} sees the whole clip at once and cannot stream; pick a student model."
+        )
+    return StudentStream(model.config, model._stages, fps, smoothing, DELTA_S)
+
+
+def model_info(model: Model) -> ModelInfo:
+    """Name, size, context and card of a loaded model."""
+    config = model.config
+    return ModelInfo(model.name, model.file.parameters, model.file.file_size,
+                     float(config.future_ms), float(config.past_ms), config.channels,
+                     model.file.card)  # fmt: skip
+
+
+__all__ = ["Model", "ModelInfo", "SAMPLE_RATE", "load_model", "model_info", "open_stream",
+           "predict", "shipped_models"]  # fmt: skip

@@ -1,0 +1,124 @@
+"""Command line for pipelines: `python -m core.cli predict|eval|info`.
+
+Exit codes: 0 success, 2 bad input (one line on stderr, no output file left behind).
+"""
+
+import argparse
+import math
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from .errors import LipSyncError
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line, exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see `python -m core.cli --help`)\n")
+
+
+def _positive_fps(text: str) -> float:
+    try:
+        fps = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"fps must be a number, not '{text}'") from None
+    if not 0 < fps <= 1000:
+        raise argparse.ArgumentTypeError(f"fps must be between 0 and 1000, not {text}")
+    return fps
+
+
+def _info_fields(info) -> dict:
+    """A ModelInfo as JSON-safe fields (no card; infinite future context as null)."""
+    fields = {k: v for k, v in asdict(info).items() if k != "card"}
+    fields["channels"] = list(fields["channels"])
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in fields.items()}  # fmt: skip
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from .api import load_model, model_info, predict
+    from .audio import SAMPLE_RATE, load_audio
+    from .export_curves import check_output_path, write_curves
+
+    out = check_output_path(args.out)
+    samples = load_audio(args.audio)  # 16 kHz mono
+    model = load_model(args.model)
+    smoothing = not args.no_smooth
+    animation = predict(model, samples, SAMPLE_RATE, args.fps, smoothing=smoothing)
+    metadata = {
+        "audio": str(Path(args.audio).name),
+        "duration_s": round(len(samples) / SAMPLE_RATE, 4),
+        "smoothing": smoothing,
+        "model": _info_fields(model_info(model)),
+    }
+    write_curves(out, animation, metadata)
+    print(f"{animation.frame_count} frames x {len(animation.channel_names)} channels -> {out}")
+    return EXIT_OK
+
+
+def _info(args: argparse.Namespace) -> int:
+    from .api import load_model, model_info
+
+    for key, value in asdict(model_info(load_model(args.model))).items():
+        if isinstance(value, list | tuple) and len(value) > 8:
+            value = f"{len(value)} items: {', '.join(map(str, value[:4]))}, ..."
+        text = str(value)
+        print(f"{key}:" + ("\n  " + text.replace("\n", "\n  ") if "\n" in text else f" {text}"))
+    return EXIT_OK
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .eval.report import run_report
+
+    run_report(
+        devset_dir=args.devset, corpus_dir=args.corpus, models_dir=args.models,
+        runs_dir=args.runs, out_dir=args.out, max_clips=args.max_clips,
+    )  # fmt: skip
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its three subcommands."""
+    parser = _Parser(prog="python -m core.cli", description="Tiny Lip Sync from the command line.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    predict = commands.add_parser("predict", help="audio -> ARKit curves as CSV or JSON")
+    predict.add_argument("audio", help="WAV, FLAC or OGG file, any sample rate and channels")
+    predict.add_argument("--model", required=True, help="bundled model name or .npz path")
+    predict.add_argument("--fps", type=_positive_fps, required=True, help="frames per second")
+    predict.add_argument("--out", required=True, help="output file, .csv or .json")
+    predict.add_argument("--no-smooth", action="store_true", help="turn ensemble smoothing off")
+    predict.set_defaults(run=_predict)
+
+    info = commands.add_parser("info", help="describe a model file")
+    info.add_argument("model", help="bundled model name or .npz path")
+    info.set_defaults(run=_info)
+
+    evaluate = commands.add_parser("eval", help="evaluate every model -> reports/eval.md")
+    evaluate.add_argument("--devset", type=Path, default=Path("data/devset"))
+    evaluate.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    evaluate.add_argument("--models", type=Path, default=None, help="default: assets/models")
+    evaluate.add_argument("--runs", type=Path, default=Path("runs"))
+    evaluate.add_argument("--out", type=Path, default=Path("reports"))
+    evaluate.add_argument("--max-clips", type=int, default=None, help="limit per set (smoke)")
+    evaluate.set_defaults(run=_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse, dispatch, and turn the core's errors into one line and exit code 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except LipSyncError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Training with torch: supervised teacher, pseudo-labelling, hybrid knowledge distillation."""

@@ -1,0 +1,76 @@
+"""Training batches from corpus shards: random crops of audio with labels on the 100 fps grid."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..corpus.dataset import LABEL_FPS, iter_corpus
+from ..errors import CorpusError
+from ..models.configs import FRAME_RATE, HOP, StudentConfig
+
+
+@dataclass(frozen=True)
+class Clip:
+    audio: np.ndarray  # (N,) float32 16 kHz
+    labels: np.ndarray  # (T60, K) float32 at LABEL_FPS
+
+
+def load_clips(corpus_dir: Path, limit: int = 0) -> list[Clip]:
+    """Every utterance of one corpus folder (e.g. data/corpus/train), at most `limit` if > 0."""
+    clips = []
+    for utterance in iter_corpus(Path(corpus_dir)):
+        clips.append(Clip(utterance.audio, utterance.weights))
+        if limit and len(clips) >= limit:
+            break
+    if not clips:
+        raise CorpusError(f"{corpus_dir}: the corpus holds no utterances.")
+    return clips
+
+
+def labels_at_frames(labels_60: np.ndarray, first: int, count: int) -> np.ndarray:
+    """Labels (T60, K) linearly interpolated at 100 fps frames first..first+count-1, (count, K)."""
+    position = np.clip((first + np.arange(count)) / FRAME_RATE * LABEL_FPS, 0, len(labels_60) - 1)
+    lower = np.floor(position).astype(int)
+    upper = np.minimum(lower + 1, len(labels_60) - 1)
+    frac = (position - lower)[:, None].astype(np.float32)
+    return (1 - frac) * labels_60[lower] + frac * labels_60[upper]
+
+
+def _slice_padded(audio: np.ndarray, start: int, length: int) -> np.ndarray:
+    """audio[start:start+length] with zeros outside the clip (start may be negative)."""
+    out = np.zeros(length, np.float32)
+    lo, hi = max(0, start), min(len(audio), start + length)
+    if hi > lo:
+        out[lo - start:hi - start] = audio[lo:hi]
+    return out
+
+
+def student_batch(clips: list[Clip], config: StudentConfig, n_frames: int, batch: int,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, targets."""
+    length = HOP * (n_frames - 1) + config.window_samples
+    audio, targets = np.zeros((batch, length), np.float32), []
+    for b in range(batch):
+        clip = clips[int(rng.integers(len(clips)))]
+        clip_frames = int(np.ceil(len(clip.audio) / HOP))
+        first = int(rng.integers(max(1, clip_frames - n_frames + 1)))
+        audio[b] = _slice_padded(clip.audio, HOP * first - config.past_samples, length)
+        targets.append(labels_at_frames(clip.labels, first, n_frames))
+    return audio, np.stack(targets)
+
+
+def teacher_batch(clips: list[Clip], crop_s: float, stem_stride: int, batch: int,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Audio crops (B, HOP*T) starting on a token boundary, and their labels (B, T, K)."""
+    chosen = [clips[int(rng.integers(len(clips)))] for _ in range(batch)]
+    shortest = min(len(c.audio) for c in chosen) // HOP
+    n_frames = max(stem_stride, min(int(crop_s * FRAME_RATE), shortest))
+    n_frames -= n_frames % stem_stride
+    audio, targets = np.zeros((batch, HOP * n_frames), np.float32), []
+    for b, clip in enumerate(chosen):
+        clip_frames = len(clip.audio) // HOP
+        first = int(rng.integers(max(1, (clip_frames - n_frames) // stem_stride + 1))) * stem_stride
+        audio[b] = _slice_padded(clip.audio, HOP * first, HOP * n_frames)
+        targets.append(labels_at_frames(clip.labels, first, n_frames))
+    return audio, np.stack(targets)

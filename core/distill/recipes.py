@@ -1,0 +1,62 @@
+"""What each trainable model is: its config, its targets and its losses (one row per model)."""
+
+from dataclasses import dataclass
+
+from ..models import configs
+from ..models.configs import StudentConfig, TeacherConfig
+
+
+@dataclass(frozen=True)
+class Recipe:
+    config: StudentConfig | TeacherConfig
+    targets: str  # "procedural" (corpus labels) or "pseudo" (teacher's cached labels)
+    feature_loss: bool  # hybrid KD: match frozen S0 features
+    note: str  # for the model card
+
+
+RECIPES: dict[str, Recipe] = {
+    "teacher": Recipe(configs.TEACHER, "procedural", False, "supervised on procedural labels"),
+    "s0": Recipe(configs.S0, "pseudo", False,
+                 "heterogeneous KD: teacher pseudo-labels, output loss"),
+    "s_tiny": Recipe(configs.S_TINY, "pseudo", True,
+                     "hybrid KD: teacher pseudo-labels + frozen S0 features"),
+    "s_lowlat": Recipe(configs.S_LOWLAT, "pseudo", True,
+                       "hybrid KD: teacher pseudo-labels + frozen S0 features"),
+    "s_tiny_nofeat": Recipe(configs.S_TINY, "pseudo", False,
+                            "ablation: pseudo-labels only, no feature loss"),
+    "s_tiny_direct": Recipe(configs.S_TINY, "procedural", False,
+                            "ablation: procedural labels directly, no teacher"),
+    "s_tiny_logmel": Recipe(configs.S_TINY_LOGMEL, "pseudo", False,
+                            "ablation: log-mel input, pseudo-labels"),
+    "s_tiny_mfcc": Recipe(configs.S_TINY_MFCC, "pseudo", False,
+                          "ablation: MFCC input, pseudo-labels"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    steps: int
+    batch: int
+    lr: float
+    crop_frames: int = 32  # student: 100 fps frames per crop
+    crop_s: float = 8.0  # teacher: seconds per crop
+    save_every: int = 500
+    seed: int = 0
+    velocity_weight: float = 1.0
+    feature_weight: float = 0.1
+    feature_layers: tuple[int, ...] = (1, 3)  # conv layers matched against S0
+    max_clips: int = 0  # 0: the whole corpus
+
+
+SMOKE_TEACHER = TrainSettings(steps=40, batch=4, lr=1e-3, crop_s=1.0, save_every=20)
+SMOKE_STUDENT = TrainSettings(steps=60, batch=8, lr=3e-3, crop_frames=16, save_every=30,
+                              max_clips=64)  # fmt: skip
+FULL_TEACHER = TrainSettings(steps=20000, batch=16, lr=3e-4, crop_s=8.0)
+FULL_STUDENT = TrainSettings(steps=30000, batch=32, lr=1e-3, crop_frames=64)
+
+
+def settings_for(model: str, smoke: bool) -> TrainSettings:
+    """Default training settings of a model, smoke (seconds on a CPU) or full."""
+    if model == "teacher":
+        return SMOKE_TEACHER if smoke else FULL_TEACHER
+    return SMOKE_STUDENT if smoke else FULL_STUDENT

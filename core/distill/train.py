@@ -1,0 +1,156 @@
+"""Training loops for the teacher and the students, resumable and seeded.
+
+    python -m core.distill.train --model teacher --corpus data/corpus --out runs/teacher --smoke
+    python -m core.distill.train --model s0 --corpus data/corpus --out runs/s0 --smoke
+    python -m core.distill.train --model s_tiny --corpus data/corpus --out runs/s_tiny --smoke
+
+Students on pseudo-labels read them from --pseudo (default: runs/pseudo beside --out), made
+from the teacher checkpoint in --teacher (default runs/teacher) when missing; hybrid KD reads
+the frozen S0 from --s0 (default runs/s0). A checkpoint is saved every `save_every` steps and at
+the end; rerunning the same command resumes from it.
+"""
+
+import argparse
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..errors import CorpusError
+from ..models.configs import StudentConfig, config_from_dict, config_to_dict
+from .checkpoint import load_checkpoint, plot_losses, save_checkpoint
+from .data import load_clips, student_batch, teacher_batch
+from .recipes import RECIPES, Recipe, TrainSettings, settings_for
+
+CHECKPOINT = "checkpoint.pt"
+
+
+def _frozen_s0(s0_dir: Path, device: str):
+    from ..models.student import Student
+
+    state = load_checkpoint(s0_dir / CHECKPOINT)
+    if state is None:
+        raise CorpusError(f"{s0_dir}: no S0 checkpoint; train s0 before hybrid distillation.")
+    s0 = Student(config_from_dict(state["config"]))
+    s0.load_state_dict(state["model"])
+    return s0.to(device).eval().requires_grad_(False)
+
+
+def train(recipe: Recipe, settings: TrainSettings, data_dir: Path, out_dir: Path,
+          device: str = "cpu", s0_dir: Path | None = None) -> list[dict[str, float]]:  # fmt: skip
+    """Train (or resume) one model on the corpus folder data_dir; return the loss history."""
+    import torch
+
+    from .losses import FeatureLoss, output_loss
+
+    torch.manual_seed(settings.seed)
+    config = recipe.config
+    is_student = isinstance(config, StudentConfig)
+    if is_student:
+        from ..models.student import Student as Model
+    else:
+        from ..models.teacher import Teacher as Model
+    model = Model(config).to(device)
+    params = list(model.parameters())
+    s0, feature_loss = None, None
+    if recipe.feature_loss:
+        s0 = _frozen_s0(Path(s0_dir), device)
+        layers = settings.feature_layers
+        feature_loss = FeatureLoss([config.layers[i].channels for i in layers],
+                                   [s0.config.layers[i].channels for i in layers]).to(device)  # fmt: skip
+        params += list(feature_loss.parameters())
+    optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.lr, settings.steps + 1,
+                                                   pct_start=0.1)  # fmt: skip
+    history: list[dict[str, float]] = []
+    path = Path(out_dir) / CHECKPOINT
+    state = load_checkpoint(path)
+    if state is not None:
+        if state["config"] != config_to_dict(config):
+            raise CorpusError(f"{path}: holds a different model; use another --out folder.")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        if feature_loss is not None:
+            feature_loss.load_state_dict(state["feature_loss"])
+        history = state["history"]
+    clips = load_clips(data_dir, settings.max_clips)
+
+    def save(step: int) -> None:
+        save_checkpoint(path, {
+            "config": config_to_dict(config), "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
+            "feature_loss": None if feature_loss is None else feature_loss.state_dict(),
+            "history": history, "step": step, "recipe": recipe.note,
+            "settings": asdict(settings),
+        })  # fmt: skip
+        plot_losses(history, path.with_name("loss_curve.png"), f"{config.name}: {recipe.note}")
+
+    model.train()
+    for step in tqdm(range(len(history), settings.steps), desc=f"training {config.name}",
+                     initial=len(history), total=settings.steps):  # fmt: skip
+        rng = np.random.default_rng([settings.seed, step])  # resumable: batch depends on step
+        if is_student:
+            audio, target = student_batch(clips, config, settings.crop_frames, settings.batch, rng)
+        else:
+            audio, target = teacher_batch(clips, settings.crop_s, config.stem_stride,
+                                          settings.batch, rng)  # fmt: skip
+        audio, target = torch.from_numpy(audio).to(device), torch.from_numpy(target).to(device)
+        if is_student:
+            pred, feats = model(audio)
+        else:
+            pred, feats = model(audio), None
+        reconstruction, velocity = output_loss(pred, target, settings.velocity_weight)
+        terms = {"reconstruction": reconstruction, "velocity": velocity}
+        if feature_loss is not None:
+            s0_feats = s0.features(audio)
+            terms["feature"] = settings.feature_weight * feature_loss(
+                [feats[i] for i in settings.feature_layers],
+                [s0_feats[i] for i in settings.feature_layers])  # fmt: skip
+        loss = sum(terms.values())
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        schedule.step()
+        history.append({"total": loss.item()} | {k: v.item() for k, v in terms.items()})
+        if (step + 1) % settings.save_every == 0 and step + 1 < settings.steps:
+            save(step + 1)
+    save(settings.steps)
+    return history
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train a Tiny Lip Sync model.")
+    parser.add_argument("--model", required=True, choices=sorted(RECIPES))
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--smoke", action="store_true", help="a few steps, seconds on a CPU")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=0, help="override the step count")
+    parser.add_argument("--teacher", type=Path, default=None)
+    parser.add_argument("--pseudo", type=Path, default=None)
+    parser.add_argument("--s0", type=Path, default=None)
+    args = parser.parse_args()
+    recipe = RECIPES[args.model]
+    settings = replace(settings_for(args.model, args.smoke), seed=args.seed)
+    if args.steps:
+        settings = replace(settings, steps=args.steps)
+    runs = args.out.parent
+    data_dir = args.corpus / "train"
+    if recipe.targets == "pseudo":
+        from .pseudo import pseudo_label
+
+        data_dir = args.pseudo or runs / "pseudo"
+        pseudo_label((args.teacher or runs / "teacher") / CHECKPOINT, args.corpus, data_dir,
+                     seed=args.seed, device=args.device,
+                     limit=128 if args.smoke else 0)  # fmt: skip
+    history = train(recipe, settings, data_dir, args.out, args.device, args.s0 or runs / "s0")
+    print(f"{args.model}: loss {history[0]['total']:.4f} -> {history[-1]['total']:.4f}; "
+          f"checkpoint and loss_curve.png in {args.out}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

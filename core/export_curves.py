@@ -1,0 +1,98 @@
+"""Animation curves to CSV or JSON files, written atomically (no partial file on failure).
+
+CSV: a header row `time` + channel names, then one row per frame (time in seconds).
+JSON: {"format", "fps", "frame_count", "channel_names", "time", "weights" (T rows of K),
+"metadata"}. Pure Python + numpy, so the Blender add-on's export reuses the same writers.
+"""
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from .animation import Animation
+from .errors import LipSyncError
+
+FORMATS = (".csv", ".json")
+JSON_FORMAT = "tiny-lipsync-curves"
+_DECIMALS = 6
+
+
+def check_output_path(path: str | Path) -> Path:
+    """Validate an output path before any work: known suffix, existing writable folder."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise LipSyncError(
+            f"{path.name}: unknown output format '{path.suffix}'; use a .csv or .json file name."
+        )
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise LipSyncError(f"{folder}: the output folder does not exist.")
+    if path.is_dir():
+        raise LipSyncError(f"{path}: is a folder, not a file name.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise LipSyncError(f"{folder}: the output folder is not writable.")
+    return path
+
+
+def _write_atomic(path: Path, write: Callable[[TextIO], None]) -> None:
+    """Write through a temporary file in the same folder, then rename it over `path`."""
+    try:
+        handle = tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False,
+            encoding="utf-8", newline="",
+        )  # fmt: skip
+    except OSError as error:
+        raise LipSyncError(
+            f"{path.parent}: cannot create a file here ({error.strerror})."
+        ) from None
+    try:
+        with handle:
+            write(handle)
+        os.replace(handle.name, path)
+    except BaseException as error:
+        Path(handle.name).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise LipSyncError(f"{path}: writing failed ({error.strerror}).") from None
+        raise
+
+
+def write_csv(path: str | Path, animation: Animation) -> None:
+    """Write `time,<channel names>` and one row per frame."""
+    times_s = animation.times_s()
+    weights = np.asarray(animation.weights, dtype=np.float64)
+
+    def write(handle: TextIO) -> None:
+        handle.write(",".join(("time", *animation.channel_names)) + "\n")
+        for t, row in zip(times_s, weights, strict=True):
+            handle.write(f"{t:.{_DECIMALS}f}," + ",".join(f"{w:.{_DECIMALS}f}" for w in row))
+            handle.write("\n")
+
+    _write_atomic(Path(path), write)
+
+
+def write_json(path: str | Path, animation: Animation, metadata: dict | None = None) -> None:
+    """Write the curves with their fps, channel names, times and metadata (model, audio...)."""
+    document = {
+        "format": JSON_FORMAT,
+        "fps": animation.fps,
+        "frame_count": animation.frame_count,
+        "channel_names": list(animation.channel_names),
+        "time": np.round(animation.times_s(), _DECIMALS).tolist(),
+        "weights": np.round(np.asarray(animation.weights, np.float64), _DECIMALS).tolist(),
+        "metadata": metadata or {},
+    }
+    _write_atomic(Path(path), lambda handle: json.dump(document, handle, indent=None))
+
+
+def write_curves(path: str | Path, animation: Animation, metadata: dict | None = None) -> None:
+    """Write CSV or JSON by the file name's suffix (metadata goes into JSON only)."""
+    path = check_output_path(path)
+    if path.suffix.lower() == ".csv":
+        write_csv(path, animation)
+    else:
+        write_json(path, animation, metadata)

@@ -1,0 +1,1 @@
+"""Model architectures: torch modules for training (imported explicitly) and torch-free configs."""

@@ -1,0 +1,1 @@
+"""Numpy-only inference: model files, student and teacher forward passes, smoothing, streaming."""

@@ -1,0 +1,64 @@
+"""Export a training checkpoint (torch) to a numpy model file (.npz).
+
+    python -m core.runtime.export runs/s_tiny/checkpoint.pt assets/models/s_tiny.npz [--float16]
+"""
+
+import argparse
+from pathlib import Path
+
+from ..models.configs import StudentConfig, config_from_dict
+from .modelfile import read_model_file, write_model_file
+
+TEACHER_NOTE = (
+    "The paper's teacher is a ~1B-parameter HuBERT-based pipeline that is not available here. "
+    "Ours is a {params:,}-parameter non-causal transformer (log-mel, ALiBi attention) trained "
+    "from scratch on procedural labels of synthesised (TTS) speech."
+)
+
+
+def model_card(name: str, config, parameters: int, train_note: str) -> str:
+    """Human-readable model card text stored in the file."""
+    lines = [f"Tiny Lip Sync model '{name}' ({parameters:,} parameters).",
+             f"Outputs {len(config.channels)} ARKit lower-face blendshape weights at 100 fps."]  # fmt: skip
+    if isinstance(config, StudentConfig):
+        lines.append(
+            f"Student: {len(config.layers)} conv layers + fully-connected head on "
+            f"{config.input_kind} input; window {config.past_ms:g} ms past / "
+            f"{config.future_ms:g} ms future (latency {config.future_ms:g} ms + 10 ms frame "
+            "grid, + 16.7 ms with ensemble smoothing)."
+        )
+    else:
+        lines.append(TEACHER_NOTE.format(params=parameters))
+    lines.append(f"Training: {train_note}")
+    lines.append("Training speech is synthetic (TTS voices); real speech is used only to evaluate.")
+    return "\n".join(lines)
+
+
+def export_checkpoint(checkpoint: Path, out: Path, dtype: str = "float32",
+                      name: str | None = None) -> None:  # fmt: skip
+    """Convert a checkpoint written by core.distill.train into a validated model file."""
+    import torch  # training side only
+
+    state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    config = config_from_dict(state["config"])
+    weights = {k: v.float().numpy() for k, v in state["model"].items()}
+    parameters = sum(int(w.size) for w in weights.values())
+    name = name or config.name
+    note = f"{state.get('recipe', '')} ({state['step']} steps)."
+    write_model_file(out, name, config, weights, model_card(name, config, parameters, note), dtype)
+    read_model_file(out)  # refuse to leave a file the runtime would reject
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoint", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--float16", action="store_true", help="store weights as float16")
+    parser.add_argument("--name", default=None)
+    args = parser.parse_args()
+    export_checkpoint(args.checkpoint, args.out, "float16" if args.float16 else "float32", args.name)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

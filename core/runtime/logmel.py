@@ -1,0 +1,54 @@
+"""Log-mel and MFCC front ends in numpy; the torch front end uses the same matrices."""
+
+import numpy as np
+
+from ..audio import SAMPLE_RATE
+from ..models.configs import HOP, LogMelConfig
+
+
+def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+    return 2595.0 * np.log10(1.0 + hz / 700.0)
+
+
+def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+
+
+def mel_filterbank(config: LogMelConfig) -> np.ndarray:
+    """Triangular HTK-mel filters as a float32 matrix (n_fft // 2 + 1, n_mels)."""
+    bins_hz = np.linspace(0.0, SAMPLE_RATE / 2, config.n_fft // 2 + 1)
+    edges_mel = np.linspace(
+        _hz_to_mel(np.float64(config.f_min_hz)), _hz_to_mel(np.float64(config.f_max_hz)),
+        config.n_mels + 2,
+    )  # fmt: skip
+    edges_hz = _mel_to_hz(edges_mel)
+    lower, centre, upper = edges_hz[:-2], edges_hz[1:-1], edges_hz[2:]
+    rising = (bins_hz[:, None] - lower) / (centre - lower)
+    falling = (upper - bins_hz[:, None]) / (upper - centre)
+    return np.maximum(0.0, np.minimum(rising, falling)).astype(np.float32)
+
+
+def hann_window(n_fft: int) -> np.ndarray:
+    """Periodic Hann window (n_fft,), float32."""
+    return (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
+
+
+def dct_matrix(n_mels: int, n_mfcc: int) -> np.ndarray:
+    """Orthonormal DCT-II as a float32 matrix (n_mels, n_mfcc): mfcc = log_mel @ matrix."""
+    n = np.arange(n_mels)[:, None]
+    k = np.arange(n_mfcc)[None, :]
+    matrix = np.cos(np.pi / n_mels * (n + 0.5) * k) * np.sqrt(2.0 / n_mels)
+    matrix[:, 0] /= np.sqrt(2.0)
+    return matrix.astype(np.float32)
+
+
+def log_mel(samples: np.ndarray, config: LogMelConfig) -> np.ndarray:
+    """Log-mel frames (T, n_mels) of samples (N,): frame i covers [HOP*i, HOP*i + n_fft)."""
+    samples = np.ascontiguousarray(samples, dtype=np.float32)
+    n_frames = (len(samples) - config.n_fft) // HOP + 1
+    if n_frames <= 0:
+        return np.zeros((0, config.n_mels), dtype=np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(samples, config.n_fft)[::HOP][:n_frames]
+    spectrum = np.fft.rfft(frames * hann_window(config.n_fft), axis=1)
+    power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)  # (T, n_fft // 2 + 1)
+    return np.log(np.maximum(power @ mel_filterbank(config), config.floor))

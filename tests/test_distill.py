@@ -1,0 +1,106 @@
+"""Training on a synthetic corpus: loss goes down per model kind, resume, pseudo-labels, export."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core.distill.pseudo import pseudo_label
+from core.distill.recipes import Recipe, TrainSettings
+from core.distill.train import CHECKPOINT, train
+from core.models import configs
+from core.runtime.export import export_checkpoint
+
+TINY_STUDENT_LOGMEL = replace(configs.S_TINY_LOGMEL, name="tiny_logmel", past_ms=64,
+                              future_ms=28.0, layers=(configs.ConvLayer(8, 3, 1),))  # fmt: skip
+TEACHER_SETTINGS = TrainSettings(steps=30, batch=4, lr=3e-3, crop_s=1.0, save_every=10)
+STUDENT_SETTINGS = TrainSettings(steps=40, batch=8, lr=1e-2, crop_frames=16, save_every=20,
+                                 feature_layers=(1, 3))  # fmt: skip
+
+
+def _decreased(history: list[dict[str, float]]) -> bool:
+    first = np.mean([h["total"] for h in history[:5]])
+    last = np.mean([h["total"] for h in history[-5:]])
+    return last < 0.7 * first
+
+
+@pytest.fixture(scope="module")
+def trained(synthetic_corpus, tmp_path_factory):
+    """Tiny teacher, its pseudo-labels and a tiny S0, trained once for the module."""
+    runs = tmp_path_factory.mktemp("runs")
+    teacher = train(Recipe(configs.TEACHER_TINY, "procedural", False, "test"), TEACHER_SETTINGS,
+                    synthetic_corpus / "train", runs / "teacher")  # fmt: skip
+    pseudo = pseudo_label(runs / "teacher" / CHECKPOINT, synthetic_corpus, runs / "pseudo",
+                          copies=2, shard_size=8, limit=24)  # fmt: skip
+    s0 = train(Recipe(configs.STUDENT_TINY, "pseudo", False, "test"), STUDENT_SETTINGS, pseudo,
+               runs / "s0")  # fmt: skip
+    return runs, teacher, s0
+
+
+def test_teacher_and_s0_losses_go_down(trained):
+    _, teacher, s0 = trained
+    assert _decreased(teacher) and _decreased(s0)
+
+
+def test_hybrid_distillation_loss_goes_down(trained):
+    runs, _, _ = trained
+    narrow = replace(configs.STUDENT_TINY, name="narrow", layers=tuple(
+        replace(layer, channels=max(2, layer.channels // 2)) for layer in configs.STUDENT_TINY.layers))  # fmt: skip
+    history = train(Recipe(narrow, "pseudo", True, "test"), STUDENT_SETTINGS, runs / "pseudo",
+                    runs / "hybrid", s0_dir=runs / "s0")  # fmt: skip
+    assert "feature" in history[0] and _decreased(history)
+
+
+def test_feature_input_student_loss_goes_down(trained):
+    runs, _, _ = trained
+    history = train(Recipe(TINY_STUDENT_LOGMEL, "pseudo", False, "test"), STUDENT_SETTINGS,
+                    runs / "pseudo", runs / "logmel")  # fmt: skip
+    assert _decreased(history)
+
+
+def test_pseudo_labels_cover_augmented_copies_and_resume(trained, synthetic_corpus):
+    from core.corpus.dataset import iter_corpus
+
+    runs, _, _ = trained
+    utterances = list(iter_corpus(runs / "pseudo"))
+    assert len(utterances) == 24
+    assert {u.augmentation == "" for u in utterances} == {True, False}
+    assert all(u.weights.shape[1] == 29 and 0 <= u.weights.min() <= u.weights.max() <= 1
+               for u in utterances)  # fmt: skip
+    stamps = {p.name: p.stat().st_mtime_ns for p in (runs / "pseudo").glob("shard-*.npz")}
+    pseudo_label(runs / "teacher" / CHECKPOINT, synthetic_corpus, runs / "pseudo", copies=2,
+                 shard_size=8, limit=24)  # fmt: skip
+    assert stamps == {p.name: p.stat().st_mtime_ns for p in (runs / "pseudo").glob("shard-*.npz")}
+
+
+def test_training_resumes_from_checkpoint(trained, synthetic_corpus, tmp_path):
+    recipe = Recipe(configs.STUDENT_TINY, "procedural", False, "test")
+    straight = train(recipe, replace(STUDENT_SETTINGS, steps=12), synthetic_corpus / "train",
+                     tmp_path / "a")  # fmt: skip
+    train(recipe, replace(STUDENT_SETTINGS, steps=6), synthetic_corpus / "train", tmp_path / "b")
+    resumed = train(recipe, replace(STUDENT_SETTINGS, steps=12), synthetic_corpus / "train",
+                    tmp_path / "b")  # fmt: skip
+    assert len(resumed) == 12
+    assert (tmp_path / "b" / "loss_curve.png").stat().st_size > 1000
+    # same seeded batches; AdamW state and the LR schedule are restored from the checkpoint
+    assert np.allclose([h["total"] for h in straight[:6]], [h["total"] for h in resumed[:6]])
+
+
+def test_checkpoint_exports_to_a_model_file_the_runtime_matches(trained, speechlike):
+    import torch
+
+    from core.api import load_model, model_info
+    from core.models.teacher import Teacher
+
+    runs, _, _ = trained
+    for name in ("teacher", "s0"):
+        export_checkpoint(runs / name / CHECKPOINT, runs / f"{name}.npz")
+        model = load_model(runs / f"{name}.npz")
+        info = model_info(model)
+        assert info.parameters > 0 and "Training: test" in info.card
+    state = torch.load(runs / "teacher" / CHECKPOINT, weights_only=True)
+    teacher = Teacher(configs.TEACHER_TINY).eval()
+    teacher.load_state_dict(state["model"])
+    expected = teacher.predict(torch.from_numpy(speechlike)[None])[0].numpy()
+    got = load_model(runs / "teacher.npz").frames(speechlike)
+    assert np.abs(got - expected).max() <= 1e-5

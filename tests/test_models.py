@@ -1,0 +1,88 @@
+"""Torch models vs the numpy runtime: parity, the per-window definition, file round trips."""
+
+import numpy as np
+import pytest
+import torch
+
+from core.models import configs
+from core.models.student import Student
+from core.models.teacher import Teacher
+from core.runtime import student as np_student
+from core.runtime import teacher as np_teacher
+from core.runtime.modelfile import read_model_file, write_model_file
+
+STUDENTS = [configs.S0, configs.S_TINY, configs.S_LOWLAT, configs.S_TINY_LOGMEL,
+            configs.S_TINY_MFCC, configs.STUDENT_TINY]  # fmt: skip
+
+
+def _weights(model: torch.nn.Module) -> dict[str, np.ndarray]:
+    return {name: value.numpy() for name, value in model.state_dict().items()}
+
+
+@pytest.mark.parametrize("config", STUDENTS, ids=lambda c: c.name)
+def test_student_numpy_matches_torch(config, speechlike):
+    torch.manual_seed(0)
+    model = Student(config).eval()
+    weights = _weights(model)
+    assert {k: tuple(v.shape) for k, v in weights.items()} == np_student.expected_shapes(config)
+    with torch.no_grad():
+        expected = model.predict_clip(torch.from_numpy(speechlike)[None])[0].numpy()
+    got = np_student.student_frames(config, np_student.build_stages(config, weights), speechlike)
+    assert got.shape == (int(np.ceil(len(speechlike) / configs.HOP)), len(config.channels))
+    assert np.abs(got - expected).max() <= 1e-5
+
+
+@pytest.mark.parametrize("config", [configs.TEACHER, configs.TEACHER_TINY], ids=lambda c: c.name)
+def test_teacher_numpy_matches_torch(config, speechlike):
+    torch.manual_seed(0)
+    model = Teacher(config).eval()
+    weights = _weights(model)
+    assert {k: tuple(v.shape) for k, v in weights.items()} == np_teacher.expected_shapes(config)
+    expected = model.predict(torch.from_numpy(speechlike)[None])[0].numpy()
+    got = np_teacher.NumpyTeacher(config, weights).frames(speechlike)
+    if config is configs.TEACHER_TINY:  # 3.3 s > 2 s chunk + 2 x 0.5 s context: chunked
+        assert len(np_teacher.chunk_plan(len(got) // 2, config)) > 1
+    assert np.abs(got - expected).max() <= 1e-5
+
+
+@pytest.mark.parametrize("config", [configs.S_TINY, configs.S_LOWLAT, configs.S_TINY_MFCC,
+                                    configs.STUDENT_TINY], ids=lambda c: c.name)  # fmt: skip
+def test_fully_convolutional_equals_per_window_definition(config, speechlike):
+    torch.manual_seed(1)
+    model = Student(config).eval()
+    stages = np_student.build_stages(config, _weights(model))
+    clip = speechlike[:8000]
+    frames = np_student.student_frames(config, stages, clip)
+    padded = np.concatenate([np.zeros(config.past_samples, np.float32), clip,
+                             np.zeros(config.window_samples, np.float32)])  # fmt: skip
+    for j in (0, 7, 23, len(frames) - 1):
+        window = padded[configs.HOP * j:configs.HOP * j + config.window_samples]
+        assert np.abs(np_student.student_window(stages, window) - frames[j]).max() <= 1e-5
+        with torch.no_grad():  # the torch module on one window: one frame
+            one = model(torch.from_numpy(window)[None])[0][0, 0].numpy()
+        assert np.abs(one - frames[j]).max() <= 1e-5
+
+
+def test_model_file_round_trip_float32_and_float16(tmp_path):
+    torch.manual_seed(2)
+    weights = _weights(Student(configs.S_TINY))
+    for dtype, tolerance in (("float32", 0.0), ("float16", 1e-3)):
+        path = tmp_path / f"m-{dtype}.npz"
+        write_model_file(path, "s_tiny", configs.S_TINY, weights, "card text", dtype)
+        loaded = read_model_file(path)
+        assert loaded.config == configs.S_TINY and loaded.card == "card text"
+        assert loaded.dtype == dtype and loaded.file_size == path.stat().st_size
+        for name, value in weights.items():
+            assert np.abs(loaded.weights[name] - value).max() <= tolerance * (1 + np.abs(value).max())
+    assert read_model_file(tmp_path / "m-float16.npz").file_size < 0.5e6 / 2
+
+
+def test_shipped_configs_meet_size_and_latency_targets():
+    from core.models.student import parameter_count
+
+    assert parameter_count(Teacher(configs.TEACHER)) > 3_000_000
+    assert parameter_count(Student(configs.S_TINY)) * 4 <= 0.5e6  # float32 bytes
+    assert configs.S0.past_ms == configs.S0.future_ms == 256
+    assert configs.S_LOWLAT.future_ms <= 64
+    assert [layer.channels * 4 for layer in configs.S_TINY.layers] == [
+        layer.channels for layer in configs.S0.layers]  # 75 % fewer channels  # fmt: skip
