@@ -33,7 +33,7 @@ LIP_OPENERS: tuple[str, ...] = ("mouthFunnel", "mouthUpperUp", "mouthLowerDown",
 class PhoneClass:
     """Dominance per group (0..1) and its reach in seconds before and after the phone."""
 
-    jaw: float
+    jaw: float  # dominance above 1 holds the target against neighbours reaching in
     round: float
     lips: float
     tongue: float
@@ -47,8 +47,8 @@ CLASSES: dict[str, PhoneClass] = {
     "vowel": PhoneClass(1.0, 0.8, 0.8, 0.4, 0.070, 0.060),
     "round_vowel": PhoneClass(1.0, 1.0, 0.8, 0.4, 0.070, 0.060, round_before_s=0.200),
     "bilabial": PhoneClass(0.6, 0.2, 1.0, 0.2, 0.030, 0.030),
-    "labiodental": PhoneClass(0.6, 0.3, 1.0, 0.3, 0.030, 0.030),
-    "dental": PhoneClass(0.6, 0.1, 0.3, 1.0, 0.030, 0.030),
+    "labiodental": PhoneClass(2.0, 0.3, 3.0, 0.3, 0.030, 0.030),  # lip on teeth needs the jaw
+    "dental": PhoneClass(1.5, 0.1, 0.3, 3.0, 0.030, 0.030),
     "coronal": PhoneClass(0.4, 0.05, 0.15, 0.3, 0.030, 0.030),
     "velar": PhoneClass(0.4, 0.05, 0.1, 0.3, 0.030, 0.030),
     "postalveolar": PhoneClass(0.5, 0.7, 0.4, 0.3, 0.040, 0.030),

@@ -77,13 +77,15 @@ def test_training_resumes_from_checkpoint(trained, synthetic_corpus, tmp_path):
     recipe = Recipe(configs.STUDENT_TINY, "procedural", False, "test")
     straight = train(recipe, replace(STUDENT_SETTINGS, steps=12), synthetic_corpus / "train",
                      tmp_path / "a")  # fmt: skip
-    train(recipe, replace(STUDENT_SETTINGS, steps=6), synthetic_corpus / "train", tmp_path / "b")
+    settings = replace(STUDENT_SETTINGS, steps=12)
+    interrupted = train(recipe, settings, synthetic_corpus / "train", tmp_path / "b", stop_at=6)
+    assert len(interrupted) == 6
     resumed = train(recipe, replace(STUDENT_SETTINGS, steps=12), synthetic_corpus / "train",
                     tmp_path / "b")  # fmt: skip
     assert len(resumed) == 12
     assert (tmp_path / "b" / "loss_curve.png").stat().st_size > 1000
     # same seeded batches; AdamW state and the LR schedule are restored from the checkpoint
-    assert np.allclose([h["total"] for h in straight[:6]], [h["total"] for h in resumed[:6]])
+    assert np.allclose([h["total"] for h in straight], [h["total"] for h in resumed], rtol=1e-4)
 
 
 def test_checkpoint_exports_to_a_model_file_the_runtime_matches(trained, speechlike):

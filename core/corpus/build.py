@@ -46,15 +46,23 @@ def synthesize_job(
     A flite utterance whose alignment fails comes back as its CorpusError (recorded, not kept).
     """
     if job.engine == "espeak":
-        return [espeak.synthesize(t, job.voice, job.language, rate_wpm=int(rng.integers(130, 231)),
-                                  pitch=int(rng.integers(25, 76)),
-                                  pitch_range=int(rng.integers(30, 81))) for t in texts]  # fmt: skip
+        return [
+            espeak.synthesize(
+                t,
+                job.voice,
+                job.language,
+                rate_wpm=int(rng.integers(130, 231)),
+                pitch=int(rng.integers(25, 76)),
+                pitch_range=int(rng.integers(30, 81)),
+            )  # fmt: skip
+            for t in texts
+        ]
     stretches = [float(rng.uniform(0.85, 1.25)) for _ in texts]
     if job.engine == "festival":
         return list(festival.synthesize_batch(texts, job.voice, stretches))
     if job.engine == "flite":
         out: list[Synthesis | CorpusError] = []
-        for text, stretch in zip(texts, stretches):
+        for text, stretch in zip(texts, stretches, strict=False):
             try:
                 out.append(flite.synthesize(text, job.voice, stretch))
             except CorpusError as error:
@@ -78,7 +86,7 @@ def run_job(job: ShardJob, split_dir: Path) -> dict:
     texts = job_texts(job)
     utterances: list[Utterance] = []
     failed: list[str] = []
-    for k, (text, speech) in enumerate(zip(texts, synthesize_job(job, texts, rng))):
+    for k, (text, speech) in enumerate(zip(texts, synthesize_job(job, texts, rng), strict=False)):
         if isinstance(speech, CorpusError):
             failed.append(f"{text[:80]}: {speech}")
             continue

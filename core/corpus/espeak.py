@@ -105,7 +105,9 @@ def voice_name(accent: str, variant: str = "") -> str:
     return f"{accent}+{variant}" if variant else accent
 
 
-def events_to_phones(events: list[tuple[int, str]], duration_s: float, language: str) -> list[Phone]:
+def events_to_phones(
+    events: list[tuple[int, str]], duration_s: float, language: str
+) -> list[Phone]:
     """Phone intervals from (audio position ms, mnemonic) events; the last ends at duration_s."""
     marks: list[tuple[float, tuple[str, ...]]] = []
     for position_ms, mnemonic in events:

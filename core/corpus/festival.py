@@ -72,7 +72,7 @@ def parse_segs(text: str, phone_set: str) -> list[Phone]:
         raise CorpusError("festival .segs file without its '#' header line.")
     phones: list[Phone] = []
     start_s = 0.0
-    for line in lines[lines.index("#") + 1:]:
+    for line in lines[lines.index("#") + 1 :]:
         fields = line.split()
         if len(fields) != 3:
             continue
@@ -101,7 +101,7 @@ def synthesize_batch(
     with tempfile.TemporaryDirectory(prefix="festival-") as tmp:
         folder = Path(tmp)
         lines = [f"({spec.command})"]
-        for i, (text, stretch) in enumerate(zip(texts, stretches)):
+        for i, (text, stretch) in enumerate(zip(texts, stretches, strict=False)):
             lines += [
                 f"(Parameter.set 'Duration_Stretch {float(stretch):.3f})",
                 f"(set! utt (utt.synth (Utterance Text {_scheme_string(text)})))",

@@ -69,6 +69,8 @@ _ESPEAK_FOREIGN: dict[str, str] = {
     "d[": "D", "n[": "N", "l[": "L", "y-": "W", "v#": "V", "z2": "Z", "J^": "N-Y", "R3": "R",
 }  # fmt: skip
 
+# Outside English "a" is an open vowel (jaw open), not the English /ae/.
+_NON_ENGLISH: dict[str, str] = {"a": "AA", "a-": "AH", "iU": "IY-UW"}
 # Portuguese "y" is a reduced unrounded vowel, not French/German /y/.
 _LANGUAGE_OVERRIDES: dict[str, dict[str, str]] = {"pt": {"y": "IH"}}
 
@@ -102,7 +104,7 @@ def espeak_event_to_arpabet(mnemonic: str, language: str = "en") -> tuple[str, .
     """ARPAbet phones for one espeak-ng phoneme event mnemonic; () for stress-only marks."""
     if mnemonic in _ESPEAK_SILENCE:
         return (SILENCE,)
-    override = _LANGUAGE_OVERRIDES.get(language, {})
+    override = {} if language == "en" else _NON_ENGLISH | _LANGUAGE_OVERRIDES.get(language, {})
     for candidate in (mnemonic, mnemonic.strip(_ESPEAK_MARKS)):
         if candidate in override:
             return _split(override[candidate])

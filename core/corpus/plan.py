@@ -90,5 +90,7 @@ def plan(small: bool = False, seed: int = 0) -> list[ShardJob]:
         if language not in ("es", "fr", "de", "it", "pt"):
             continue
         for variant in ESPEAK_FOREIGN_VARIANTS[: 1 if small else None]:
-            add("lang", "espeak", voice_name(base, variant), language, size.hours_per_language_voice)
+            add(
+                "lang", "espeak", voice_name(base, variant), language, size.hours_per_language_voice
+            )
     return jobs

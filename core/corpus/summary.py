@@ -61,13 +61,14 @@ def write_summary(out: Path, jobs: list[ShardJob], run: dict) -> Path:
     lines += ["", "## Totals", ""]
     for engine in sorted({s["engine"] for s in stats}):
         part = [s for s in english if s["engine"] == engine]
-        lines.append(f"- English {engine}: {_hours(part, False):.2f} h clean, "
-                     f"{_hours(part, True):.2f} h augmented copies")  # fmt: skip
-    lines.append(f"- English, all engines: {_hours(english, False):.2f} h clean across "
-                 f"{len(voices)} voices; train split {_hours([s for s in english if s['split'] == 'train'], False):.2f} h")  # noqa: E501
+        lines.append(f"- English {engine}: {_hours(part, False):.3f} h clean, "
+                     f"{_hours(part, True):.3f} h augmented copies")  # fmt: skip
+    train_h = _hours([s for s in english if s["split"] == "train"], False)
+    lines.append(f"- English, all engines: {_hours(english, False):.3f} h clean across "
+                 f"{len(voices)} voices; train split {train_h:.3f} h")  # fmt: skip
     for language in sorted({s["language"] for s in stats} - {"en"}):
         part = [s for s in stats if s["language"] == language]
-        lines.append(f"- {language}: {_hours(part, False):.2f} h clean")
+        lines.append(f"- {language}: {_hours(part, False):.3f} h clean")
     phones = Counter(p for s in stats for u in s["utterances"] if not u["augmented"]
                      for p in u["phones"])  # fmt: skip
     lines += ["", "## Phones (clean utterances)", "",

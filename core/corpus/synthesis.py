@@ -30,7 +30,7 @@ def check_phones(phones: list[Phone], duration_s: float, source: str) -> None:
             f"{source}: phones span {phones[0].start_s:.3f}-{phones[-1].end_s:.3f} s "
             f"but the audio is {duration_s:.3f} s."
         )
-    for a, b in zip(phones, phones[1:]):
+    for a, b in zip(phones, phones[1:], strict=False):
         if b.start_s < a.start_s or abs(b.start_s - a.end_s) > 1e-6 or b.end_s <= b.start_s:
             raise CorpusError(f"{source}: phone timings are not contiguous at {b.start_s:.3f} s.")
 

@@ -51,7 +51,7 @@ def split_sentences(text: str) -> list[str]:
             cut = max((i for i, w in enumerate(words[:MAX_WORDS]) if w.endswith(",")),
                       default=MAX_WORDS - 1)  # fmt: skip
             out.append(" ".join(words[: cut + 1]).rstrip(",") + ".")
-            words = words[cut + 1:]
+            words = words[cut + 1 :]
         if len(words) >= 2 and re.search(r"[a-zA-Z]", " ".join(words)):
             out.append(" ".join(words))
     return [s if s[-1] in ".!?" else s + "." for s in out]
@@ -101,7 +101,9 @@ def _pos_words() -> dict[str, list[str]]:
         logp, tag = max(scored)
         if tag in tags and logp > -11.0:
             ranked[tags[tag]].append((logp, match.group(1)))
-    return {pos: [w for _, w in sorted(items, reverse=True)[:2500]] for pos, items in ranked.items()}
+    return {
+        pos: [w for _, w in sorted(items, reverse=True)[:2500]] for pos, items in ranked.items()
+    }
 
 
 def word_features(phones: tuple[str, ...]) -> set[str]:
@@ -113,10 +115,10 @@ def word_features(phones: tuple[str, ...]) -> set[str]:
         out.add("bilabial_final")
     if any(p in BILABIALS for p in phones[1:-1]):
         out.add("bilabial_medial")
-    for a, b in zip(phones, phones[1:]):
+    for a, b in zip(phones, phones[1:], strict=False):
         if (a in BILABIALS or b in BILABIALS) and a not in VOWELS and b not in VOWELS:
             out.add("bilabial_cluster")
-    for a, v, b in zip(phones, phones[1:], phones[2:]):
+    for a, v, b in zip(phones, phones[1:], phones[2:], strict=False):
         if a in BILABIALS and b in BILABIALS and v in VOWELS:
             out.add("bilabial_rapid")
     if any(p in LABIODENTALS for p in phones):

@@ -38,8 +38,12 @@ def _frozen_s0(s0_dir: Path, device: str):
 
 
 def train(recipe: Recipe, settings: TrainSettings, data_dir: Path, out_dir: Path,
-          device: str = "cpu", s0_dir: Path | None = None) -> list[dict[str, float]]:  # fmt: skip
-    """Train (or resume) one model on the corpus folder data_dir; return the loss history."""
+          device: str = "cpu", s0_dir: Path | None = None,
+          stop_at: int = 0) -> list[dict[str, float]]:  # fmt: skip
+    """Train (or resume) one model on the corpus folder data_dir; return the loss history.
+
+    stop_at > 0 stops after that step with a checkpoint, as an interruption would.
+    """
     import torch
 
     from .losses import FeatureLoss, output_loss
@@ -88,7 +92,8 @@ def train(recipe: Recipe, settings: TrainSettings, data_dir: Path, out_dir: Path
         plot_losses(history, path.with_name("loss_curve.png"), f"{config.name}: {recipe.note}")
 
     model.train()
-    for step in tqdm(range(len(history), settings.steps), desc=f"training {config.name}",
+    last = min(settings.steps, stop_at) if stop_at else settings.steps
+    for step in tqdm(range(len(history), last), desc=f"training {config.name}",
                      initial=len(history), total=settings.steps):  # fmt: skip
         rng = np.random.default_rng([settings.seed, step])  # resumable: batch depends on step
         if is_student:
@@ -115,9 +120,9 @@ def train(recipe: Recipe, settings: TrainSettings, data_dir: Path, out_dir: Path
         optimizer.step()
         schedule.step()
         history.append({"total": loss.item()} | {k: v.item() for k, v in terms.items()})
-        if (step + 1) % settings.save_every == 0 and step + 1 < settings.steps:
+        if (step + 1) % settings.save_every == 0 and step + 1 < last:
             save(step + 1)
-    save(settings.steps)
+    save(last)
     return history
 
 

@@ -1,0 +1,81 @@
+"""One take from plain values: audio + model + options -> shape-key values at scene frames.
+
+`TakeRequest` is gathered on the main thread (it reads Blender data once); `compute_take`
+touches no Blender data, so it can run in the job's worker thread.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core import api
+from ..core.animation import Animation
+from ..core.errors import RigError
+from ..core.mapping import Mapping, apply_mapping
+from ..core.shaping import apply_close_bias, apply_strength
+from . import model_catalog
+from .audio_source import TakeAudio
+
+
+@dataclass(frozen=True)
+class TakeRequest:
+    """Everything a take needs, as plain values."""
+
+    audio: TakeAudio
+    model: str  # shipped name or .npz path
+    fps: float  # scene frames per second (fps / fps_base)
+    smoothing: bool
+    strength: float
+    close_bias: float
+    offset_ms: float  # > 0 moves the mouth later, < 0 lets it lead the sound
+    mapping: Mapping
+
+
+@dataclass(frozen=True)
+class Take:
+    """A computed take: shaped ARKit weights and the shape-key values to key."""
+
+    request: TakeRequest
+    model_name: str
+    animation: Animation  # shaped channel weights (strength, close bias applied)
+    frames: np.ndarray  # (T,) scene frames of the keys
+    key_names: tuple[str, ...]
+    values: np.ndarray  # (T, M) shape-key values
+
+
+def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float = 1.0) -> Take:
+    """Run the model on the audio and map the result; progress(fraction, text) between stages."""
+    if not request.mapping.routes:
+        raise RigError("No model channel maps onto a shape key of the target; check the mapping.")
+    progress(start, "Loading model")
+    model = model_catalog.load(request.model)
+    progress(start + 0.2 * span, f"Running {model.name}")
+    raw = api.predict(model, request.audio.samples, request.audio.sample_rate, request.fps,
+                      smoothing=request.smoothing)  # fmt: skip
+    progress(start + 0.9 * span, "Mapping channels")
+    weights = apply_strength(raw.weights, request.strength)
+    weights = apply_close_bias(weights, raw.channel_names, request.close_bias)
+    animation = Animation(raw.fps, raw.channel_names, weights)
+    key_names, values = apply_mapping(weights, raw.channel_names, request.mapping)
+    frames = (
+        request.audio.frame_start
+        + np.arange(animation.frame_count, dtype=np.float64)
+        + request.offset_ms * request.fps / 1000.0
+    )
+    return Take(request, model.name, animation, frames, key_names, values)
+
+
+def take_metadata(take: Take) -> dict:
+    """Custom properties stored on the take's Action (what made it, for export and re-runs)."""
+    request = take.request
+    return {
+        "model": take.model_name,
+        "audio": request.audio.name,
+        "fps": float(request.fps),
+        "frame_start": float(take.frames[0]) if len(take.frames) else 0.0,
+        "smoothing": bool(request.smoothing),
+        "strength": float(request.strength),
+        "close_bias": float(request.close_bias),
+        "offset_ms": float(request.offset_ms),
+        "unmapped": ", ".join(request.mapping.unmapped),
+    }

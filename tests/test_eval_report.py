@@ -1,0 +1,92 @@
+"""The dev set's files round-trip, and the whole report runs on a tiny dev set and tiny models."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.cli import main
+from core.corpus.dataset import Phone
+from core.errors import CorpusError
+from core.eval.devset import DevClip, load_devset, write_clip
+from core.eval.devset_sources import iter_raw_clips
+from core.eval.devset_summary import bilabial_counts, onset_differences_ms, write_summary
+from core.models.configs import STUDENT_TINY, TEACHER_TINY
+from core.runtime.modelfile import expected_shapes, write_model_file
+
+PHONES = (Phone(0.0, 0.2, "SIL"), Phone(0.2, 0.3, "B"), Phone(0.3, 0.5, "AA"),
+          Phone(0.5, 0.6, "M"), Phone(0.6, 0.8, "AH"), Phone(0.8, 1.0, "SIL"))  # fmt: skip
+
+
+def _clip(clip_id: str) -> DevClip:
+    t = np.arange(16000) / 16000
+    audio = (0.2 * np.sin(2 * np.pi * 150 * t) * (t > 0.2) * (t < 0.8)).astype(np.float32)
+    return DevClip(clip_id, audio, PHONES, "bob ma", "test", "spk", "F", "CC0",
+                   reference_phones=PHONES)  # fmt: skip
+
+
+@pytest.fixture
+def devset_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "devset"
+    folder.mkdir()
+    clips = [_clip("arctic-slt-a0009"), _clip("other")]
+    for clip in clips:
+        write_clip(folder, clip)
+    (folder / "manifest.json").write_text(json.dumps({"clips": [c.clip_id for c in clips]}))
+    write_summary(folder / "summary.md", clips)
+    return folder
+
+
+def test_devset_round_trip(devset_dir):
+    clips = load_devset(devset_dir)
+    assert [c.clip_id for c in clips] == ["arctic-slt-a0009", "other"]
+    assert clips[0].phones == PHONES and clips[0].text == "bob ma"
+    np.testing.assert_allclose(clips[0].audio, _clip("x").audio, atol=1 / 32767)
+    summary = (devset_dir / "summary.md").read_text()
+    assert "P/B/M phones: 0 / 2 / 2" in summary and "0.0 ms" in summary
+
+
+def test_missing_devset_and_ktuberling_are_clear_errors(tmp_path):
+    with pytest.raises(CorpusError, match="make devset"):
+        load_devset(tmp_path)
+    with pytest.raises(CorpusError, match="ktuberling-data"):
+        next(iter_raw_clips(tmp_path / "sdists", ktuberling_dir=tmp_path))
+
+
+def test_alignment_check_helpers():
+    shifted = tuple(Phone(p.start_s + 0.01, p.end_s + 0.01, p.label) for p in PHONES)
+    diffs = onset_differences_ms(shifted, PHONES)
+    np.testing.assert_allclose(diffs[0], 10.0)
+    assert diffs[1].tolist() == [1, 0, 1, 0]
+    assert bilabial_counts(PHONES) == {"P": 0, "B": 1, "M": 1}
+
+
+def _random_model(folder: Path, name: str, config) -> None:
+    rng = np.random.default_rng(0)
+    weights = {k: (rng.standard_normal(s) * 0.1).astype(np.float32)
+               for k, s in expected_shapes(config).items()}  # fmt: skip
+    write_model_file(folder / f"{name}.npz", name, config, weights, "random test weights")
+
+
+def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
+    models = tmp_path / "models"
+    models.mkdir()
+    _random_model(models, "teacher", TEACHER_TINY)
+    _random_model(models, "student_tiny", STUDENT_TINY)
+    out = tmp_path / "reports"
+    code = main(["eval", "--devset", str(devset_dir), "--models", str(models), "--runs",
+                 str(tmp_path / "no_runs"), "--corpus", str(tmp_path / "no_corpus"),
+                 "--out", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    report = (out / "eval.md").read_text()
+    rows = json.loads((out / "eval.json").read_text())["rows"]
+    # oracle + 2 models x 2 smoothing settings on the real set
+    assert [(r["system"], r["smoothing"]) for r in rows][1:] == [
+        ("student_tiny", True), ("student_tiny", False), ("teacher", True), ("teacher", False)]
+    oracle = rows[0]["metrics"]
+    assert oracle["pbm_inside_pct"] == 100.0  # the procedural labels close on every bilabial
+    assert rows[1]["future_ms"] == pytest.approx(28.0 + 1000 / 60)
+    assert rows[1]["metrics"]["mse"] is not None  # student vs the teacher's output
+    assert "| real dev set | teacher | yes |" in report and "ref." in report
+    assert (out / "eval_plots" / "arctic-slt-a0009.png").stat().st_size > 10_000
