@@ -18,12 +18,12 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines extension demo test lint test-core test-blender42 test-blender52 \
-	bench corpus corpus-small devset eval train label-plots clean
+	bench corpus corpus-small devset eval train train-smoke label-plots clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
-	@echo "other: setup extension bench corpus corpus-small devset eval train label-plots clean"
+	@echo "other: setup extension bench corpus corpus-small devset eval train train-smoke label-plots clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
 define need_python
@@ -84,6 +84,20 @@ test-blender52: $(VENV52)/.installed
 test: setup lint test-core test-blender42 test-blender52
 
 # --- data, training, evaluation ---------------------------------------------------------------
+MODEL ?= s_tiny
+train: $(VENV)/.installed
+	$(PY) -m core.distill.train --model $(MODEL) --corpus data/corpus --out runs/$(MODEL) $(if $(SMOKE),--smoke,)
+
+# Smoke-trained models on the small corpus, exported to assets/models (until full training ships).
+train-smoke: $(VENV)/.installed
+	for m in teacher s0 s_tiny s_lowlat; do \
+		$(PY) -m core.distill.train --model $$m --corpus data/corpus --out runs/smoke/$$m --smoke \
+		&& $(PY) -m core.runtime.export runs/smoke/$$m/checkpoint.pt assets/models/$$m.npz || exit 1; \
+	done
+
+bench: $(VENV)/.installed
+	$(PY) -m core.bench
+
 label-plots: $(VENV)/.installed build/.engines
 	for e in espeak festival flite; do $(PY) tools/plot_labels.py --engine $$e --out build/labels/labels-$$e.png; done
 

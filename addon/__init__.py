@@ -2,10 +2,28 @@
 
 import bpy
 
-from . import demo_head
+from . import (
+    demo_head,
+    ops_compare,
+    ops_export,
+    ops_generate,
+    ops_mapping,
+    panel,
+    preferences,
+    properties,
+)
 
 # Registered in this order, unregistered in reverse.
-_MODULES = (demo_head,)
+_MODULES = (
+    preferences,
+    properties,
+    demo_head,
+    ops_generate,
+    ops_compare,
+    ops_mapping,
+    ops_export,
+    panel,
+)
 
 
 def _classes() -> list[type]:

@@ -112,7 +112,11 @@ def _read_wave(path: str, label: str) -> tuple[np.ndarray, int]:
     """PCM WAV with the standard library, for Blender builds without Audaspace."""
     try:
         with wave.open(path, "rb") as source:
-            channels, width, rate = source.getnchannels(), source.getsampwidth(), source.getframerate()
+            channels, width, rate = (
+                source.getnchannels(),
+                source.getsampwidth(),
+                source.getframerate(),
+            )
             raw = source.readframes(source.getnframes())
     except (wave.Error, EOFError) as error:
         raise AudioError(

@@ -109,11 +109,10 @@ def strip_frames(strip) -> tuple[float, float, float]:
 
 
 def strip_sound_offset_s(strip) -> float:
-    """Seconds of the sound skipped at the strip's content start (`sound_offset`, 4.3+; 0 before)."""
+    """Seconds of sound skipped at the strip's content start (`sound_offset`; 0 on 4.2)."""
     return float(getattr(strip, "sound_offset", 0.0))
 
 
 def find_sound_strip(scene: bpy.types.Scene, name: str):
     """The scene's sound strip of that name, or None."""
     return next((strip for strip in sound_strips(scene) if strip.name == name), None)
-

@@ -1,23 +1,26 @@
 """The models the add-on offers: shipped .npz files (name, size, latency) plus a custom file.
 
 Loaded models are cached per file path and modification time, so a second Generate with the
-same model does not read the file again and a replaced file is picked up.
+same model does not read the file again and a replaced file is picked up. `core.api` (the
+numpy runtime) is imported on first use, so registering the add-on stays light.
 """
 
 import os
 from pathlib import Path
 
-from ..core import api
-
 CUSTOM = "CUSTOM"
-_cache: dict[tuple[str, float], api.Model] = {}
+_cache: dict[tuple[str, float], object] = {}  # (path, mtime) -> core.api.Model
 _enum_items: list[tuple[str, str, str]] = []  # Blender needs the strings kept alive
 
 
-def load(name_or_path: str) -> api.Model:
-    """A loaded model by shipped name or .npz path, from the cache when the file is unchanged."""
-    path = Path(name_or_path) if name_or_path.endswith(".npz") else api.MODELS_DIR / (
-        name_or_path + ".npz"
+def load(name_or_path: str):
+    """A loaded core.api.Model by shipped name or .npz path, cached while the file is unchanged."""
+    from ..core import api
+
+    path = (
+        Path(name_or_path)
+        if name_or_path.endswith(".npz")
+        else api.MODELS_DIR / (name_or_path + ".npz")
     )
     key = (str(path.resolve()), path.stat().st_mtime if path.is_file() else 0.0)
     model = _cache.get(key)
@@ -27,8 +30,10 @@ def load(name_or_path: str) -> api.Model:
     return model
 
 
-def describe(model: api.Model) -> str:
-    """One line for a model: size on disk and future context (latency)."""
+def describe(model) -> str:
+    """One line for a core.api.Model: size on disk and future context (latency)."""
+    from ..core import api
+
     info = api.model_info(model)
     latency = "whole clip" if info.future_ms == float("inf") else f"{info.future_ms:.0f} ms"
     return f"{info.file_size / 1024:.0f} KB, {info.parameters:,} parameters, latency {latency}"
@@ -36,6 +41,8 @@ def describe(model: api.Model) -> str:
 
 def enum_items(_self=None, _context=None) -> list[tuple[str, str, str]]:
     """EnumProperty items: every shipped model with size and latency, then 'Custom file...'."""
+    from ..core import api
+
     items = []
     for name in api.shipped_models():
         try:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import api
 from ..core.animation import Animation
 from ..core.errors import RigError
 from ..core.mapping import Mapping, apply_mapping
@@ -45,6 +44,8 @@ class Take:
 
 def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float = 1.0) -> Take:
     """Run the model on the audio and map the result; progress(fraction, text) between stages."""
+    from ..core import api  # the numpy runtime, loaded on first use
+
     if not request.mapping.routes:
         raise RigError("No model channel maps onto a shape key of the target; check the mapping.")
     progress(start, "Loading model")

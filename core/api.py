@@ -1,8 +1,8 @@
 """The public API shared by the add-on, the CLI and users' scripts (numpy only, no torch).
 
-    model = load_model("s_tiny")                      # shipped name or a path to a .npz
-    animation = predict(model, samples, 48000, fps=24)
-    stream = open_stream(model, fps=60); stream.push(block) ... stream.finish()
+model = load_model("s_tiny")                      # shipped name or a path to a .npz
+animation = predict(model, samples, 48000, fps=24)
+stream = open_stream(model, fps=60); stream.push(block) ... stream.finish()
 """
 
 from dataclasses import dataclass
@@ -74,8 +74,9 @@ def load_model(name_or_path: str | Path) -> Model:
     return Model(read_model_file(path))
 
 
-def predict(model: Model, samples: np.ndarray, sample_rate: int, fps: float,
-            smoothing: bool = True) -> Animation:  # fmt: skip
+def predict(
+    model: Model, samples: np.ndarray, sample_rate: int, fps: float, smoothing: bool = True
+) -> Animation:
     """Weights at the scene rate for a clip (N,) or (N, C) at any sample rate."""
     samples_16k = prepare_samples(samples, sample_rate)
     weights = resample_frames(model.frames(samples_16k), len(samples_16k), fps, smoothing)
@@ -94,10 +95,24 @@ def open_stream(model: Model, fps: float, smoothing: bool = True) -> StudentStre
 def model_info(model: Model) -> ModelInfo:
     """Name, size, context and card of a loaded model."""
     config = model.config
-    return ModelInfo(model.name, model.file.parameters, model.file.file_size,
-                     float(config.future_ms), float(config.past_ms), config.channels,
-                     model.file.card)  # fmt: skip
+    return ModelInfo(
+        model.name,
+        model.file.parameters,
+        model.file.file_size,
+        float(config.future_ms),
+        float(config.past_ms),
+        config.channels,
+        model.file.card,
+    )
 
 
-__all__ = ["Model", "ModelInfo", "SAMPLE_RATE", "load_model", "model_info", "open_stream",
-           "predict", "shipped_models"]  # fmt: skip
+__all__ = [
+    "Model",
+    "ModelInfo",
+    "SAMPLE_RATE",
+    "load_model",
+    "model_info",
+    "open_stream",
+    "predict",
+    "shipped_models",
+]

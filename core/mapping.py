@@ -22,7 +22,7 @@ PRESET_DIR = Path(__file__).resolve().parents[1] / "assets" / "mapping_presets"
 PRESET_SUFFIX = ".json"
 
 # Side written as a suffix: "Left"/"Right" (any case, any separator before it), or a separated
-# single letter "_L", ".r", " L", "-R", or an upper-case L/R glued to a lower-case letter ("blinkL").
+# single letter "_L", ".r", " L", "-R", or an upper-case L/R glued to a lower-case one ("blinkL").
 _SIDE_WORD = re.compile(r"(left|right)$", re.IGNORECASE)
 _SIDE_LETTER_SEPARATED = re.compile(r"[._\- ]([lr])$", re.IGNORECASE)
 _SIDE_LETTER_GLUED = re.compile(r"(?<=[a-z0-9])([LR])$")

@@ -1,4 +1,4 @@
-"""Animator controls applied to predicted channel weights before keying: strength and lip-close bias.
+"""Animator controls on predicted channel weights before keying: strength and lip-close bias.
 
 Both act on ARKit channel weights (T, K) and return a new float32 array; the Animation's own
 weights are never changed.

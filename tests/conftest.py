@@ -10,8 +10,9 @@ import pytest
 def synthetic_corpus(tmp_path_factory) -> Path:
     from core.distill.synthetic import make_synthetic_corpus
 
-    return make_synthetic_corpus(tmp_path_factory.mktemp("corpus"), 16, seed=1,
-                                 duration_s=(1.0, 2.0))  # fmt: skip
+    return make_synthetic_corpus(
+        tmp_path_factory.mktemp("corpus"), 16, seed=1, duration_s=(1.0, 2.0)
+    )
 
 
 @pytest.fixture(scope="session")

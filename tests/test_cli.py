@@ -172,3 +172,18 @@ def test_module_entry_point(model_path, speech_like, tmp_path):
     )  # fmt: skip
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
     assert not (tmp_path / "d.csv").exists()
+
+
+@pytest.mark.parametrize(("suffix", "rate", "channels"), [(".flac", 22050, 1), (".ogg", 48000, 2)])
+def test_predict_reads_flac_and_ogg(suffix, rate, channels, model_path, tmp_path, capsys):
+    t = np.arange(int(0.8 * rate)) / rate
+    mono = (0.3 * np.sin(2 * np.pi * 180 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t))).astype(
+        np.float32
+    )
+    audio = tmp_path / f"clip{suffix}"
+    soundfile.write(audio, np.stack([mono] * channels, axis=1), rate)
+    out = tmp_path / "curves.csv"
+    code, _, err = _run(["predict", audio, "--model", model_path, "--fps", 50, "--out", out],
+                        capsys)  # fmt: skip
+    assert code == 0, err
+    assert len(out.read_text().splitlines()) == 1 + 40

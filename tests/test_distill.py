@@ -11,11 +11,17 @@ from core.distill.train import CHECKPOINT, train
 from core.models import configs
 from core.runtime.export import export_checkpoint
 
-TINY_STUDENT_LOGMEL = replace(configs.S_TINY_LOGMEL, name="tiny_logmel", past_ms=64,
-                              future_ms=28.0, layers=(configs.ConvLayer(8, 3, 1),))  # fmt: skip
+TINY_STUDENT_LOGMEL = replace(
+    configs.S_TINY_LOGMEL,
+    name="tiny_logmel",
+    past_ms=64,
+    future_ms=28.0,
+    layers=(configs.ConvLayer(8, 3, 1),),
+)
 TEACHER_SETTINGS = TrainSettings(steps=30, batch=4, lr=3e-3, crop_s=1.0, save_every=10)
-STUDENT_SETTINGS = TrainSettings(steps=40, batch=8, lr=1e-2, crop_frames=16, save_every=20,
-                                 feature_layers=(1, 3))  # fmt: skip
+STUDENT_SETTINGS = TrainSettings(
+    steps=40, batch=8, lr=1e-2, crop_frames=16, save_every=20, feature_layers=(1, 3)
+)
 
 
 def _decreased(history: list[dict[str, float]]) -> bool:
@@ -28,12 +34,23 @@ def _decreased(history: list[dict[str, float]]) -> bool:
 def trained(synthetic_corpus, tmp_path_factory):
     """Tiny teacher, its pseudo-labels and a tiny S0, trained once for the module."""
     runs = tmp_path_factory.mktemp("runs")
-    teacher = train(Recipe(configs.TEACHER_TINY, "procedural", False, "test"), TEACHER_SETTINGS,
-                    synthetic_corpus / "train", runs / "teacher")  # fmt: skip
-    pseudo = pseudo_label(runs / "teacher" / CHECKPOINT, synthetic_corpus, runs / "pseudo",
-                          copies=2, shard_size=8, limit=24)  # fmt: skip
-    s0 = train(Recipe(configs.STUDENT_TINY, "pseudo", False, "test"), STUDENT_SETTINGS, pseudo,
-               runs / "s0")  # fmt: skip
+    teacher = train(
+        Recipe(configs.TEACHER_TINY, "procedural", False, "test"),
+        TEACHER_SETTINGS,
+        synthetic_corpus / "train",
+        runs / "teacher",
+    )
+    pseudo = pseudo_label(
+        runs / "teacher" / CHECKPOINT,
+        synthetic_corpus,
+        runs / "pseudo",
+        copies=2,
+        shard_size=8,
+        limit=24,
+    )
+    s0 = train(
+        Recipe(configs.STUDENT_TINY, "pseudo", False, "test"), STUDENT_SETTINGS, pseudo, runs / "s0"
+    )
     return runs, teacher, s0
 
 
@@ -44,17 +61,32 @@ def test_teacher_and_s0_losses_go_down(trained):
 
 def test_hybrid_distillation_loss_goes_down(trained):
     runs, _, _ = trained
-    narrow = replace(configs.STUDENT_TINY, name="narrow", layers=tuple(
-        replace(layer, channels=max(2, layer.channels // 2)) for layer in configs.STUDENT_TINY.layers))  # fmt: skip
-    history = train(Recipe(narrow, "pseudo", True, "test"), STUDENT_SETTINGS, runs / "pseudo",
-                    runs / "hybrid", s0_dir=runs / "s0")  # fmt: skip
+    narrow = replace(
+        configs.STUDENT_TINY,
+        name="narrow",
+        layers=tuple(
+            replace(layer, channels=max(2, layer.channels // 2))
+            for layer in configs.STUDENT_TINY.layers
+        ),
+    )
+    history = train(
+        Recipe(narrow, "pseudo", True, "test"),
+        STUDENT_SETTINGS,
+        runs / "pseudo",
+        runs / "hybrid",
+        s0_dir=runs / "s0",
+    )
     assert "feature" in history[0] and _decreased(history)
 
 
 def test_feature_input_student_loss_goes_down(trained):
     runs, _, _ = trained
-    history = train(Recipe(TINY_STUDENT_LOGMEL, "pseudo", False, "test"), STUDENT_SETTINGS,
-                    runs / "pseudo", runs / "logmel")  # fmt: skip
+    history = train(
+        Recipe(TINY_STUDENT_LOGMEL, "pseudo", False, "test"),
+        STUDENT_SETTINGS,
+        runs / "pseudo",
+        runs / "logmel",
+    )
     assert _decreased(history)
 
 
@@ -65,23 +97,33 @@ def test_pseudo_labels_cover_augmented_copies_and_resume(trained, synthetic_corp
     utterances = list(iter_corpus(runs / "pseudo"))
     assert len(utterances) == 24
     assert {u.augmentation == "" for u in utterances} == {True, False}
-    assert all(u.weights.shape[1] == 29 and 0 <= u.weights.min() <= u.weights.max() <= 1
-               for u in utterances)  # fmt: skip
+    assert all(
+        u.weights.shape[1] == 29 and 0 <= u.weights.min() <= u.weights.max() <= 1
+        for u in utterances
+    )
     stamps = {p.name: p.stat().st_mtime_ns for p in (runs / "pseudo").glob("shard-*.npz")}
-    pseudo_label(runs / "teacher" / CHECKPOINT, synthetic_corpus, runs / "pseudo", copies=2,
-                 shard_size=8, limit=24)  # fmt: skip
+    pseudo_label(
+        runs / "teacher" / CHECKPOINT,
+        synthetic_corpus,
+        runs / "pseudo",
+        copies=2,
+        shard_size=8,
+        limit=24,
+    )
     assert stamps == {p.name: p.stat().st_mtime_ns for p in (runs / "pseudo").glob("shard-*.npz")}
 
 
 def test_training_resumes_from_checkpoint(trained, synthetic_corpus, tmp_path):
     recipe = Recipe(configs.STUDENT_TINY, "procedural", False, "test")
-    straight = train(recipe, replace(STUDENT_SETTINGS, steps=12), synthetic_corpus / "train",
-                     tmp_path / "a")  # fmt: skip
+    straight = train(
+        recipe, replace(STUDENT_SETTINGS, steps=12), synthetic_corpus / "train", tmp_path / "a"
+    )
     settings = replace(STUDENT_SETTINGS, steps=12)
     interrupted = train(recipe, settings, synthetic_corpus / "train", tmp_path / "b", stop_at=6)
     assert len(interrupted) == 6
-    resumed = train(recipe, replace(STUDENT_SETTINGS, steps=12), synthetic_corpus / "train",
-                    tmp_path / "b")  # fmt: skip
+    resumed = train(
+        recipe, replace(STUDENT_SETTINGS, steps=12), synthetic_corpus / "train", tmp_path / "b"
+    )
     assert len(resumed) == 12
     assert (tmp_path / "b" / "loss_curve.png").stat().st_size > 1000
     # same seeded batches; AdamW state and the LR schedule are restored from the checkpoint

@@ -83,7 +83,11 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
     rows = json.loads((out / "eval.json").read_text())["rows"]
     # oracle + 2 models x 2 smoothing settings on the real set
     assert [(r["system"], r["smoothing"]) for r in rows][1:] == [
-        ("student_tiny", True), ("student_tiny", False), ("teacher", True), ("teacher", False)]
+        ("student_tiny", True),
+        ("student_tiny", False),
+        ("teacher", True),
+        ("teacher", False),
+    ]
     oracle = rows[0]["metrics"]
     assert oracle["pbm_inside_pct"] == 100.0  # the procedural labels close on every bilabial
     assert rows[1]["future_ms"] == pytest.approx(28.0 + 1000 / 60)

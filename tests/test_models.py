@@ -11,8 +11,14 @@ from core.runtime import student as np_student
 from core.runtime import teacher as np_teacher
 from core.runtime.modelfile import read_model_file, write_model_file
 
-STUDENTS = [configs.S0, configs.S_TINY, configs.S_LOWLAT, configs.S_TINY_LOGMEL,
-            configs.S_TINY_MFCC, configs.STUDENT_TINY]  # fmt: skip
+STUDENTS = [
+    configs.S0,
+    configs.S_TINY,
+    configs.S_LOWLAT,
+    configs.S_TINY_LOGMEL,
+    configs.S_TINY_MFCC,
+    configs.STUDENT_TINY,
+]
 
 
 def _weights(model: torch.nn.Module) -> dict[str, np.ndarray]:
@@ -45,18 +51,26 @@ def test_teacher_numpy_matches_torch(config, speechlike):
     assert np.abs(got - expected).max() <= 1e-5
 
 
-@pytest.mark.parametrize("config", [configs.S_TINY, configs.S_LOWLAT, configs.S_TINY_MFCC,
-                                    configs.STUDENT_TINY], ids=lambda c: c.name)  # fmt: skip
+@pytest.mark.parametrize(
+    "config",
+    [configs.S_TINY, configs.S_LOWLAT, configs.S_TINY_MFCC, configs.STUDENT_TINY],
+    ids=lambda c: c.name,
+)
 def test_fully_convolutional_equals_per_window_definition(config, speechlike):
     torch.manual_seed(1)
     model = Student(config).eval()
     stages = np_student.build_stages(config, _weights(model))
     clip = speechlike[:8000]
     frames = np_student.student_frames(config, stages, clip)
-    padded = np.concatenate([np.zeros(config.past_samples, np.float32), clip,
-                             np.zeros(config.window_samples, np.float32)])  # fmt: skip
+    padded = np.concatenate(
+        [
+            np.zeros(config.past_samples, np.float32),
+            clip,
+            np.zeros(config.window_samples, np.float32),
+        ]
+    )
     for j in (0, 7, 23, len(frames) - 1):
-        window = padded[configs.HOP * j:configs.HOP * j + config.window_samples]
+        window = padded[configs.HOP * j : configs.HOP * j + config.window_samples]
         assert np.abs(np_student.student_window(stages, window) - frames[j]).max() <= 1e-5
         with torch.no_grad():  # the torch module on one window: one frame
             one = model(torch.from_numpy(window)[None])[0][0, 0].numpy()
@@ -73,7 +87,9 @@ def test_model_file_round_trip_float32_and_float16(tmp_path):
         assert loaded.config == configs.S_TINY and loaded.card == "card text"
         assert loaded.dtype == dtype and loaded.file_size == path.stat().st_size
         for name, value in weights.items():
-            assert np.abs(loaded.weights[name] - value).max() <= tolerance * (1 + np.abs(value).max())
+            assert np.abs(loaded.weights[name] - value).max() <= tolerance * (
+                1 + np.abs(value).max()
+            )
     assert read_model_file(tmp_path / "m-float16.npz").file_size < 0.5e6 / 2
 
 
@@ -85,4 +101,5 @@ def test_shipped_configs_meet_size_and_latency_targets():
     assert configs.S0.past_ms == configs.S0.future_ms == 256
     assert configs.S_LOWLAT.future_ms <= 64
     assert [layer.channels * 4 for layer in configs.S_TINY.layers] == [
-        layer.channels for layer in configs.S0.layers]  # 75 % fewer channels  # fmt: skip
+        layer.channels for layer in configs.S0.layers
+    ]  # 75 % fewer channels

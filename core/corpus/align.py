@@ -20,6 +20,7 @@ from .phones import SILENCE, espeak_string_to_arpabet, pocketsphinx_to_arpabet
 
 FRAME_S = 0.01  # pocketsphinx frame hop
 DITHER_LSB = 20.0  # std of the dither, in int16 steps (about -64 dBFS)
+PAD_S = 0.2  # silence added around the audio when a first attempt fails
 _ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
 fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -117,29 +118,39 @@ def align(audio16k: np.ndarray, text: str) -> list[Phone]:
     for word in sorted(set(words)):
         if decoder.lookup_word(word) is None:
             decoder.add_word(word, espeak_pronunciation(word), True)
-    pcm16 = _to_pcm16(audio16k, 0.0)
     # Digital silence (runs of exact zeros) breaks sub-word alignment; faint noise fixes it.
-    dithers = (DITHER_LSB, 2 * DITHER_LSB) if (pcm16 == 0).mean() > 0.01 else (0.0, DITHER_LSB)
-    segments = None
-    for dither in dithers:
+    # Speech that starts or ends abruptly aligns once framed by a little (dithered) silence.
+    silent = (_to_pcm16(audio16k, 0.0) == 0).mean() > 0.01
+    attempts = [
+        (DITHER_LSB if silent else 0.0, 0.0),
+        (DITHER_LSB, PAD_S),
+        (2.5 * DITHER_LSB, PAD_S),
+    ]
+    for dither_lsb, pad_s in attempts:
+        pad = np.zeros(int(pad_s * SAMPLE_RATE), np.float32)
+        padded = np.concatenate([pad, audio16k, pad])
         try:
-            segments = _run_alignment(decoder, _to_pcm16(audio16k, dither), words)
-            break
+            segments = _run_alignment(decoder, _to_pcm16(padded, dither_lsb), words)
         except RuntimeError:
             continue
-    if not segments:
-        raise CorpusError(
-            f"Forced alignment failed for '{text[:60]}': the audio may not match the text."
-        )
-    return _to_phones(segments, len(audio16k) / SAMPLE_RATE)
+        if segments:
+            return _to_phones(
+                segments, len(audio16k) / SAMPLE_RATE, offset_s=len(pad) / SAMPLE_RATE
+            )
+    raise CorpusError(
+        f"Forced alignment failed for '{text[:60]}': the audio may not match the text."
+    )
 
 
-def _to_phones(segments: list[tuple[int, int, str]], duration_s: float) -> list[Phone]:
-    """Frames to seconds, fillers to SIL, neighbouring silences merged, the audio covered."""
+def _to_phones(
+    segments: list[tuple[int, int, str]], duration_s: float, offset_s: float = 0.0
+) -> list[Phone]:
+    """Frames to seconds (minus padding), fillers to SIL, silences merged, the audio covered."""
     phones: list[Phone] = []
     for start, end, name in segments:
         label = pocketsphinx_to_arpabet(name)
-        start_s, end_s = round(start * FRAME_S, 4), min(round(end * FRAME_S, 4), duration_s)
+        start_s = max(round(start * FRAME_S - offset_s, 4), 0.0)
+        end_s = min(round(end * FRAME_S - offset_s, 4), duration_s)
         if end_s <= start_s:
             continue
         if phones and phones[-1].end_s < start_s:

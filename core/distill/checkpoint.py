@@ -38,7 +38,7 @@ def plot_losses(history: list[dict[str, float]], path: Path, title: str) -> None
         width = max(1, len(values) // 20)
         smooth = np.convolve(values, np.ones(width) / width, mode="valid")
         line = ax.plot(steps, values, alpha=0.25)[0]
-        ax.plot(steps[width - 1:], smooth, color=line.get_color(), label=key)
+        ax.plot(steps[width - 1 :], smooth, color=line.get_color(), label=key)
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("loss")

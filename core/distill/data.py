@@ -42,12 +42,13 @@ def _slice_padded(audio: np.ndarray, start: int, length: int) -> np.ndarray:
     out = np.zeros(length, np.float32)
     lo, hi = max(0, start), min(len(audio), start + length)
     if hi > lo:
-        out[lo - start:hi - start] = audio[lo:hi]
+        out[lo - start : hi - start] = audio[lo:hi]
     return out
 
 
-def student_batch(clips: list[Clip], config: StudentConfig, n_frames: int, batch: int,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def student_batch(
+    clips: list[Clip], config: StudentConfig, n_frames: int, batch: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, targets."""
     length = HOP * (n_frames - 1) + config.window_samples
     audio, targets = np.zeros((batch, length), np.float32), []
@@ -60,8 +61,9 @@ def student_batch(clips: list[Clip], config: StudentConfig, n_frames: int, batch
     return audio, np.stack(targets)
 
 
-def teacher_batch(clips: list[Clip], crop_s: float, stem_stride: int, batch: int,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def teacher_batch(
+    clips: list[Clip], crop_s: float, stem_stride: int, batch: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Audio crops (B, HOP*T) starting on a token boundary, and their labels (B, T, K)."""
     chosen = [clips[int(rng.integers(len(clips)))] for _ in range(batch)]
     shortest = min(len(c.audio) for c in chosen) // HOP

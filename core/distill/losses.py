@@ -4,8 +4,9 @@ import torch
 from torch import nn
 
 
-def output_loss(pred: torch.Tensor, target: torch.Tensor,
-                velocity_weight: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
+def output_loss(
+    pred: torch.Tensor, target: torch.Tensor, velocity_weight: float = 1.0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """MSE on weights (B, T, K) and on their frame-to-frame differences; returns both terms."""
     reconstruction = nn.functional.mse_loss(pred, target)
     velocity = nn.functional.mse_loss(pred.diff(dim=1), target.diff(dim=1))

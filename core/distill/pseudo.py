@@ -5,7 +5,7 @@ trained on). Output shards use the corpus format with the teacher's weights at 6
 already on disk is skipped, so an interrupted run resumes where it stopped.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,33 +13,11 @@ import numpy as np
 from tqdm import tqdm
 
 from ..audio import SAMPLE_RATE
+from ..corpus.augment import augment
 from ..corpus.dataset import LABEL_FPS, iter_corpus, write_shard
 from ..errors import CorpusError
 from ..models.configs import FRAME_RATE, config_from_dict
 from .checkpoint import load_checkpoint
-
-
-def basic_augment(audio: np.ndarray, rng: np.random.Generator,
-                  other_audio: np.ndarray | None = None) -> tuple[np.ndarray, str]:  # fmt: skip
-    """Gain, white noise at 10-40 dB SNR and optionally a quiet second talker."""
-    gain_db, snr_db = rng.uniform(-12, 6), rng.uniform(10, 40)
-    out = audio * 10 ** (gain_db / 20)
-    power = float(np.mean(out**2)) + 1e-12
-    out = out + rng.standard_normal(len(out)).astype(np.float32) * np.sqrt(power / 10 ** (snr_db / 10))
-    desc = f"gain {gain_db:+.1f} dB, noise {snr_db:.0f} dB SNR"
-    if other_audio is not None and len(other_audio) and rng.random() < 0.3:
-        babble = np.resize(other_audio, len(out)) * 10 ** (rng.uniform(-25, -15) / 20)
-        out, desc = out + babble, desc + ", babble"
-    return np.clip(out, -1, 1).astype(np.float32), desc
-
-
-def find_augment() -> Callable:
-    """core.corpus.augment.augment when the corpus package provides it, else basic_augment."""
-    try:
-        from ..corpus.augment import augment
-    except ModuleNotFoundError:
-        return basic_augment
-    return augment
 
 
 def resample_to_label_fps(frames_100: np.ndarray, n_samples: int) -> np.ndarray:
@@ -57,9 +35,17 @@ def _jobs(corpus_dir: Path, sources: tuple[str, ...], copies: int) -> Iterator[t
                 yield source, copy, utterance
 
 
-def pseudo_label(teacher_checkpoint: Path, corpus_dir: Path, out_dir: Path,
-                 sources: tuple[str, ...] = ("train", "lang"), copies: int = 2, seed: int = 0,
-                 shard_size: int = 64, device: str = "cpu", limit: int = 0) -> Path:  # fmt: skip
+def pseudo_label(
+    teacher_checkpoint: Path,
+    corpus_dir: Path,
+    out_dir: Path,
+    sources: tuple[str, ...] = ("train", "lang"),
+    copies: int = 2,
+    seed: int = 0,
+    shard_size: int = 64,
+    device: str = "cpu",
+    limit: int = 0,
+) -> Path:
     """Label every source utterance `copies` times (copy 0 clean, others augmented)."""
     import torch
 
@@ -71,7 +57,6 @@ def pseudo_label(teacher_checkpoint: Path, corpus_dir: Path, out_dir: Path,
     teacher = Teacher(config_from_dict(state["config"]))
     teacher.load_state_dict(state["model"])
     teacher.to(device).eval()
-    augment = find_augment()
     jobs = list(_jobs(Path(corpus_dir), sources, copies))
     if limit:
         jobs = jobs[:limit]
@@ -82,7 +67,7 @@ def pseudo_label(teacher_checkpoint: Path, corpus_dir: Path, out_dir: Path,
             continue
         rng = np.random.default_rng([seed, shard_index])
         labelled, previous = [], None
-        for source, copy, utterance in jobs[shard_index:shard_index + shard_size]:
+        for source, copy, utterance in jobs[shard_index : shard_index + shard_size]:
             audio, desc = utterance.audio, ""
             if copy:
                 audio, desc = augment(audio, rng, other_audio=previous)
@@ -90,8 +75,14 @@ def pseudo_label(teacher_checkpoint: Path, corpus_dir: Path, out_dir: Path,
             with torch.no_grad():
                 frames = teacher.predict(torch.from_numpy(audio)[None].to(device))[0]
             weights = resample_to_label_fps(frames.cpu().numpy(), len(audio))
-            labelled.append(replace(utterance, utt_id=f"{source}/{utterance.utt_id}/{copy}",
-                                    audio=audio, weights=weights, augmentation=desc))  # fmt: skip
+            labelled.append(
+                replace(
+                    utterance,
+                    utt_id=f"{source}/{utterance.utt_id}/{copy}",
+                    audio=audio,
+                    weights=weights,
+                    augmentation=desc,
+                )
+            )
         write_shard(path, labelled)
     return out_dir
-

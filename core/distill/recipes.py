@@ -16,21 +16,28 @@ class Recipe:
 
 RECIPES: dict[str, Recipe] = {
     "teacher": Recipe(configs.TEACHER, "procedural", False, "supervised on procedural labels"),
-    "s0": Recipe(configs.S0, "pseudo", False,
-                 "heterogeneous KD: teacher pseudo-labels, output loss"),
-    "s_tiny": Recipe(configs.S_TINY, "pseudo", True,
-                     "hybrid KD: teacher pseudo-labels + frozen S0 features"),
-    "s_lowlat": Recipe(configs.S_LOWLAT, "pseudo", True,
-                       "hybrid KD: teacher pseudo-labels + frozen S0 features"),
-    "s_tiny_nofeat": Recipe(configs.S_TINY, "pseudo", False,
-                            "ablation: pseudo-labels only, no feature loss"),
-    "s_tiny_direct": Recipe(configs.S_TINY, "procedural", False,
-                            "ablation: procedural labels directly, no teacher"),
-    "s_tiny_logmel": Recipe(configs.S_TINY_LOGMEL, "pseudo", False,
-                            "ablation: log-mel input, pseudo-labels"),
-    "s_tiny_mfcc": Recipe(configs.S_TINY_MFCC, "pseudo", False,
-                          "ablation: MFCC input, pseudo-labels"),
-}  # fmt: skip
+    "s0": Recipe(
+        configs.S0, "pseudo", False, "heterogeneous KD: teacher pseudo-labels, output loss"
+    ),
+    "s_tiny": Recipe(
+        configs.S_TINY, "pseudo", True, "hybrid KD: teacher pseudo-labels + frozen S0 features"
+    ),
+    "s_lowlat": Recipe(
+        configs.S_LOWLAT, "pseudo", True, "hybrid KD: teacher pseudo-labels + frozen S0 features"
+    ),
+    "s_tiny_nofeat": Recipe(
+        configs.S_TINY, "pseudo", False, "ablation: pseudo-labels only, no feature loss"
+    ),
+    "s_tiny_direct": Recipe(
+        configs.S_TINY, "procedural", False, "ablation: procedural labels directly, no teacher"
+    ),
+    "s_tiny_logmel": Recipe(
+        configs.S_TINY_LOGMEL, "pseudo", False, "ablation: log-mel input, pseudo-labels"
+    ),
+    "s_tiny_mfcc": Recipe(
+        configs.S_TINY_MFCC, "pseudo", False, "ablation: MFCC input, pseudo-labels"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,9 @@ class TrainSettings:
 
 
 SMOKE_TEACHER = TrainSettings(steps=40, batch=4, lr=1e-3, crop_s=1.0, save_every=20)
-SMOKE_STUDENT = TrainSettings(steps=60, batch=8, lr=3e-3, crop_frames=16, save_every=30,
-                              max_clips=64)  # fmt: skip
+SMOKE_STUDENT = TrainSettings(
+    steps=60, batch=8, lr=3e-3, crop_frames=16, save_every=30, max_clips=64
+)
 FULL_TEACHER = TrainSettings(steps=20000, batch=16, lr=3e-4, crop_s=8.0)
 FULL_STUDENT = TrainSettings(steps=30000, batch=32, lr=1e-3, crop_frames=64)
 

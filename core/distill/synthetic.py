@@ -46,8 +46,9 @@ def _segment_audio(label: str, n: int, rng: np.random.Generator) -> np.ndarray:
     return envelope * 0.15 * rng.standard_normal(n)
 
 
-def synthetic_utterance(utt_id: str, rng: np.random.Generator, duration_s: float,
-                        language: str = "en") -> Utterance:  # fmt: skip
+def synthetic_utterance(
+    utt_id: str, rng: np.random.Generator, duration_s: float, language: str = "en"
+) -> Utterance:
     """One utterance of random segments with labels that follow the segment classes."""
     pieces, phones, start = [], [], 0
     total = int(duration_s * SAMPLE_RATE)
@@ -65,21 +66,37 @@ def synthetic_utterance(utt_id: str, rng: np.random.Generator, duration_s: float
         weights[(times >= phone.start_s) & (times < phone.end_s)] = _pose(phone.label)
     kernel = np.ones(3, np.float32) / 3  # a little coarticulation
     padded = np.pad(weights, ((1, 1), (0, 0)), mode="edge")
-    weights = (padded[:-2] * kernel[0] + padded[1:-1] * kernel[1] + padded[2:] * kernel[2])
-    return Utterance(utt_id, audio, weights.astype(np.float32), tuple(phones),
-                     " ".join(p.label for p in phones), "synthetic", "tones", language)  # fmt: skip
+    weights = padded[:-2] * kernel[0] + padded[1:-1] * kernel[1] + padded[2:] * kernel[2]
+    return Utterance(
+        utt_id,
+        audio,
+        weights.astype(np.float32),
+        tuple(phones),
+        " ".join(p.label for p in phones),
+        "synthetic",
+        "tones",
+        language,
+    )
 
 
-def make_synthetic_corpus(out_dir: Path, n_utterances: int = 32, seed: int = 0,
-                          duration_s: tuple[float, float] = (1.0, 3.0)) -> Path:  # fmt: skip
+def make_synthetic_corpus(
+    out_dir: Path,
+    n_utterances: int = 32,
+    seed: int = 0,
+    duration_s: tuple[float, float] = (1.0, 3.0),
+) -> Path:
     """Write train/, heldout/ and lang/ synthetic corpora under out_dir; return out_dir."""
     rng = np.random.default_rng(seed)
     out_dir = Path(out_dir)
-    for split, count, language in (("train", n_utterances, "en"),
-                                   ("heldout", max(2, n_utterances // 8), "en"),
-                                   ("lang", max(2, n_utterances // 8), "xx")):  # fmt: skip
-        utterances = [synthetic_utterance(f"{split}-{i:05d}", rng, rng.uniform(*duration_s),
-                                          language) for i in range(count)]  # fmt: skip
+    for split, count, language in (
+        ("train", n_utterances, "en"),
+        ("heldout", max(2, n_utterances // 8), "en"),
+        ("lang", max(2, n_utterances // 8), "xx"),
+    ):
+        utterances = [
+            synthetic_utterance(f"{split}-{i:05d}", rng, rng.uniform(*duration_s), language)
+            for i in range(count)
+        ]
         write_shard(out_dir / split / "shard-00000.npz", utterances)
     return out_dir
 

@@ -37,9 +37,15 @@ def _frozen_s0(s0_dir: Path, device: str):
     return s0.to(device).eval().requires_grad_(False)
 
 
-def train(recipe: Recipe, settings: TrainSettings, data_dir: Path, out_dir: Path,
-          device: str = "cpu", s0_dir: Path | None = None,
-          stop_at: int = 0) -> list[dict[str, float]]:  # fmt: skip
+def train(
+    recipe: Recipe,
+    settings: TrainSettings,
+    data_dir: Path,
+    out_dir: Path,
+    device: str = "cpu",
+    s0_dir: Path | None = None,
+    stop_at: int = 0,
+) -> list[dict[str, float]]:
     """Train (or resume) one model on the corpus folder data_dir; return the loss history.
 
     stop_at > 0 stops after that step with a checkpoint, as an interruption would.
@@ -61,12 +67,15 @@ def train(recipe: Recipe, settings: TrainSettings, data_dir: Path, out_dir: Path
     if recipe.feature_loss:
         s0 = _frozen_s0(Path(s0_dir), device)
         layers = settings.feature_layers
-        feature_loss = FeatureLoss([config.layers[i].channels for i in layers],
-                                   [s0.config.layers[i].channels for i in layers]).to(device)  # fmt: skip
+        feature_loss = FeatureLoss(
+            [config.layers[i].channels for i in layers],
+            [s0.config.layers[i].channels for i in layers],
+        ).to(device)
         params += list(feature_loss.parameters())
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.lr, settings.steps + 1,
-                                                   pct_start=0.1)  # fmt: skip
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, settings.lr, settings.steps + 1, pct_start=0.1
+    )
     history: list[dict[str, float]] = []
     path = Path(out_dir) / CHECKPOINT
     state = load_checkpoint(path)
@@ -82,25 +91,37 @@ def train(recipe: Recipe, settings: TrainSettings, data_dir: Path, out_dir: Path
     clips = load_clips(data_dir, settings.max_clips)
 
     def save(step: int) -> None:
-        save_checkpoint(path, {
-            "config": config_to_dict(config), "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
-            "feature_loss": None if feature_loss is None else feature_loss.state_dict(),
-            "history": history, "step": step, "recipe": recipe.note,
-            "settings": asdict(settings),
-        })  # fmt: skip
+        save_checkpoint(
+            path,
+            {
+                "config": config_to_dict(config),
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "schedule": schedule.state_dict(),
+                "feature_loss": None if feature_loss is None else feature_loss.state_dict(),
+                "history": history,
+                "step": step,
+                "recipe": recipe.note,
+                "settings": asdict(settings),
+            },
+        )
         plot_losses(history, path.with_name("loss_curve.png"), f"{config.name}: {recipe.note}")
 
     model.train()
     last = min(settings.steps, stop_at) if stop_at else settings.steps
-    for step in tqdm(range(len(history), last), desc=f"training {config.name}",
-                     initial=len(history), total=settings.steps):  # fmt: skip
+    for step in tqdm(
+        range(len(history), last),
+        desc=f"training {config.name}",
+        initial=len(history),
+        total=settings.steps,
+    ):
         rng = np.random.default_rng([settings.seed, step])  # resumable: batch depends on step
         if is_student:
             audio, target = student_batch(clips, config, settings.crop_frames, settings.batch, rng)
         else:
-            audio, target = teacher_batch(clips, settings.crop_s, config.stem_stride,
-                                          settings.batch, rng)  # fmt: skip
+            audio, target = teacher_batch(
+                clips, settings.crop_s, config.stem_stride, settings.batch, rng
+            )
         audio, target = torch.from_numpy(audio).to(device), torch.from_numpy(target).to(device)
         if is_student:
             pred, feats = model(audio)
@@ -112,7 +133,8 @@ def train(recipe: Recipe, settings: TrainSettings, data_dir: Path, out_dir: Path
             s0_feats = s0.features(audio)
             terms["feature"] = settings.feature_weight * feature_loss(
                 [feats[i] for i in settings.feature_layers],
-                [s0_feats[i] for i in settings.feature_layers])  # fmt: skip
+                [s0_feats[i] for i in settings.feature_layers],
+            )
         loss = sum(terms.values())
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -149,12 +171,19 @@ def main() -> None:
         from .pseudo import pseudo_label
 
         data_dir = args.pseudo or runs / "pseudo"
-        pseudo_label((args.teacher or runs / "teacher") / CHECKPOINT, args.corpus, data_dir,
-                     seed=args.seed, device=args.device,
-                     limit=128 if args.smoke else 0)  # fmt: skip
+        pseudo_label(
+            (args.teacher or runs / "teacher") / CHECKPOINT,
+            args.corpus,
+            data_dir,
+            seed=args.seed,
+            device=args.device,
+            limit=128 if args.smoke else 0,
+        )
     history = train(recipe, settings, data_dir, args.out, args.device, args.s0 or runs / "s0")
-    print(f"{args.model}: loss {history[0]['total']:.4f} -> {history[-1]['total']:.4f}; "
-          f"checkpoint and loss_curve.png in {args.out}")  # fmt: skip
+    print(
+        f"{args.model}: loss {history[0]['total']:.4f} -> {history[-1]['total']:.4f}; "
+        f"checkpoint and loss_curve.png in {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -167,9 +167,15 @@ S_TINY_MFCC = StudentConfig(
 )
 TEACHER = TeacherConfig()
 TEACHER_TINY = TeacherConfig(
-    "teacher_tiny", d_model=32, n_layers=2, n_heads=2, ffn=64,
-    logmel=LogMelConfig(n_mels=16), chunk_s=2.0, context_s=0.5,
-)  # fmt: skip
+    "teacher_tiny",
+    d_model=32,
+    n_layers=2,
+    n_heads=2,
+    ffn=64,
+    logmel=LogMelConfig(n_mels=16),
+    chunk_s=2.0,
+    context_s=0.5,
+)
 STUDENT_TINY = StudentConfig(
     "student_tiny",
     (ConvLayer(4, 32, 10), ConvLayer(6, 9, 4), ConvLayer(8, 11, 4), ConvLayer(8, 3, 1)),

@@ -49,7 +49,9 @@ class Teacher(nn.Module):
         self.config = config
         self.frontend = LogMel(config.logmel)
         self.stem1 = nn.Conv1d(config.logmel.n_mels, config.d_model, 3, padding=1)
-        self.stem2 = nn.Conv1d(config.d_model, config.d_model, config.stem_stride, config.stem_stride)
+        self.stem2 = nn.Conv1d(
+            config.d_model, config.d_model, config.stem_stride, config.stem_stride
+        )
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layers))
         self.norm = nn.LayerNorm(config.d_model)
         self.head = nn.Linear(config.d_model, config.stem_stride * len(config.channels))
@@ -87,8 +89,10 @@ class Teacher(nn.Module):
     def predict(self, samples: torch.Tensor) -> torch.Tensor:
         """Like forward, but long clips run in chunks with context (the runtime's rule)."""
         tokens, n_frames = self.tokens(samples)
-        pieces = [self.encode(tokens[:, a:b])[:, s:e] for a, b, s, e in
-                  chunk_plan(tokens.shape[1], self.config)]  # fmt: skip
+        pieces = [
+            self.encode(tokens[:, a:b])[:, s:e]
+            for a, b, s, e in chunk_plan(tokens.shape[1], self.config)
+        ]
         return torch.cat(pieces, dim=1)[:, :n_frames]
 
 

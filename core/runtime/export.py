@@ -1,6 +1,6 @@
 """Export a training checkpoint (torch) to a numpy model file (.npz).
 
-    python -m core.runtime.export runs/s_tiny/checkpoint.pt assets/models/s_tiny.npz [--float16]
+python -m core.runtime.export runs/s_tiny/checkpoint.pt assets/models/s_tiny.npz [--float16]
 """
 
 import argparse
@@ -18,8 +18,10 @@ TEACHER_NOTE = (
 
 def model_card(name: str, config, parameters: int, train_note: str) -> str:
     """Human-readable model card text stored in the file."""
-    lines = [f"Tiny Lip Sync model '{name}' ({parameters:,} parameters).",
-             f"Outputs {len(config.channels)} ARKit lower-face blendshape weights at 100 fps."]  # fmt: skip
+    lines = [
+        f"Tiny Lip Sync model '{name}' ({parameters:,} parameters).",
+        f"Outputs {len(config.channels)} ARKit lower-face blendshape weights at 100 fps.",
+    ]
     if isinstance(config, StudentConfig):
         lines.append(
             f"Student: {len(config.layers)} conv layers + fully-connected head on "
@@ -34,8 +36,9 @@ def model_card(name: str, config, parameters: int, train_note: str) -> str:
     return "\n".join(lines)
 
 
-def export_checkpoint(checkpoint: Path, out: Path, dtype: str = "float32",
-                      name: str | None = None) -> None:  # fmt: skip
+def export_checkpoint(
+    checkpoint: Path, out: Path, dtype: str = "float32", name: str | None = None
+) -> None:
     """Convert a checkpoint written by core.distill.train into a validated model file."""
     import torch  # training side only
 
@@ -56,7 +59,9 @@ def main() -> None:
     parser.add_argument("--float16", action="store_true", help="store weights as float16")
     parser.add_argument("--name", default=None)
     args = parser.parse_args()
-    export_checkpoint(args.checkpoint, args.out, "float16" if args.float16 else "float32", args.name)
+    export_checkpoint(
+        args.checkpoint, args.out, "float16" if args.float16 else "float32", args.name
+    )
     print(f"wrote {args.out}")
 
 

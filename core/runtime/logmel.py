@@ -18,9 +18,10 @@ def mel_filterbank(config: LogMelConfig) -> np.ndarray:
     """Triangular HTK-mel filters as a float32 matrix (n_fft // 2 + 1, n_mels)."""
     bins_hz = np.linspace(0.0, SAMPLE_RATE / 2, config.n_fft // 2 + 1)
     edges_mel = np.linspace(
-        _hz_to_mel(np.float64(config.f_min_hz)), _hz_to_mel(np.float64(config.f_max_hz)),
+        _hz_to_mel(np.float64(config.f_min_hz)),
+        _hz_to_mel(np.float64(config.f_max_hz)),
         config.n_mels + 2,
-    )  # fmt: skip
+    )
     edges_hz = _mel_to_hz(edges_mel)
     lower, centre, upper = edges_hz[:-2], edges_hz[1:-1], edges_hz[2:]
     rising = (bins_hz[:, None] - lower) / (centre - lower)

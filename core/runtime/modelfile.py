@@ -23,8 +23,21 @@ from . import student, teacher
 FORMAT = "tiny-lipsync-model"
 VERSION = 1
 MAX_META_BYTES = 1 << 20
-META_KEYS = ("format", "version", "kind", "name", "config", "channel_names", "sample_rate",
-             "frame_rate", "past_ms", "future_ms", "dtype", "parameters", "card")  # fmt: skip
+META_KEYS = (
+    "format",
+    "version",
+    "kind",
+    "name",
+    "config",
+    "channel_names",
+    "sample_rate",
+    "frame_rate",
+    "past_ms",
+    "future_ms",
+    "dtype",
+    "parameters",
+    "card",
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +61,14 @@ def expected_shapes(config: StudentConfig | TeacherConfig) -> dict[str, tuple[in
     return teacher.expected_shapes(config)
 
 
-def write_model_file(path: Path, name: str, config: StudentConfig | TeacherConfig,
-                     weights: dict[str, np.ndarray], card: str, dtype: str = "float32") -> None:  # fmt: skip
+def write_model_file(
+    path: Path,
+    name: str,
+    config: StudentConfig | TeacherConfig,
+    weights: dict[str, np.ndarray],
+    card: str,
+    dtype: str = "float32",
+) -> None:
     """Write a model file atomically; weights must match the config's expected shapes."""
     shapes = expected_shapes(config)
     if {k: tuple(v.shape) for k, v in weights.items()} != shapes:
@@ -57,12 +76,20 @@ def write_model_file(path: Path, name: str, config: StudentConfig | TeacherConfi
     if dtype not in ("float32", "float16"):
         raise ModelFileError(f"{name}: dtype must be float32 or float16, not {dtype}.")
     meta = {
-        "format": FORMAT, "version": VERSION, "kind": _kind(config), "name": name,
-        "config": config_to_dict(config), "channel_names": list(config.channels),
-        "sample_rate": SAMPLE_RATE, "frame_rate": FRAME_RATE,
-        "past_ms": _ms(config.past_ms), "future_ms": _ms(config.future_ms), "dtype": dtype,
-        "parameters": sum(math.prod(s) for s in shapes.values()), "card": card,
-    }  # fmt: skip
+        "format": FORMAT,
+        "version": VERSION,
+        "kind": _kind(config),
+        "name": name,
+        "config": config_to_dict(config),
+        "channel_names": list(config.channels),
+        "sample_rate": SAMPLE_RATE,
+        "frame_rate": FRAME_RATE,
+        "past_ms": _ms(config.past_ms),
+        "future_ms": _ms(config.future_ms),
+        "dtype": dtype,
+        "parameters": sum(math.prod(s) for s in shapes.values()),
+        "card": card,
+    }
     arrays = {f"w/{k}": np.ascontiguousarray(v, dtype=dtype) for k, v in weights.items()}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,8 +159,7 @@ def _read(archive: zipfile.ZipFile, where: str, file_size: int) -> ModelFile:
     config = config_from_dict(meta["config"])
     if meta["kind"] != _kind(config):
         raise ModelFileError(f"{where}: metadata kind {meta['kind']!r} contradicts its config.")
-    if tuple(meta["channel_names"]) != config.channels or not set(config.channels) <= set(
-            ARKIT_52):  # fmt: skip
+    if tuple(meta["channel_names"]) != config.channels or not set(config.channels) <= set(ARKIT_52):
         raise ModelFileError(f"{where}: the channel names are not ARKit blendshape names.")
     if meta["sample_rate"] != SAMPLE_RATE or meta["frame_rate"] != FRAME_RATE:
         raise ModelFileError(
@@ -145,8 +171,9 @@ def _read(archive: zipfile.ZipFile, where: str, file_size: int) -> ModelFile:
     shapes = expected_shapes(config)
     stored = {n[2:-4]: n for n in infos if n.startswith("w/") and n.endswith(".npy")}
     if set(stored) != set(shapes) or len(infos) != len(shapes) + 1:
-        odd = sorted((set(stored) ^ set(shapes)) | {n for n in infos if n[:2] != "w/"} - {
-            "__meta__.npy"})  # fmt: skip
+        odd = sorted(
+            (set(stored) ^ set(shapes)) | {n for n in infos if n[:2] != "w/"} - {"__meta__.npy"}
+        )
         raise ModelFileError(f"{where}: the weights do not match its config ({odd[:3]}).")
     for name, member in stored.items():
         shape, dtype, header_bytes = _header(archive, member)
@@ -164,5 +191,6 @@ def _read(archive: zipfile.ZipFile, where: str, file_size: int) -> ModelFile:
         if not np.all(np.isfinite(array)):
             raise ModelFileError(f"{where}: weight {name} holds NaN or infinite values.")
         weights[name] = array
-    return ModelFile(str(meta["name"]), config, weights, str(meta["card"]), file_size,
-                     meta["dtype"])  # fmt: skip
+    return ModelFile(
+        str(meta["name"]), config, weights, str(meta["card"]), file_size, meta["dtype"]
+    )

@@ -44,9 +44,12 @@ def interpolate(frames: np.ndarray, base: int, pos: np.ndarray, last: int) -> np
 
 
 def resample_frames(
-    frames: np.ndarray, n_samples: int, fps: float, smoothing: bool = True,
+    frames: np.ndarray,
+    n_samples: int,
+    fps: float,
+    smoothing: bool = True,
     delta_s: float = DELTA_S,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """100 fps frames (T, K) of a clip -> scene-rate weights (scene_frame_count, K)."""
     k = np.arange(scene_frame_count(n_samples, fps), dtype=np.float64)
     offsets = offsets_s(smoothing, delta_s)

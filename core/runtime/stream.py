@@ -19,8 +19,14 @@ from .student import Stage
 class StudentStream:
     """Incremental inference over 16 kHz float32 blocks; see push() and finish()."""
 
-    def __init__(self, config: StudentConfig, stages: list[Stage], fps: float,
-                 smoothing: bool = True, delta_s: float = DELTA_S):  # fmt: skip
+    def __init__(
+        self,
+        config: StudentConfig,
+        stages: list[Stage],
+        fps: float,
+        smoothing: bool = True,
+        delta_s: float = DELTA_S,
+    ):
         if not fps > 0:
             raise ValueError(f"fps must be positive, got {fps}")
         self.config, self.stages, self.fps = config, stages, float(fps)
@@ -40,7 +46,7 @@ class StudentStream:
             buffer = x if self.buffers[i] is None else np.concatenate([self.buffers[i], x])
             n_out = max(0, (len(buffer) - stage.kernel) // stage.stride + 1)
             x = stage.apply(buffer[: (n_out - 1) * stage.stride + stage.kernel]) if n_out else None
-            self.buffers[i] = buffer[n_out * stage.stride:]
+            self.buffers[i] = buffer[n_out * stage.stride :]
             if x is None:
                 return
         self.frames = np.concatenate([self.frames, x])
@@ -65,10 +71,14 @@ class StudentStream:
         k = np.arange(self.next_scene, n_scene, dtype=np.float64)
         if len(k) == 0:
             return np.zeros((0, len(self.config.channels)), np.float32)
-        total = sum(interpolate(self.frames, self.base, positions(k, self.fps, o), last_frame)
-                    for o in self.offsets)  # fmt: skip
+        total = sum(
+            interpolate(self.frames, self.base, positions(k, self.fps, o), last_frame)
+            for o in self.offsets
+        )
         self.next_scene = n_scene
-        keep_from = math.floor(positions(np.array([float(n_scene)]), self.fps, min(self.offsets))[0])
+        keep_from = math.floor(
+            positions(np.array([float(n_scene)]), self.fps, min(self.offsets))[0]
+        )
         drop = max(0, min(keep_from - self.base, len(self.frames) - 1))
         self.frames, self.base = self.frames[drop:], self.base + drop
         return (total / np.float32(len(self.offsets))).astype(np.float32)

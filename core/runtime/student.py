@@ -59,7 +59,9 @@ def build_stages(config: StudentConfig, weights: dict[str, np.ndarray]) -> list[
     """The student as stages over time-major audio (L, 1) -> 100 fps weights (T, K)."""
     stages = []
     if config.input_kind != "raw":
-        dct = dct_matrix(config.logmel.n_mels, config.n_mfcc) if config.input_kind == "mfcc" else None
+        dct = (
+            dct_matrix(config.logmel.n_mels, config.n_mfcc) if config.input_kind == "mfcc" else None
+        )
 
         def front(x: np.ndarray) -> np.ndarray:
             mel = log_mel(x[:, 0], config.logmel)  # (T, n_mels)
@@ -78,9 +80,12 @@ def pad_clip(samples: np.ndarray, config: StudentConfig, n_frames: int) -> np.nd
     """Zero-pad (N,) so that frame j's window starts at HOP*j: (HOP*(T-1) + window,)."""
     right = max(0, HOP * (n_frames - 1) + config.future_samples - len(samples))
     return np.concatenate(
-        [np.zeros(config.past_samples, np.float32), samples.astype(np.float32, copy=False),
-         np.zeros(right, np.float32)]
-    )  # fmt: skip
+        [
+            np.zeros(config.past_samples, np.float32),
+            samples.astype(np.float32, copy=False),
+            np.zeros(right, np.float32),
+        ]
+    )
 
 
 def run_stages(stages: list[Stage], samples_padded: np.ndarray) -> np.ndarray:

@@ -13,18 +13,34 @@ from .student import sigmoid
 def expected_shapes(config: TeacherConfig) -> dict[str, tuple[int, ...]]:
     """Name -> shape of every weight a teacher model file must hold (torch state_dict names)."""
     d, m, s, k = config.d_model, config.logmel.n_mels, config.stem_stride, len(config.channels)
-    shapes = {"stem1.weight": (d, m, 3), "stem1.bias": (d,),
-              "stem2.weight": (d, d, s), "stem2.bias": (d,)}  # fmt: skip
+    shapes = {
+        "stem1.weight": (d, m, 3),
+        "stem1.bias": (d,),
+        "stem2.weight": (d, d, s),
+        "stem2.bias": (d,),
+    }
     for i in range(config.n_layers):
         p = f"blocks.{i}."
-        shapes |= {p + "norm1.weight": (d,), p + "norm1.bias": (d,),
-                   p + "qkv.weight": (3 * d, d), p + "qkv.bias": (3 * d,),
-                   p + "proj.weight": (d, d), p + "proj.bias": (d,),
-                   p + "norm2.weight": (d,), p + "norm2.bias": (d,),
-                   p + "fc1.weight": (config.ffn, d), p + "fc1.bias": (config.ffn,),
-                   p + "fc2.weight": (d, config.ffn), p + "fc2.bias": (d,)}  # fmt: skip
-    shapes |= {"norm.weight": (d,), "norm.bias": (d,), "head.weight": (s * k, d),
-               "head.bias": (s * k,)}  # fmt: skip
+        shapes |= {
+            p + "norm1.weight": (d,),
+            p + "norm1.bias": (d,),
+            p + "qkv.weight": (3 * d, d),
+            p + "qkv.bias": (3 * d,),
+            p + "proj.weight": (d, d),
+            p + "proj.bias": (d,),
+            p + "norm2.weight": (d,),
+            p + "norm2.bias": (d,),
+            p + "fc1.weight": (config.ffn, d),
+            p + "fc1.bias": (config.ffn,),
+            p + "fc2.weight": (d, config.ffn),
+            p + "fc2.bias": (d,),
+        }
+    shapes |= {
+        "norm.weight": (d,),
+        "norm.bias": (d,),
+        "head.weight": (s * k, d),
+        "head.bias": (s * k,),
+    }
     return shapes
 
 
@@ -63,8 +79,11 @@ class NumpyTeacher:
         self.w = {name: np.asarray(value, np.float32) for name, value in weights.items()}
         for name in ("stem1", "stem2"):
             self.w[name + ".weight_2d"] = torch_weight_to_2d(self.w[name + ".weight"])
-        for name in [n for n in self.w if n.endswith(("qkv.weight", "proj.weight", "fc1.weight",
-                                                       "fc2.weight", "head.weight"))]:  # fmt: skip
+        for name in [
+            n
+            for n in self.w
+            if n.endswith(("qkv.weight", "proj.weight", "fc1.weight", "fc2.weight", "head.weight"))
+        ]:
             self.w[name + "_t"] = np.ascontiguousarray(self.w[name].T)
         h = np.arange(config.n_heads)
         self.slopes = (2.0 ** (-8.0 * (h + 1) / config.n_heads)).astype(np.float32)
@@ -76,11 +95,13 @@ class NumpyTeacher:
         n_tokens = math.ceil(n_frames / c.stem_stride)
         half = c.logmel.n_fft // 2
         right = max(0, HOP * (n_tokens * c.stem_stride - 1) + half - len(samples))
-        padded = np.concatenate([np.zeros(half, np.float32), samples.astype(np.float32),
-                                 np.zeros(right, np.float32)])  # fmt: skip
+        padded = np.concatenate(
+            [np.zeros(half, np.float32), samples.astype(np.float32), np.zeros(right, np.float32)]
+        )
         mel = log_mel(padded, c.logmel)  # (S*L, M)
-        mel = np.concatenate([np.zeros((1, mel.shape[1]), np.float32), mel,
-                              np.zeros((1, mel.shape[1]), np.float32)])  # padding=1
+        mel = np.concatenate(
+            [np.zeros((1, mel.shape[1]), np.float32), mel, np.zeros((1, mel.shape[1]), np.float32)]
+        )  # padding=1
         x = gelu(conv1d(mel, w["stem1.weight_2d"], w["stem1.bias"], 3, 1))
         x = gelu(conv1d(x, w["stem2.weight_2d"], w["stem2.bias"], c.stem_stride, c.stem_stride))
         return x.astype(np.float32), n_frames
@@ -94,10 +115,16 @@ class NumpyTeacher:
         head_width = width // c.n_heads
         for i in range(c.n_layers):
             p = f"blocks.{i}."
-            qkv = layer_norm(x, w[p + "norm1.weight"], w[p + "norm1.bias"]) @ w[
-                p + "qkv.weight_t"] + w[p + "qkv.bias"]  # fmt: skip
-            q, k, v = (qkv[:, j * width:(j + 1) * width].reshape(length, c.n_heads, head_width)
-                       .transpose(1, 0, 2) for j in range(3))  # (H, L, D/H) each
+            qkv = (
+                layer_norm(x, w[p + "norm1.weight"], w[p + "norm1.bias"]) @ w[p + "qkv.weight_t"]
+                + w[p + "qkv.bias"]
+            )
+            q, k, v = (
+                qkv[:, j * width : (j + 1) * width]
+                .reshape(length, c.n_heads, head_width)
+                .transpose(1, 0, 2)
+                for j in range(3)
+            )  # (H, L, D/H) each
             scores = q @ k.transpose(0, 2, 1) / np.float32(math.sqrt(head_width))  # (H, L, L)
             scores -= self.slopes[:, None, None] * distance
             scores -= scores.max(axis=-1, keepdims=True)
@@ -114,6 +141,7 @@ class NumpyTeacher:
     def frames(self, samples: np.ndarray) -> np.ndarray:
         """100 fps weights (ceil(N / HOP), K) of a clip (N,), chunked when long."""
         tokens, n_frames = self.tokens(samples)
-        pieces = [self.encode(tokens[a:b])[s:e] for a, b, s, e in
-                  chunk_plan(len(tokens), self.config)]  # fmt: skip
+        pieces = [
+            self.encode(tokens[a:b])[s:e] for a, b, s, e in chunk_plan(len(tokens), self.config)
+        ]
         return np.concatenate(pieces)[:n_frames].astype(np.float32)

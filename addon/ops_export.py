@@ -1,0 +1,165 @@
+"""Export the target's active take: CSV, Live Link Face CSV, JSON, or FBX / glTF of the target.
+
+CSV, Live Link and JSON carry the keyed shape-key curves as they are in the file (hand edits
+included): one row per key frame, time in seconds from the take's first key. FBX and glTF
+export the target alone with its shape-key animation through Blender's own exporters; the
+selection, active object and frame range are restored afterwards.
+"""
+
+import os
+
+import bpy
+from bpy.props import EnumProperty, StringProperty
+
+from ..core.animation import Animation
+from ..core.errors import LipSyncError, RigError
+from ..core.export_curves import write_csv, write_json
+from ..core.export_livelink import write_live_link_csv
+from ..core.mapping import match_name
+from ..core.rig import ARKIT_52
+from . import keying
+
+FORMATS = (
+    ("CSV", "CSV", "time + one column per shape key"),
+    ("LIVE_LINK", "Live Link Face CSV", "Timecode, BlendShapeCount, 52 ARKit columns, rotations"),
+    ("JSON", "JSON", "curves with fps, channel names and the take's metadata"),
+    ("FBX", "FBX", "the target mesh with its shape-key animation"),
+    ("GLTF", "glTF", "the target mesh with its morph-target animation (.glb or .gltf)"),
+)
+EXTENSIONS = {"CSV": ".csv", "LIVE_LINK": ".csv", "JSON": ".json", "FBX": ".fbx", "GLTF": ".glb"}
+
+
+class LIPSYNC_OT_export(bpy.types.Operator):
+    """Export the target's lip-sync take"""
+
+    bl_idname = "lipsync.export"
+    bl_label = "Export Take"
+
+    filepath: StringProperty(subtype="FILE_PATH")
+    format: EnumProperty(name="Format", items=FORMATS, default="CSV")
+    target: StringProperty(name="Target", description="Object whose take to export")
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        settings = getattr(context.scene, "lipsync", None)
+        if settings is None:
+            return False
+        if context.area is not None and context.area.type == "VIEW_3D":
+            if keying.current_take(settings.target) is None:
+                cls.poll_message_set("The target has no lip-sync take; Generate one first.")
+                return False
+        return True
+
+    def invoke(self, context: bpy.types.Context, event) -> set[str]:
+        if not self.filepath:
+            take = keying.current_take(self._target(context))
+            stem = bpy.path.clean_name(take.name) if take else "take"
+            self.filepath = os.path.join(bpy.path.abspath("//") or os.getcwd(), stem)
+        self.filepath = os.path.splitext(self.filepath)[0] + EXTENSIONS[self.format]
+        context.window_manager.fileselect_add(self)
+        return {"RUNNING_MODAL"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            obj = self._target(context)
+            path = bpy.path.abspath(self.filepath)
+            if not path:
+                raise LipSyncError("Give a file path to export to.")
+            if self.format in ("FBX", "GLTF"):
+                export_scene(context, obj, path, self.format)
+            else:
+                export_curves(obj, path, self.format)
+        except LipSyncError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"Exported {obj.name}'s take to {path}.")
+        return {"FINISHED"}
+
+    def _target(self, context: bpy.types.Context) -> bpy.types.Object:
+        obj = bpy.data.objects.get(self.target) if self.target else context.scene.lipsync.target
+        if obj is None:
+            raise RigError(f"There is no object named '{self.target}'." if self.target
+                           else "Pick a target first.")  # fmt: skip
+        if keying.current_take(obj) is None:
+            raise RigError(f"'{obj.name}' has no lip-sync take; Generate one first.")
+        return obj
+
+
+def take_animation(obj: bpy.types.Object) -> tuple[Animation, dict]:
+    """The active take as an Animation over its shape keys, and its metadata."""
+    action = keying.current_take(obj)
+    frames, names, values = keying.take_curves(obj)
+    if len(frames) == 0:
+        raise RigError(f"The take '{action.name}' has no keyed shape keys.")
+    fps = float(action.get("tiny_lipsync_fps", 0.0)) or _scene_fps()
+    metadata = {k.removeprefix("tiny_lipsync_"): _plain(action[k]) for k in action.keys()
+                if k.startswith("tiny_lipsync_")}  # fmt: skip
+    metadata.update(action=action.name, target=obj.name, first_frame=float(frames[0]))
+    return Animation(fps, names, values), metadata
+
+
+def export_curves(obj: bpy.types.Object, path: str, file_format: str) -> None:
+    """Write the take as CSV, Live Link Face CSV or JSON."""
+    animation, metadata = take_animation(obj)
+    if file_format == "CSV":
+        write_csv(path, animation)
+    elif file_format == "JSON":
+        write_json(path, animation, metadata)
+    else:  # Live Link wants ARKit names: match the shape keys to them, tolerant of spelling
+        arkit = [(n, match_name(n, animation.channel_names)) for n in ARKIT_52]
+        found = [(n, animation.channel_names.index(k)) for n, k in arkit if k is not None]
+        if not found:
+            raise RigError(f"None of '{obj.name}''s keyed shape keys has an ARKit name.")
+        weights = animation.weights[:, [k for _, k in found]]
+        write_live_link_csv(path, Animation(animation.fps, tuple(n for n, _ in found), weights))
+
+
+def export_scene(context: bpy.types.Context, obj: bpy.types.Object, path: str, file_format: str):
+    """Export only `obj` with its shape-key animation via Blender's FBX or glTF exporter."""
+    frames, _, _ = keying.take_curves(obj)
+    scene, view_layer = context.scene, context.view_layer
+    selected = [o for o in view_layer.objects if o.select_get()]
+    active = view_layer.objects.active
+    frame_range = (scene.frame_start, scene.frame_end)
+    try:
+        for other in selected:
+            other.select_set(False)
+        obj.select_set(True)
+        view_layer.objects.active = obj
+        scene.frame_start, scene.frame_end = int(frames[0]), int(frames[-1]) + 1
+        if file_format == "FBX":
+            result = bpy.ops.export_scene.fbx(
+                filepath=path, use_selection=True, object_types={"MESH"},
+                use_mesh_modifiers=False, bake_anim=True, bake_anim_use_all_actions=False,
+                bake_anim_use_nla_strips=False, add_leaf_bones=False,
+            )  # fmt: skip
+        else:
+            is_glb = not path.lower().endswith(".gltf")
+            result = bpy.ops.export_scene.gltf(
+                filepath=path, export_format="GLB" if is_glb else "GLTF_SEPARATE",
+                use_selection=True, export_apply=False, export_animations=True,
+                export_morph=True, export_morph_animation=True,
+            )  # fmt: skip
+    except RuntimeError as error:  # the exporter's own error, e.g. an unwritable path
+        raise LipSyncError(f"The {file_format} exporter failed: {error}") from None
+    finally:
+        scene.frame_start, scene.frame_end = frame_range
+        obj.select_set(False)
+        for other in selected:
+            other.select_set(True)
+        view_layer.objects.active = active
+    if result != {"FINISHED"}:
+        raise LipSyncError(f"The {file_format} exporter did not finish ({result}).")
+
+
+def _scene_fps() -> float:
+    render = bpy.context.scene.render
+    return render.fps / render.fps_base
+
+
+def _plain(value):
+    """ID property value -> JSON-friendly Python value."""
+    return value.to_dict() if hasattr(value, "to_dict") else value
+
+
+CLASSES = (LIPSYNC_OT_export,)

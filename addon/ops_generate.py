@@ -1,0 +1,76 @@
+"""Generate: key one model's lip sync for a sound strip (or file) onto the target's shape keys."""
+
+import bpy
+
+from ..core.errors import AudioError
+from . import keying
+from .job import Job, JobOperator
+from .take import Take, compute_take, take_metadata
+from .take_options import TakeOptions, check_model_path
+
+
+def panel_reason(context: bpy.types.Context) -> str:
+    """Why Generate cannot run from the panel ('' when it can)."""
+    settings = context.scene.lipsync
+    if context.window_manager.lipsync_status.running:
+        return "A lip-sync job is running (Esc cancels it)."
+    if settings.target is None:
+        return "Pick a target mesh with shape keys."
+    if not settings.strip:
+        return "Pick a sound strip."
+    return ""
+
+
+class LIPSYNC_OT_generate(TakeOptions, JobOperator, bpy.types.Operator):
+    """Key lip sync from the sound strip onto the target's shape keys, as a new Action"""
+
+    bl_idname = "lipsync.generate"
+    bl_label = "Generate Lip Sync"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if context.scene is None or not hasattr(context.scene, "lipsync"):
+            return False
+        reason = panel_reason(context)
+        if reason and context.area is not None and context.area.type == "VIEW_3D":
+            # the panel's button; scripts (console, text editor, background) pass arguments
+            cls.poll_message_set(reason)
+            return False
+        return True
+
+    def prepare(self, context: bpy.types.Context) -> Job:
+        obj = self.target_object(context)
+        audio = self.take_audio(context)
+        model = self.model_choice(context)
+        check_model_path(model)
+        request = self.request(context, obj, audio, model)
+        target_name = obj.name
+
+        def apply(context: bpy.types.Context, take: Take) -> str:
+            return apply_take(context, bpy.data.objects[target_name], take)
+
+        return Job(compute=lambda progress: compute_take(request, progress), apply=apply)
+
+
+def apply_take(context: bpy.types.Context, obj: bpy.types.Object, take: Take) -> str:
+    """Write a computed take onto the object and return the report line."""
+    if take.animation.frame_count == 0:
+        raise AudioError(f"'{take.request.audio.name}' is too short to give a single frame.")
+    identifier = keying.take_id(obj.name, take.request.audio.name, take.model_name)
+    name = f"{take.request.audio.name} - {take.model_name}"
+    keying.write_take(
+        obj, identifier, name, take.frames, take.key_names, take.values, take_metadata(take)
+    )
+    unmapped = take.request.mapping.unmapped
+    context.window_manager.lipsync_status.unmapped = ", ".join(unmapped)
+    message = (
+        f"Keyed {take.animation.frame_count} frames x {len(take.key_names)} shape keys "
+        f"on '{obj.name}' with {take.model_name}."
+    )
+    if unmapped:
+        message += f" Unmapped channels: {', '.join(unmapped)}."
+    return message
+
+
+CLASSES = (LIPSYNC_OT_generate,)

@@ -1,0 +1,153 @@
+"""Operator keyword arguments shared by Generate and Compare, and how they become a TakeRequest.
+
+Every argument is optional: an argument not given falls back to the panel's value
+(`Scene.lipsync`), then to the add-on preferences. So scripts can say
+`bpy.ops.lipsync.generate(strip="Dialogue", model="s_tiny", target="Head")` or
+`bpy.ops.lipsync.generate(filepath="/x/line.wav", frame_start=12, target="Head")`.
+"""
+
+import os
+
+import bpy
+from bpy.props import BoolProperty, FloatProperty, StringProperty
+
+from ..core.errors import AudioError, ModelFileError, RigError
+from ..core.mapping import Mapping, Preset, load_preset, resolve, shipped_presets
+from ..core.rig import LOWER_FACE
+from . import audio_source, compat, model_catalog, preferences
+from .audio_source import TakeAudio
+from .properties import PRESET_FILE, PRESET_TABLE
+from .take import TakeRequest
+
+
+class TakeOptions:
+    """Keyword arguments of the take operators (empty or unset: the panel's value)."""
+
+    target: StringProperty(name="Target", description="Mesh object with shape keys")
+    strip: StringProperty(name="Sound Strip", description="Name of a sound strip of the scene")
+    filepath: StringProperty(
+        name="Audio File", subtype="FILE_PATH", description="Audio file instead of a strip"
+    )
+    frame_start: FloatProperty(name="Start Frame", default=1.0, description="Frame of filepath")
+    model: StringProperty(name="Model", description="Shipped model name or .npz path")
+    smoothing: BoolProperty(name="Smoothing", default=True)
+    strength: FloatProperty(name="Strength", default=1.0, min=0.0)
+    close_bias: FloatProperty(name="Lip-Close Bias", default=0.0, min=0.0, max=0.9)
+    offset_ms: FloatProperty(name="Offset (ms)", default=0.0)
+    preset: StringProperty(
+        name="Mapping", description="Preset id (e.g. arkit52), a preset .json path, or TABLE"
+    )
+
+    def option(self, name: str, settings):
+        """The argument if the caller set it, else the panel's value."""
+        return (
+            getattr(self, name)
+            if self.properties.is_property_set(name)
+            else getattr(settings, name)
+        )
+
+    def target_object(self, context: bpy.types.Context, name: str = "") -> bpy.types.Object:
+        """The named mesh, else the `target` argument, else the panel's target; checked."""
+        name = name or self.target
+        if name:
+            obj = bpy.data.objects.get(name)
+            if obj is None:
+                raise RigError(f"There is no object named '{name}'.")
+        else:
+            obj = context.scene.lipsync.target
+            if obj is None:
+                raise RigError("Pick a target mesh with shape keys first.")
+        if obj.type != "MESH" or obj.data.shape_keys is None:
+            raise RigError(f"'{obj.name}' has no shape keys to animate; pick a mesh with some.")
+        return obj
+
+    def take_audio(self, context: bpy.types.Context) -> TakeAudio:
+        """The audio of the named strip, of `filepath`, or of the panel's strip."""
+        scene = context.scene
+        if self.filepath:
+            return audio_source.file_audio(self.filepath, self.frame_start)
+        name = self.strip or scene.lipsync.strip
+        if not name:
+            raise AudioError("Pick a sound strip (or give an audio file).")
+        strip = compat.find_sound_strip(scene, name)
+        if strip is None:
+            raise AudioError(f"The scene has no sound strip named '{name}'.")
+        return audio_source.strip_audio(scene, strip)
+
+    def model_choice(self, context: bpy.types.Context, arg: str = "model", panel: str = "model"):
+        """Model name or path from the argument, the panel, or the preferences' default."""
+        if getattr(self, arg):
+            return getattr(self, arg)
+        settings = context.scene.lipsync
+        if not settings.is_property_set(panel):
+            default = preferences.get(context).default_model
+            if default:
+                return default
+        choice = model_catalog.resolve(
+            getattr(settings, panel), bpy.path.abspath(settings.model_path)
+        )
+        if not choice:
+            raise ModelFileError("Pick a model file for 'Custom file...'.")
+        return choice
+
+    def mapping(self, context: bpy.types.Context, obj: bpy.types.Object) -> Mapping:
+        """The channel mapping resolved against the target's shape keys."""
+        keys = [block.name for block in obj.data.shape_keys.key_blocks[1:]]  # no basis
+        return resolve(self._preset(context), LOWER_FACE, keys)
+
+    def _preset(self, context: bpy.types.Context) -> Preset:
+        settings = context.scene.lipsync
+        choice = self.preset
+        if not choice:
+            choice = (
+                settings.preset
+                if settings.is_property_set("preset")
+                else (preferences.get(context).default_preset or settings.preset)
+            )
+        if choice == PRESET_TABLE:
+            return table_preset(settings)
+        if choice == PRESET_FILE:
+            return load_preset(bpy.path.abspath(settings.preset_path))
+        if choice.lower().endswith(".json"):
+            return load_preset(bpy.path.abspath(choice))
+        presets = shipped_presets()
+        if choice not in presets:
+            raise RigError(f"No mapping preset '{choice}' (shipped: {', '.join(presets)}).")
+        return load_preset(presets[choice])
+
+    def request(self, context: bpy.types.Context, obj, audio: TakeAudio, model: str) -> TakeRequest:
+        """The TakeRequest for one model."""
+        settings = context.scene.lipsync
+        mapping = self.mapping(context, obj)
+        if not mapping.routes:
+            raise RigError(
+                f"None of the model's channels matches a shape key of '{obj.name}'; "
+                "pick another mapping preset or edit the table."
+            )
+        return TakeRequest(
+            audio=audio,
+            model=model,
+            fps=audio_source.scene_fps(context.scene),
+            smoothing=self.option("smoothing", settings),
+            strength=self.option("strength", settings),
+            close_bias=self.option("close_bias", settings),
+            offset_ms=self.option("offset_ms", settings),
+            mapping=mapping,
+        )
+
+
+def table_preset(settings) -> Preset:
+    """The edited mapping table as a preset (rows with no shape key are left out)."""
+    if len(settings.routes) == 0:
+        raise RigError("The mapping table is empty; load a preset into it first.")
+    channels: dict[str, tuple[tuple[str, float], ...]] = {}
+    for row in settings.routes:
+        if row.shape_key:
+            channels[row.channel] = channels.get(row.channel, ()) + ((row.shape_key, row.gain),)
+    return Preset("Edited table", channels)
+
+
+def check_model_path(choice: str) -> None:
+    """Fail early (before any work) for a custom model path that does not exist."""
+    if choice.endswith(".npz") and not os.path.isfile(choice):
+        raise ModelFileError(f"The model file {choice} does not exist.")
