@@ -69,6 +69,7 @@ def test_always_closed_mouth_scores_full_pbm_and_high_false_closure():
     assert summary["pbm_inside_pct"] == 100.0
     assert summary["false_closure_consonant_pct"] == 100.0
     assert summary["false_closure_vowel_pct"] == 100.0
+    assert summary["onset_bias_ms"] == pytest.approx(-250.0, abs=1000.0 / FPS)
 
 
 def test_tolerance_counts_a_late_closure_only_within_40_ms():

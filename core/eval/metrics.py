@@ -16,8 +16,9 @@ Definitions:
 - Bilabial runs: consecutive P/B/M phones with no gap between them ("mp" in "pump") form one run.
 - Closure onset error (ms): for a run that follows speech (no silence within tol before it) and
   has a closed frame in its tolerance window, onset = start time of the contiguous closed segment
-  holding the first such frame; error = onset - run start. Reported as mean |error| and median
-  signed error (negative = lips close early). Quantised to one frame (16.7 ms at 60 fps).
+  holding the first such frame, looked for at most 250 ms before the run (lips shut for longer
+  count as closing 250 ms early); error = onset - run start. Reported as mean |error| and
+  median signed error (negative = lips close early). Quantised to one frame (16.7 ms at 60 fps).
 - Closure duration ratio: for a run with speech on both sides (no silence within tol) and a
   closed frame in its tolerance window, closed frames in that window / fps divided by the run's
   duration; median over such runs (1 = the lips stay shut exactly as long as the phones last).
@@ -39,6 +40,7 @@ from ..corpus.phones import BILABIALS, SILENCE, VOWELS
 
 TOLERANCE_S = 0.040
 TIGHT_TOLERANCE_S = 0.020
+ONSET_LOOKBACK_S = 0.250  # a closure already on this long before a run counts as this early
 _SILENCES = frozenset({SILENCE, "SP", "SPN", "NSN"})
 
 
@@ -184,7 +186,8 @@ def closure_tally(
         if silence_before:
             continue
         onset = window.start + int(hits[0])
-        while onset > 0 and closed[onset - 1]:
+        earliest = max(int(np.ceil((start_s - ONSET_LOOKBACK_S) * fps - 1e-9)), 0)
+        while onset > earliest and closed[onset - 1]:
             onset -= 1
         tally.onset_errors_ms.append((onset / fps - start_s) * 1000.0)
     return tally

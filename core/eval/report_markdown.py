@@ -116,7 +116,9 @@ def write_markdown(
         "speech. Jitter = mean |second difference| per 60 fps frame of the 29 weights and of "
         "the lip gap; the reference's own in brackets. Future ms = future audio a frame needs "
         "plus 16.7 ms when ensemble smoothing is on. Speed = seconds of audio per second of "
-        "compute on this (shared, 2-core) machine, whole clips in numpy.",
+        "compute, best of 3 runs on the first 10 s of the dev set as one clip, numpy, on the "
+        "machine that ran the report (on a shared machine it varies; compare rows of one run). "
+        "Synthetic rows time the whole set once.",
         "",
         "## Per-phone closure breakdown (real dev set, smoothing on)",
         "",

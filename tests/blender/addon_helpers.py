@@ -9,7 +9,7 @@ from pathlib import Path
 
 import bpy
 import numpy as np
-
+import pytest
 from conftest import ADDON_MODULE
 
 SPEECH_TEXT = (
@@ -57,7 +57,9 @@ def fingerprint() -> str:
             curves = compat.action_fcurves(action, key) if compat.SLOTTED_ACTIONS else None
             for fcurve in curves or (() if compat.SLOTTED_ACTIONS else action.fcurves):
                 frames, values = compat.read_fcurve(fcurve)
-                parts.append(f"{fcurve.data_path} {frames.tobytes().hex()} {values.tobytes().hex()}")
+                parts.append(
+                    f"{fcurve.data_path} {frames.tobytes().hex()} {values.tobytes().hex()}"
+                )
     for key in bpy.data.shape_keys:
         anim = key.animation_data
         parts.append(f"key {key.name} {[b.name for b in key.key_blocks]}")
@@ -74,3 +76,47 @@ def fingerprint() -> str:
 def take_values(obj: bpy.types.Object) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
     """Frames (T,), shape-key names and values (T, M) of the object's active take."""
     return ext("addon.keying").take_curves(obj)
+
+
+def random_weight_model(path: Path) -> Path:
+    """TEST-ONLY stand-in used while no trained model is shipped: the s_tiny architecture with
+    random weights, written as a real model file and run by the real runtime."""
+    configs, modelfile = ext("core.models.configs"), ext("core.runtime.modelfile")
+    rng = np.random.default_rng(0)
+    shapes = modelfile.expected_shapes(configs.S_TINY)
+    weights = {k: (rng.standard_normal(s) * 0.1).astype(np.float32) for k, s in shapes.items()}
+    modelfile.write_model_file(path, "random_weights_test_only", configs.S_TINY, weights,
+                               "Random weights for tests only.")  # fmt: skip
+    return path
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory) -> Path:
+    """Real (synthesised) speech with many /p b m/, made at test time by espeak-ng."""
+    return synthesize_speech(tmp_path_factory.mktemp("speech") / "dialogue.wav")
+
+
+@pytest.fixture(scope="session")
+def model_names(installed_extension, tmp_path_factory) -> list[str]:
+    """Every shipped model; the test-only random-weight model while none is shipped."""
+    names = shipped_model_names()
+    if names:
+        return names
+    return [str(random_weight_model(tmp_path_factory.mktemp("model") / "random_test_only.npz"))]
+
+
+@pytest.fixture
+def model_name(model_names) -> str:
+    """The smallest model (the first shipped name, s_tiny where present)."""
+    return "s_tiny" if "s_tiny" in model_names else model_names[0]
+
+
+@pytest.fixture
+def scene_with_speech(empty_scene, speech_wav):
+    """The demo head plus, where this Blender has Audaspace, a sound strip 'Dialogue' at 12."""
+    assert bpy.ops.lipsync.add_demo_head() == {"FINISHED"}
+    head = bpy.context.active_object
+    if bpy.app.build_options.audaspace:
+        strips = ext("addon.compat").new_strip_collection(empty_scene)
+        strips.new_sound("Dialogue", str(speech_wav), channel=1, frame_start=12)
+    return empty_scene, head, speech_wav
