@@ -85,15 +85,31 @@ test: setup lint test-core test-blender42 test-blender52
 
 # --- data, training, evaluation ---------------------------------------------------------------
 MODEL ?= s_tiny
+CORPUS ?= data/corpus
 train: $(VENV)/.installed
-	$(PY) -m core.distill.train --model $(MODEL) --corpus data/corpus --out runs/$(MODEL) $(if $(SMOKE),--smoke,)
+	$(PY) -m core.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)
 
 # Smoke-trained models on the small corpus, exported to assets/models (until full training ships).
 train-smoke: $(VENV)/.installed
 	for m in teacher s0 s_tiny s_lowlat; do \
-		$(PY) -m core.distill.train --model $$m --corpus data/corpus --out runs/smoke/$$m --smoke \
-		&& $(PY) -m core.runtime.export runs/smoke/$$m/checkpoint.pt assets/models/$$m.npz || exit 1; \
+		$(PY) -m core.distill.train --model $$m --corpus $(CORPUS) --out runs/smoke/$$m --smoke \
+		&& $(PY) -m core.runtime.export runs/smoke/$$m/checkpoint.pt assets/models/$$m.npz \
+			$$([ $$m = teacher ] && echo --float16) || exit 1; \
 	done
+
+devset: $(VENV)/.installed
+	test -d /usr/share/ktuberling/sounds || (apt-get update -q && apt-get install -y -q ktuberling-data)
+	$(PY) -m core.eval.devset --out data/devset
+
+eval: $(VENV)/.installed
+	test -f data/devset/manifest.json || $(MAKE) devset
+	$(PY) -m core.eval.report
+
+corpus: $(VENV)/.installed build/.engines
+	$(PY) -m core.corpus.build --out data/corpus --jobs 2
+
+corpus-small: $(VENV)/.installed build/.engines
+	$(PY) -m core.corpus.build --out data/corpus-small --small
 
 bench: $(VENV)/.installed
 	$(PY) -m core.bench
