@@ -32,14 +32,15 @@ def resample(samples: np.ndarray, rate_in: int, rate_out: int = SAMPLE_RATE) -> 
     # Polyphase evaluation: output k sits at upsampled index k*down; only every up-th tap lands
     # on a real input sample, so each output is a short dot product.
     n_out = int(np.ceil(len(samples) * up / down))
-    x = np.concatenate([np.zeros(half_taps // up + 2), samples.astype(np.float64),
-                        np.zeros(half_taps // up + 2)])
+    x = np.concatenate(
+        [np.zeros(half_taps // up + 2), samples.astype(np.float64), np.zeros(half_taps // up + 2)]
+    )
     pad = half_taps // up + 2
     out = np.empty(n_out)
     positions = np.arange(n_out) * down  # in the upsampled grid
     block = 65536
     for start in range(0, n_out, block):
-        pos = positions[start:start + block]
+        pos = positions[start : start + block]
         base = pos // up  # input index at or before the output
         phase = pos - base * up
         acc = np.zeros(len(pos))
@@ -48,7 +49,7 @@ def resample(samples: np.ndarray, rate_in: int, rate_out: int = SAMPLE_RATE) -> 
             valid = (tap_index >= 0) & (tap_index < len(taps))
             coeff = np.where(valid, taps[np.clip(tap_index, 0, len(taps) - 1)], 0.0)
             acc += coeff * x[base + j + pad]
-        out[start:start + block] = acc
+        out[start : start + block] = acc
     return out.astype(np.float32)
 
 

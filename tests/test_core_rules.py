@@ -30,7 +30,9 @@ def test_core_never_imports_blender_modules():
 
 def test_core_uses_relative_imports_for_itself():
     offenders = [
-        str(path.relative_to(CORE)) for path in CORE.rglob("*.py") if "core" in _imported_roots(path)
+        str(path.relative_to(CORE))
+        for path in CORE.rglob("*.py")
+        if "core" in _imported_roots(path)
     ]
     assert offenders == []
 
@@ -45,7 +47,8 @@ def _modules_after_import(module: str) -> set[str]:
 
 def test_importing_core_and_its_runtime_does_not_import_torch():
     runtime_modules = ["core"] + [
-        f"core.{name}" for name in ("api", "runtime", "head", "animation", "audio", "rig")
+        f"core.{name}"
+        for name in ("api", "runtime", "head", "animation", "audio", "rig")
         if (CORE / f"{name}.py").exists() or (CORE / name).is_dir()
     ]
     for module in runtime_modules:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..audio import SAMPLE_RATE
 from ..errors import CorpusError
 
 LABEL_FPS = 60
@@ -77,15 +76,16 @@ def read_shard(path: Path) -> Iterator[Utterance]:
             phones = tuple(
                 Phone(float(s), float(e), str(lab))
                 for s, e, lab in zip(
-                    data["phone_start_s"][po[i]:po[i + 1]],
-                    data["phone_end_s"][po[i]:po[i + 1]],
-                    data["phone_label"][po[i]:po[i + 1]],
+                    data["phone_start_s"][po[i] : po[i + 1]],
+                    data["phone_end_s"][po[i] : po[i + 1]],
+                    data["phone_label"][po[i] : po[i + 1]],
+                    strict=True,
                 )
             )
             yield Utterance(
                 utt_id=str(data["utt_id"][i]),
-                audio=data["audio"][ao[i]:ao[i + 1]].astype(np.float32) / 32767,
-                weights=data["weights"][fo[i]:fo[i + 1]].astype(np.float32),
+                audio=data["audio"][ao[i] : ao[i + 1]].astype(np.float32) / 32767,
+                weights=data["weights"][fo[i] : fo[i + 1]].astype(np.float32),
                 phones=phones,
                 text=str(data["text"][i]),
                 engine=str(data["engine"][i]),

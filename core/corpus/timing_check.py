@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import CorpusError
 from . import espeak, festival
 from .align import align
-from ..errors import CorpusError
 from .dataset import Phone
 from .phones import BILABIALS, SILENCE
 from .text import generated_sentences

@@ -5,7 +5,6 @@ import importlib
 import bpy
 import numpy as np
 import pytest
-
 from conftest import ADDON_MODULE
 
 
@@ -53,8 +52,12 @@ def test_a_new_action_leaves_the_users_action_alone(empty_scene):
     key = obj.data.shape_keys
     c = compat()
     mine = c.assign_new_action(key, "Mine")
-    c.write_fcurve(c.action_fcurves(mine, key, create=True), c.shape_key_data_path("jawOpen"),
-                   np.array([1.0, 10.0]), np.array([0.0, 1.0]))
+    c.write_fcurve(
+        c.action_fcurves(mine, key, create=True),
+        c.shape_key_data_path("jawOpen"),
+        np.array([1.0, 10.0]),
+        np.array([0.0, 1.0]),
+    )
     take = c.assign_new_action(key, "Take")
     assert key.animation_data.action == take
     frames, values = c.read_fcurve(next(iter(c.action_fcurves(mine, key))))
