@@ -129,27 +129,25 @@ def is_done(job: ShardJob, out: Path) -> bool:
 
 def build(out: Path, small: bool = False, seed: int = 0, jobs: int = 1) -> Path:
     """Run every missing shard of the plan into `out`, then write `out/summary.md`."""
+    import multiprocessing
+
     from tqdm import tqdm
 
     out = Path(out)
     todo = [job for job in plan(small=small, seed=seed) if not is_done(job, out)]
     started = time.perf_counter()
     audio_s = 0.0
-    with tqdm(total=len(todo), desc="corpus shards", unit="shard") as bar:
-        if jobs > 1 and len(todo) > 1:
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for stats in pool.imap_unordered(_run, [(j, out) for j in todo]):
-                    audio_s += sum(u["duration_s"] for u in stats["utterances"])
-                    bar.set_postfix(audio_h=f"{audio_s / 3600:.2f}")
-                    bar.update()
-        else:
-            for job in todo:
-                stats = _run((job, out))
-                audio_s += sum(u["duration_s"] for u in stats["utterances"])
-                bar.set_postfix(audio_h=f"{audio_s / 3600:.2f}")
-                bar.update()
+    # Every shard runs in a fresh process: libespeak-ng carries state from one utterance to the
+    # next (same text, different samples), so a shard is reproducible only from a clean start.
+    context = multiprocessing.get_context("spawn")
+    with (
+        tqdm(total=len(todo), desc="corpus shards", unit="shard") as bar,
+        context.Pool(max(1, jobs), maxtasksperchild=1) as pool,
+    ):
+        for stats in pool.imap_unordered(_run, [(j, out) for j in todo]):
+            audio_s += sum(u["duration_s"] for u in stats["utterances"])
+            bar.set_postfix(audio_h=f"{audio_s / 3600:.2f}")
+            bar.update()
     run = {"wall_s": time.perf_counter() - started, "audio_s": audio_s, "shards": len(todo),
            "jobs": jobs, "small": small, "seed": seed}  # fmt: skip
     return write_summary(out, plan(small=small, seed=seed), run)

@@ -49,7 +49,7 @@ class Size:
     augment_share: float
 
 
-FULL = Size("full", {"espeak": 1.0, "festival": 2.5, "flite": 1.0}, 0.35,
+FULL = Size("full", {"espeak": 1.1, "festival": 2.5, "flite": 1.0}, 0.35,
             150, 45, 0.2)  # fmt: skip
 SMALL = Size("small", {"espeak": 0.004, "festival": 0.004, "flite": 0.004},
              0.003, 4, 10, 0.25)  # fmt: skip

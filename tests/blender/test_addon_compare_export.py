@@ -91,10 +91,12 @@ def test_curve_exports_hold_the_keyed_take(scene_with_speech, model_name, tmp_pa
 
 @pytest.mark.parametrize("file_format", ["FBX", "GLTF"])
 def test_scene_exports_reimport_with_shape_key_animation(
-    scene_with_speech, model_name, tmp_path, file_format
+    scene_with_speech, model_names, tmp_path, file_format
 ):
     scene, head, speech_wav = scene_with_speech
-    bpy.ops.lipsync.generate(target=head.name, model=model_name, **_audio_kwargs(speech_wav))
+    # The teacher follows the speech even when smoke-trained; the exporters drop constant curves.
+    model = "teacher" if "teacher" in model_names else model_names[0]
+    bpy.ops.lipsync.generate(target=head.name, model=model, **_audio_kwargs(speech_wav))
     frames, names, values = take_values(head)
     path = tmp_path / ("take.fbx" if file_format == "FBX" else "take.glb")
     assert bpy.ops.lipsync.export(filepath=str(path), format=file_format, target=head.name) == {
