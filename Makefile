@@ -18,12 +18,12 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines extension demo test lint test-core test-blender42 test-blender52 \
-	bench corpus corpus-small devset eval train train-smoke label-plots clean
+	bench corpus corpus-small devset eval corpus-timing train train-smoke label-plots clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
-	@echo "other: setup extension bench corpus corpus-small devset eval train train-smoke label-plots clean"
+	@echo "other: setup extension bench corpus corpus-small devset eval corpus-timing train train-smoke label-plots clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
 define need_python
@@ -110,6 +110,9 @@ corpus: $(VENV)/.installed build/.engines
 
 corpus-small: $(VENV)/.installed build/.engines
 	$(PY) -m core.corpus.build --out data/corpus-small --small
+
+corpus-timing: $(VENV)/.installed build/.engines
+	$(PY) -m core.corpus.timing_check
 
 bench: $(VENV)/.installed
 	$(PY) -m core.bench
