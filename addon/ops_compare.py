@@ -16,7 +16,7 @@ from ..core.errors import RigError
 from ..core.gap_plot import closure_onsets, render_gap_plot
 from ..core.head import lip_gap
 from .job import Job, JobOperator
-from .ops_generate import apply_take, panel_reason
+from .ops_generate import apply_take, take_poll
 from .take import Take, compute_take
 from .take_options import TakeOptions, check_model_path
 
@@ -43,15 +43,7 @@ class LIPSYNC_OT_compare(TakeOptions, JobOperator, bpy.types.Operator):
     object_b: StringProperty(name="Object B", description="Object for B (empty: a copy)")
     plot_path: StringProperty(name="Plot PNG", subtype="FILE_PATH", description="Save the plot")
 
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if context.scene is None or not hasattr(context.scene, "lipsync"):
-            return False
-        reason = panel_reason(context)
-        if reason and context.area is not None and context.area.type == "VIEW_3D":
-            cls.poll_message_set(reason)
-            return False
-        return True
+    poll = classmethod(lambda cls, context: take_poll(cls, context))
 
     def prepare(self, context: bpy.types.Context) -> Job:
         obj_a = self.target_object(context)

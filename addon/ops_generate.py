@@ -21,6 +21,18 @@ def panel_reason(context: bpy.types.Context) -> str:
     return ""
 
 
+def take_poll(cls, context: bpy.types.Context) -> bool:
+    """Poll of the take operators: greyed in the panel with the reason, open to scripts."""
+    if context.scene is None or not hasattr(context.scene, "lipsync"):
+        return False
+    reason = panel_reason(context)
+    if reason and context.area is not None and context.area.type == "VIEW_3D":
+        # the panel's button; scripts (console, text editor, background) pass arguments
+        cls.poll_message_set(reason)
+        return False
+    return True
+
+
 class LIPSYNC_OT_generate(TakeOptions, JobOperator, bpy.types.Operator):
     """Key lip sync from the sound strip onto the target's shape keys, as a new Action"""
 
@@ -28,16 +40,7 @@ class LIPSYNC_OT_generate(TakeOptions, JobOperator, bpy.types.Operator):
     bl_label = "Generate Lip Sync"
     bl_options = {"REGISTER", "UNDO"}
 
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if context.scene is None or not hasattr(context.scene, "lipsync"):
-            return False
-        reason = panel_reason(context)
-        if reason and context.area is not None and context.area.type == "VIEW_3D":
-            # the panel's button; scripts (console, text editor, background) pass arguments
-            cls.poll_message_set(reason)
-            return False
-        return True
+    poll = classmethod(lambda cls, context: take_poll(cls, context))
 
     def prepare(self, context: bpy.types.Context) -> Job:
         obj = self.target_object(context)
