@@ -53,18 +53,24 @@ class TrainSettings:
     feature_weight: float = 0.1
     feature_layers: tuple[int, ...] = (1, 3)  # conv layers matched against S0
     max_clips: int = 0  # 0: the whole corpus
+    augment_share: float = 0.5  # crops augmented on the fly (room, mic, noise, channel, level)
 
 
 SMOKE_TEACHER = TrainSettings(steps=40, batch=4, lr=1e-3, crop_s=1.0, save_every=20)
 SMOKE_STUDENT = TrainSettings(
     steps=60, batch=8, lr=3e-3, crop_frames=16, save_every=30, max_clips=64
 )
-FULL_TEACHER = TrainSettings(steps=20000, batch=16, lr=3e-4, crop_s=8.0)
-FULL_STUDENT = TrainSettings(steps=30000, batch=32, lr=1e-3, crop_frames=64)
+# Full runs sized for this project's 2-core CPU machines (about an hour for the teacher,
+# 20-40 minutes per student); a GPU takes more steps with --steps.
+FULL_TEACHER = TrainSettings(steps=1200, batch=16, lr=6e-4, crop_s=8.0, save_every=100)
+FULL_S0 = TrainSettings(steps=12000, batch=32, lr=1e-3, crop_frames=64)
+FULL_STUDENT = TrainSettings(steps=20000, batch=32, lr=1e-3, crop_frames=64)
 
 
 def settings_for(model: str, smoke: bool) -> TrainSettings:
     """Default training settings of a model, smoke (seconds on a CPU) or full."""
     if model == "teacher":
         return SMOKE_TEACHER if smoke else FULL_TEACHER
-    return SMOKE_STUDENT if smoke else FULL_STUDENT
+    if smoke:
+        return SMOKE_STUDENT
+    return FULL_S0 if model == "s0" else FULL_STUDENT

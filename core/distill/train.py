@@ -20,7 +20,7 @@ from tqdm import tqdm
 from ..errors import CorpusError
 from ..models.configs import StudentConfig, config_from_dict, config_to_dict
 from .checkpoint import load_checkpoint, plot_losses, save_checkpoint
-from .data import load_clips, student_batch, teacher_batch
+from .data import augment_rows, load_clips, student_batch, teacher_batch
 from .recipes import RECIPES, Recipe, TrainSettings, settings_for
 
 CHECKPOINT = "checkpoint.pt"
@@ -122,6 +122,7 @@ def train(
             audio, target = teacher_batch(
                 clips, settings.crop_s, config.stem_stride, settings.batch, rng
             )
+        audio = augment_rows(audio, settings.augment_share, rng)
         audio, target = torch.from_numpy(audio).to(device), torch.from_numpy(target).to(device)
         if is_student:
             pred, feats = model(audio)
