@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines extension demo test lint test-core test-blender42 test-blender52 \
-	bench corpus corpus-small devset eval corpus-timing train train-smoke label-plots clean
+	closure-rate head-renders bench corpus corpus-small devset eval corpus-timing train train-smoke label-plots clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
@@ -49,7 +49,7 @@ $(VENV52)/.installed: requirements/blender52.txt
 	touch $@
 
 build/.engines: tools/install_engines.sh
-	bash tools/install_engines.sh
+	bash tools/install_engines.sh $(if $(MBROLA),--mbrola,)
 	@mkdir -p build && touch $@
 
 engines: build/.engines
@@ -65,7 +65,7 @@ extension: $(VENV52)/.installed
 	@du -h $(ZIP) | awk '{print "extension zip: " $$2 " (" $$1 ")"}'
 
 demo: setup extension
-	$(VENV52)/bin/python tools/render_demo.py --out demo
+	$(VENV52)/bin/python tools/render_demo.py --out demo --zip $(ZIP)
 
 # --- tests ------------------------------------------------------------------------------------
 lint: $(VENV)/.installed
@@ -106,7 +106,7 @@ eval: $(VENV)/.installed
 	$(PY) -m core.eval.report
 
 corpus: $(VENV)/.installed build/.engines
-	$(PY) -m core.corpus.build --out data/corpus --jobs 2
+	$(PY) -m core.corpus.build --out data/corpus --jobs 2 $(if $(MBROLA),--mbrola,)
 
 corpus-small: $(VENV)/.installed build/.engines
 	$(PY) -m core.corpus.build --out data/corpus-small --small
@@ -118,7 +118,13 @@ bench: $(VENV)/.installed
 	$(PY) -m core.bench
 
 label-plots: $(VENV)/.installed build/.engines
-	for e in espeak festival flite; do $(PY) tools/plot_labels.py --engine $$e --out build/labels/labels-$$e.png; done
+	for e in espeak festival flite; do $(PY) tools/plot_labels.py --engine $$e --out reports/label_plots/labels-$$e.png; done
+
+closure-rate: $(VENV)/.installed
+	nice -n 10 $(PY) -m core.corpus.closure_rate $(CORPUS) --out reports/corpus_closure.md
+
+head-renders: $(VENV52)/.installed
+	$(VENV52)/bin/python tools/demo_head_renders.py --out reports/head_renders
 
 clean:
 	rm -rf build demo .pytest_cache .ruff_cache

@@ -2,13 +2,12 @@
 where they start. Resampling to 16 kHz mono happens in the core (`core.api.predict`).
 
 Reading uses Blender's `aud` (any format Blender plays). A Blender built without Audaspace (the
-bpy 4.2 wheel) has no `aud`; there PCM WAV files are decoded with the standard `wave` module.
+bpy 4.2 wheel) has no `aud`; there PCM and float WAV files are decoded with numpy.
 The strip's volume, pan and fades are ignored: the models want the speech, not the mix.
 """
 
 import os
 import tempfile
-import wave
 from dataclasses import dataclass
 
 import bpy
@@ -86,8 +85,12 @@ def read_sound(sound: bpy.types.Sound, label: str) -> tuple[np.ndarray, int]:
 
 def read_file(path: str, label: str) -> tuple[np.ndarray, int]:
     """Decode an audio file to float32 samples (N, C) and its sample rate."""
+    if os.path.isdir(path):
+        raise AudioError(f"{label}: {path} is a folder, not an audio file.")
     if not os.path.isfile(path):
         raise AudioError(f"{label}: the file {path} is missing.")
+    if os.path.getsize(path) == 0:
+        raise AudioError(f"{label}: the file {path} is empty (0 bytes).")
     if aud is not None:
         return _read_with_aud(path, label)
     return _read_wave(path, label)
@@ -99,44 +102,69 @@ def _read_with_aud(path: str, label: str) -> tuple[np.ndarray, int]:
         rate = int(sound.specs[0])
         samples = np.asarray(sound.data(), dtype=np.float32)  # (N, C)
     except Exception as error:  # aud raises plain Exception/AUDError subclasses
-        raise AudioError(f"{label}: Blender cannot decode this audio ({error}).") from None
+        reason = " ".join(str(error).split()) or type(error).__name__  # one line
+        raise AudioError(f"{label}: Blender cannot decode this audio ({reason}).") from None
     if samples.size == 0:
         raise AudioError(f"{label}: the sound holds no samples.")
     return samples, rate
 
 
-_WAVE_DTYPES = {1: np.uint8, 2: np.int16, 4: np.int32}
+_PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 
 
 def _read_wave(path: str, label: str) -> tuple[np.ndarray, int]:
-    """PCM WAV with the standard library, for Blender builds without Audaspace."""
-    try:
-        with wave.open(path, "rb") as source:
-            channels, width, rate = (
-                source.getnchannels(),
-                source.getsampwidth(),
-                source.getframerate(),
+    """PCM (8/16/24/32-bit) or float (32/64-bit) WAV read with numpy, for Blender builds
+    without Audaspace. A file cut short inside its data keeps the whole frames it holds."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    fmt, samples_bytes = None, None
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        position = 12
+        while position + 8 <= len(data):
+            chunk, size = (
+                data[position : position + 4],
+                int.from_bytes(data[position + 4 : position + 8], "little"),
             )
-            raw = source.readframes(source.getnframes())
-    except (wave.Error, EOFError) as error:
+            body = data[position + 8 : position + 8 + size]
+            if chunk == b"fmt " and len(body) >= 16:
+                fmt = [int(v) for v in np.frombuffer(body[:16], "<u2, <u2, <u4, <u4, <u2, <u2")[0]]
+                if fmt[0] == _EXTENSIBLE and len(body) >= 26:  # the real tag opens the GUID
+                    fmt[0] = int.from_bytes(body[24:26], "little")
+            elif chunk == b"data":
+                samples_bytes = body
+                break
+            position += 8 + size + (size & 1)
+    if fmt is None or samples_bytes is None:
         raise AudioError(
-            f"{label}: this Blender has no audio decoder (built without Audaspace) and the file "
-            f"is not a PCM WAV ({error}); convert it to WAV."
-        ) from None
-    if width == 3:  # 24-bit: widen to int32 by a zero low byte
-        bytes_24 = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3)
-        padded = np.zeros((len(bytes_24), 4), dtype=np.uint8)
-        padded[:, 1:] = bytes_24
-        ints = padded.view("<i4").ravel()
-        samples = ints.astype(np.float32) / 2.0**31
-    elif width in _WAVE_DTYPES:
-        ints = np.frombuffer(raw, dtype=np.dtype(_WAVE_DTYPES[width]).newbyteorder("<"))
-        if width == 1:
-            samples = (ints.astype(np.float32) - 128.0) / 128.0
-        else:
-            samples = ints.astype(np.float32) / float(np.iinfo(ints.dtype).max + 1)
-    else:
-        raise AudioError(f"{label}: {8 * width}-bit WAV samples are not supported.")
+            f"{label}: cannot read this audio file; this Blender has no audio decoder (built "
+            "without Audaspace) and the file is not a readable WAV, so convert it to one."
+        )
+    tag, channels, rate, _, _, bits = fmt
+    width = bits // 8
+    if channels < 1 or width < 1 or (tag, bits) not in _WAVE_KINDS:
+        raise AudioError(
+            f"{label}: cannot read this audio file ({bits}-bit WAV samples of format {tag})."
+        )
+    whole = len(samples_bytes) // (width * channels) * width * channels  # whole frames only
+    samples = _decode(samples_bytes[:whole], tag, bits)
     if samples.size == 0:
         raise AudioError(f"{label}: the sound holds no samples.")
     return samples.reshape(-1, channels), rate
+
+
+_WAVE_KINDS = {(_PCM, 8), (_PCM, 16), (_PCM, 24), (_PCM, 32), (_FLOAT, 32), (_FLOAT, 64)}
+
+
+def _decode(raw: bytes, tag: int, bits: int) -> np.ndarray:
+    """Little-endian WAV sample bytes -> float32 in [-1, 1] full scale."""
+    if tag == _FLOAT:
+        return np.frombuffer(raw, dtype="<f4" if bits == 32 else "<f8").astype(np.float32)
+    if bits == 8:  # unsigned, 128 is zero
+        return (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
+    if bits == 24:  # widen to int32 by a zero low byte
+        bytes_24 = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3)
+        padded = np.zeros((len(bytes_24), 4), dtype=np.uint8)
+        padded[:, 1:] = bytes_24
+        return padded.view("<i4").ravel().astype(np.float32) / 2.0**31
+    ints = np.frombuffer(raw, dtype="<i2" if bits == 16 else "<i4")
+    return ints.astype(np.float32) / float(2 ** (bits - 1))

@@ -1,14 +1,21 @@
-"""The "Add Demo Head" operator: builds the shipped demo head with its 52 ARKit shape keys."""
+"""The demo operators: "Add Demo Head" (the shipped head with its 52 ARKit shape keys) and
+"Add Sample Speech" (a sound strip of the shipped real-speech sample), so a first-time user can
+try lip sync without any asset of their own."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import bpy
 import numpy as np
 
-from ..core.errors import LipSyncError
+from ..core.errors import AudioError, LipSyncError
 from ..core.head import PARTS, DemoHead, load_demo_head
+from . import compat
 
 SUBDIVISION_LEVELS = 1
+SAMPLE_SPEECH = Path(__file__).resolve().parents[1] / "assets" / "sample_speech.wav"
+SAMPLE_STRIP = "Sample Speech"
 
 
 def _srgb_to_linear(col_srgb: np.ndarray) -> np.ndarray:
@@ -51,6 +58,7 @@ def _add_shape_keys(obj: bpy.types.Object, head: DemoHead) -> None:
         block = obj.shape_key_add(name=name, from_mix=False)
         block.data.foreach_set("co", co.ravel())
         block.slider_min, block.slider_max = 0.0, 1.0
+        block.value = 0.0  # Blender 5.x creates keys at 1.0 (4.2 at 0.0): start at rest
     obj.data.shape_keys.use_relative = True
 
 
@@ -100,4 +108,45 @@ class LIPSYNC_OT_add_demo_head(bpy.types.Operator):
         return {"FINISHED"}
 
 
-CLASSES = (LIPSYNC_OT_add_demo_head,)
+def add_sample_speech(scene: bpy.types.Scene, frame_start: int):
+    """A sound strip of the shipped sample speech at `frame_start`, above every other strip."""
+    if not bpy.app.build_options.audaspace:
+        raise AudioError(
+            "This Blender was built without audio support (Audaspace), so it cannot hold sound "
+            f"strips; give Generate the file {SAMPLE_SPEECH} instead."
+        )
+    if not SAMPLE_SPEECH.is_file():
+        raise AudioError(f"The sample speech file {SAMPLE_SPEECH} is missing; reinstall.")
+    strips = compat.new_strip_collection(scene)
+    channel = min(max((strip.channel for strip in strips), default=0) + 1, 128)
+    return strips.new_sound(SAMPLE_STRIP, str(SAMPLE_SPEECH), channel=channel,
+                            frame_start=frame_start)  # fmt: skip
+
+
+class LIPSYNC_OT_add_sample_speech(bpy.types.Operator):
+    """Add a sound strip of a short English speech sample (public domain) and pick it"""
+
+    bl_idname = "lipsync.add_sample_speech"
+    bl_label = "Add Sample Speech"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not bpy.app.build_options.audaspace:
+            cls.poll_message_set("This Blender was built without audio support (Audaspace).")
+            return False
+        return context.scene is not None
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        scene = context.scene
+        try:
+            strip = add_sample_speech(scene, scene.frame_start)
+        except LipSyncError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        scene.lipsync.strip = strip.name
+        self.report({"INFO"}, f"Added the sound strip '{strip.name}' at frame {scene.frame_start}.")
+        return {"FINISHED"}
+
+
+CLASSES = (LIPSYNC_OT_add_demo_head, LIPSYNC_OT_add_sample_speech)

@@ -13,7 +13,7 @@ from bpy.props import EnumProperty, StringProperty
 
 from ..core.animation import Animation
 from ..core.errors import LipSyncError, RigError
-from ..core.export_curves import write_csv, write_json
+from ..core.export_curves import check_output_folder, write_csv, write_json
 from ..core.export_livelink import write_live_link_csv
 from ..core.mapping import match_name
 from ..core.rig import ARKIT_52
@@ -65,6 +65,7 @@ class LIPSYNC_OT_export(bpy.types.Operator):
             path = bpy.path.abspath(self.filepath)
             if not path:
                 raise LipSyncError("Give a file path to export to.")
+            check_output_folder(path)  # before any exporter touches the scene or the disk
             if self.format in ("FBX", "GLTF"):
                 export_scene(context, obj, path, self.format)
             else:
@@ -139,6 +140,7 @@ def export_scene(context: bpy.types.Context, obj: bpy.types.Object, path: str, f
                 filepath=path, export_format="GLB" if is_glb else "GLTF_SEPARATE",
                 use_selection=True, export_apply=False, export_animations=True,
                 export_morph=True, export_morph_animation=True,
+                export_morph_normal=False,  # engines recompute them; a quarter of the file size
             )  # fmt: skip
     except RuntimeError as error:  # the exporter's own error, e.g. an unwritable path
         raise LipSyncError(f"The {file_format} exporter failed: {error}") from None

@@ -20,7 +20,9 @@ class LIPSYNC_PT_main(LipSyncPanel, bpy.types.Panel):
         layout = self.layout
         settings = context.scene.lipsync
         status = context.window_manager.lipsync_status
-        layout.operator("lipsync.add_demo_head", icon="MONKEY")
+        row = layout.row(align=True)
+        row.operator("lipsync.add_demo_head", icon="MONKEY")
+        row.operator("lipsync.add_sample_speech", icon="SOUND")
         col = layout.column(align=True)
         col.prop(settings, "target", icon="MESH_DATA")
         col.prop(settings, "strip", icon="SOUND")

@@ -51,8 +51,13 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
     progress(start, "Loading model")
     model = model_catalog.load(request.model)
     progress(start + 0.2 * span, f"Running {model.name}")
+
+    def model_progress(fraction: float, text: str) -> None:  # long clips report per block
+        progress(start + (0.2 + 0.7 * fraction) * span, text)
+
     raw = api.predict(model, request.audio.samples, request.audio.sample_rate, request.fps,
-                      smoothing=request.smoothing)  # fmt: skip
+                      smoothing=request.smoothing, progress=model_progress,
+                      source=f"'{request.audio.name}'")  # fmt: skip
     progress(start + 0.9 * span, "Mapping channels")
     weights = apply_strength(raw.weights, request.strength)
     weights = apply_close_bias(weights, raw.channel_names, request.close_bias)

@@ -2,9 +2,14 @@
 
 model = load_model("s_tiny")                      # shipped name or a path to a .npz
 animation = predict(model, samples, 48000, fps=24)
+animation = predict_file(model, "line.wav", fps=24, progress=print)
 stream = open_stream(model, fps=60); stream.push(block) ... stream.finish()
+
+Students run clips longer than LONG_CLIP_S block by block through the streaming runtime, so memory
+stays bounded however long the audio is (the result equals one-shot inference within 1e-5).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +17,7 @@ import numpy as np
 
 from .animation import Animation
 from .audio import SAMPLE_RATE, prepare_samples
+from .audio_blocks import AudioBlocks, array_blocks, file_blocks
 from .errors import LipSyncError, ModelFileError
 from .models.configs import StudentConfig, TeacherConfig
 from .runtime.modelfile import ModelFile, read_model_file
@@ -21,6 +27,8 @@ from .runtime.student import build_stages, student_frames
 from .runtime.teacher import NumpyTeacher
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
+LONG_CLIP_S = 60.0  # students run longer clips in blocks (bounded memory)
+Progress = Callable[[float, str], None]  # (fraction done, what is running); may raise to cancel
 
 
 @dataclass(frozen=True)
@@ -75,12 +83,73 @@ def load_model(name_or_path: str | Path) -> Model:
 
 
 def predict(
-    model: Model, samples: np.ndarray, sample_rate: int, fps: float, smoothing: bool = True
+    model: Model,
+    samples: np.ndarray,
+    sample_rate: int,
+    fps: float,
+    smoothing: bool = True,
+    progress: Progress | None = None,
+    source: str = "audio",
 ) -> Animation:
-    """Weights at the scene rate for a clip (N,) or (N, C) at any sample rate."""
-    samples_16k = prepare_samples(samples, sample_rate)
+    """Weights at the scene rate for a clip (N,) or (N, C) at any sample rate.
+
+    `progress(fraction, text)` is called between blocks of work; an exception it raises (a
+    cancel) stops the work and propagates. `source` names the audio in error messages.
+    """
+    if _is_long_student(model, len(samples), sample_rate):
+        blocks = array_blocks(samples, sample_rate, source)
+        return _predict_blocks(model, blocks, fps, smoothing, progress)
+    samples_16k = prepare_samples(samples, sample_rate, source)
+    _report(progress, 0.0, f"Running {model.name}")
     weights = resample_frames(model.frames(samples_16k), len(samples_16k), fps, smoothing)
+    _report(progress, 1.0, f"Ran {model.name}")
     return Animation(float(fps), model.config.channels, weights)
+
+
+def predict_file(
+    model: Model,
+    audio: str | Path | AudioBlocks,
+    fps: float,
+    smoothing: bool = True,
+    progress: Progress | None = None,
+) -> Animation:
+    """Like `predict` for an audio file (a path, or one already opened with `open_audio`); a long
+    file is never held in memory whole when the model is a student."""
+    audio = audio if isinstance(audio, AudioBlocks) else open_audio(audio)
+    if _is_long_student(model, audio.n_samples, audio.sample_rate):
+        return _predict_blocks(model, audio, fps, smoothing, progress)
+    samples = np.concatenate(list(audio.read()))
+    return predict(model, samples, audio.sample_rate, fps, smoothing, progress, audio.source)
+
+
+def open_audio(path: str | Path) -> AudioBlocks:
+    """Open and validate an audio file (one pass in blocks); AudioError says what is wrong."""
+    return file_blocks(path)
+
+
+def _is_long_student(model: Model, n_samples: int, sample_rate: int) -> bool:
+    is_student = isinstance(model.config, StudentConfig)
+    return is_student and sample_rate is not None and n_samples > LONG_CLIP_S * sample_rate
+
+
+def _predict_blocks(
+    model: Model, audio: AudioBlocks, fps: float, smoothing: bool, progress: Progress | None
+) -> Animation:
+    """Stream the clip's 16 kHz blocks through the student; bounded memory."""
+    stream = open_stream(model, fps, smoothing)
+    pieces, done, total = [], 0, audio.n_samples_16k
+    _report(progress, 0.0, f"Running {model.name}")
+    for block in audio.blocks_16k():
+        pieces.append(stream.push(block))
+        done += len(block)
+        _report(progress, min(done / total, 1.0), f"Running {model.name}")
+    pieces.append(stream.finish())
+    return Animation(float(fps), model.config.channels, np.concatenate(pieces))
+
+
+def _report(progress: Progress | None, fraction: float, text: str) -> None:
+    if progress is not None:
+        progress(fraction, text)
 
 
 def open_stream(model: Model, fps: float, smoothing: bool = True) -> StudentStream:
@@ -112,7 +181,9 @@ __all__ = [
     "SAMPLE_RATE",
     "load_model",
     "model_info",
+    "open_audio",
     "open_stream",
     "predict",
+    "predict_file",
     "shipped_models",
 ]

@@ -41,18 +41,17 @@ def _info_fields(info) -> dict:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .api import load_model, model_info, predict
-    from .audio import SAMPLE_RATE, load_audio
+    from .api import load_model, model_info, open_audio, predict_file
     from .export_curves import check_output_path, write_curves
 
     out = check_output_path(args.out)
-    samples = load_audio(args.audio)  # 16 kHz mono
+    audio = open_audio(args.audio)  # validated in one pass; long files are never held whole
     model = load_model(args.model)
     smoothing = not args.no_smooth
-    animation = predict(model, samples, SAMPLE_RATE, args.fps, smoothing=smoothing)
+    animation = predict_file(model, audio, args.fps, smoothing=smoothing)
     metadata = {
         "audio": str(Path(args.audio).name),
-        "duration_s": round(len(samples) / SAMPLE_RATE, 4),
+        "duration_s": round(audio.duration_s, 4),
         "smoothing": smoothing,
         "model": _info_fields(model_info(model)),
     }
@@ -82,6 +81,15 @@ def _eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from .batch.runner import run_batch
+
+    return run_batch(
+        args.input, args.out, args.model, args.fps, args.format, args.scheduler, args.workers,
+        smoothing=not args.no_smooth,
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its three subcommands."""
     parser = _Parser(prog="python -m core.cli", description="Tiny Lip Sync from the command line.")
@@ -107,6 +115,19 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, default=Path("reports"))
     evaluate.add_argument("--max-clips", type=int, default=None, help="limit per set (smoke)")
     evaluate.set_defaults(run=_eval)
+    batch = commands.add_parser(
+        "batch",
+        help="many audio files -> curve files on a Dask cluster (exit 1 if some lines failed)",
+    )
+    batch.add_argument("input", type=Path, help="folder searched for audio, or a manifest .csv")
+    batch.add_argument("--out", type=Path, required=True, help="output folder (and its report)")
+    batch.add_argument("--model", help="bundled model name or .npz path (manifest: default)")
+    batch.add_argument("--fps", type=_positive_fps, default=30.0, help="default: 30")
+    batch.add_argument("--format", choices=("csv", "json"), default="csv")
+    batch.add_argument("--scheduler", help="tcp://host:8786 of a running Dask scheduler")
+    batch.add_argument("--workers", type=int, default=None, help="default: one per core")
+    batch.add_argument("--no-smooth", action="store_true", help="turn ensemble smoothing off")
+    batch.set_defaults(run=_batch)
     return parser
 
 

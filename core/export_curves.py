@@ -29,6 +29,16 @@ def check_output_path(path: str | Path) -> Path:
         raise LipSyncError(
             f"{path.name}: unknown output format '{path.suffix}'; use a .csv or .json file name."
         )
+    return check_output_folder(path)
+
+
+def check_output_folder(path: str | Path) -> Path:
+    """Validate any output file path (CSV, JSON, FBX, glTF...): its folder exists and is writable.
+
+    Writability is asked of the kernel (os.access), which also says no to root for a read-only
+    mount or an immutable (chattr +i) folder, where mode bits alone would not stop root.
+    """
+    path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise LipSyncError(f"{folder}: the output folder does not exist.")

@@ -51,10 +51,16 @@ fi
 
 mapfile -t todo < <(missing_packages "${main_packages[@]}")
 if [ "${#todo[@]}" -gt 0 ]; then
-    # apt-get update only when a package is not known to apt yet (fresh machine or new component).
-    if ! apt-cache show "${todo[@]}" >/dev/null 2>&1; then
-        apt-get update -q
-    fi
+    # apt-get update only when a package has no install candidate yet (fresh machine or a new
+    # component). Not `apt-cache show`: it succeeds for a package that is only referred to by
+    # another one (espeak-ng suggests mbrola) while no source offers it.
+    for p in "${todo[@]}"; do
+        candidate=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
+        if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
+            apt-get update -q
+            break
+        fi
+    done
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${todo[@]}"
 fi
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..animator import animate
 from ..errors import CorpusError, LipSyncError
-from . import espeak, festival, flite
+from . import espeak, festival, flite, mbrola
 from .augment import augment, speed_perturb
 from .dataset import LABEL_FPS, Phone, Utterance, write_shard
 from .foreign_text import foreign_sentences
@@ -55,6 +55,17 @@ def synthesize_job(
                 pitch=int(rng.integers(25, 76)),
                 pitch_range=int(rng.integers(30, 81)),
             )  # fmt: skip
+            for t in texts
+        ]
+    if job.engine == mbrola.ENGINE:
+        return [
+            mbrola.synthesize(
+                t,
+                job.voice,
+                rate_wpm=int(rng.integers(130, 231)),
+                pitch=int(rng.integers(25, 76)),
+                pitch_range=int(rng.integers(30, 81)),
+            )
             for t in texts
         ]
     stretches = [float(rng.uniform(0.85, 1.25)) for _ in texts]
@@ -127,14 +138,16 @@ def is_done(job: ShardJob, out: Path) -> bool:
     return (folder / f"{job.name}.npz").exists() and (folder / f"{job.name}.json").exists()
 
 
-def build(out: Path, small: bool = False, seed: int = 0, jobs: int = 1) -> Path:
+def build(
+    out: Path, small: bool = False, seed: int = 0, jobs: int = 1, with_mbrola: bool = False
+) -> Path:
     """Run every missing shard of the plan into `out`, then write `out/summary.md`."""
     import multiprocessing
 
     from tqdm import tqdm
 
     out = Path(out)
-    todo = [job for job in plan(small=small, seed=seed) if not is_done(job, out)]
+    todo = [job for job in plan(small, seed, with_mbrola) if not is_done(job, out)]
     started = time.perf_counter()
     audio_s = 0.0
     # Every shard runs in a fresh process: libespeak-ng carries state from one utterance to the
@@ -150,7 +163,7 @@ def build(out: Path, small: bool = False, seed: int = 0, jobs: int = 1) -> Path:
             bar.update()
     run = {"wall_s": time.perf_counter() - started, "audio_s": audio_s, "shards": len(todo),
            "jobs": jobs, "small": small, "seed": seed}  # fmt: skip
-    return write_summary(out, plan(small=small, seed=seed), run)
+    return write_summary(out, plan(small, seed, with_mbrola), run)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,9 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", action="store_true", help="a few minutes of audio, for tests")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    parser.add_argument(
+        "--mbrola", action="store_true", help=f"also MBROLA voices (opt-in). {mbrola.LICENCE_NOTE}"
+    )
     args = parser.parse_args(argv)
+    if args.mbrola:
+        print(f"note: {mbrola.LICENCE_NOTE}")
     try:
-        summary = build(args.out, small=args.small, seed=args.seed, jobs=args.jobs)
+        summary = build(args.out, args.small, args.seed, args.jobs, with_mbrola=args.mbrola)
     except LipSyncError as error:
         parser.exit(1, f"corpus build failed: {error}\n")
     print(f"wrote {summary}")

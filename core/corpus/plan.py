@@ -2,11 +2,14 @@
 
 The plan is a pure function of (size, seed): the same arguments give the same shards,
 so a build can stop and resume anywhere. Held-out voices (one per engine) never reach `train/`.
+MBROLA voices (restrictive licence, see core.corpus.mbrola) join the plan only with
+`mbrola=True`; their shards are labelled engine "espeak-mbrola" and all go to `train/`.
 """
 
 import zlib
 from dataclasses import dataclass
 
+from . import mbrola
 from .espeak import ENGLISH_ACCENTS, OTHER_LANGUAGES, voice_name
 
 # espeak-ng variants used per English accent: a default male, a female, a Klatt-source voice.
@@ -24,7 +27,7 @@ MEAN_UTTERANCE_S = 6.0  # used to turn hours into utterance counts
 class ShardJob:
     index: int
     split: str  # "train", "heldout" or "lang"
-    engine: str  # "espeak", "festival", "flite"
+    engine: str  # "espeak", "festival", "flite", "espeak-mbrola" (opt-in)
     voice: str
     language: str
     utterances: int
@@ -49,9 +52,9 @@ class Size:
     augment_share: float
 
 
-FULL = Size("full", {"espeak": 1.1, "festival": 2.5, "flite": 1.0}, 0.35,
+FULL = Size("full", {"espeak": 1.1, "festival": 2.5, "flite": 1.0, mbrola.ENGINE: 1.1}, 0.35,
             150, 45, 0.2)  # fmt: skip
-SMALL = Size("small", {"espeak": 0.004, "festival": 0.004, "flite": 0.004},
+SMALL = Size("small", {"espeak": 0.004, "festival": 0.004, "flite": 0.004, mbrola.ENGINE: 0.004},
              0.003, 4, 10, 0.25)  # fmt: skip
 
 
@@ -70,8 +73,8 @@ def _seed(seed: int, *parts: object) -> int:
     return zlib.crc32(repr((seed, *parts)).encode()) & 0x7FFFFFFF
 
 
-def plan(small: bool = False, seed: int = 0) -> list[ShardJob]:
-    """Every shard of the build, in a fixed order."""
+def plan(small: bool = False, seed: int = 0, with_mbrola: bool = False) -> list[ShardJob]:
+    """Every shard of the build, in a fixed order (MBROLA voices only when asked for)."""
     size = SMALL if small else FULL
     jobs: list[ShardJob] = []
 
@@ -93,4 +96,7 @@ def plan(small: bool = False, seed: int = 0) -> list[ShardJob]:
             add(
                 "lang", "espeak", voice_name(base, variant), language, size.hours_per_language_voice
             )
+    if with_mbrola:  # last, so every other shard keeps its index, name and seed
+        for voice in mbrola.VOICES[: 1 if small else None]:
+            add("train", mbrola.ENGINE, voice, "en", size.hours_per_voice[mbrola.ENGINE])
     return jobs

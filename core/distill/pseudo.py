@@ -1,8 +1,11 @@
-"""Pseudo-labelling: the trained teacher labels clean and augmented audio, cached as shards.
+"""Pseudo-labelling: the trained teacher labels corpus audio, cached as shards.
 
-Sources default to train/ (augmented copies) and lang/ (voices and languages the teacher never
-trained on). Output shards use the corpus format with the teacher's weights at 60 fps; a shard
-already on disk is skipped, so an interrupted run resumes where it stopped.
+Sources default to train/ and lang/ (languages the teacher never trained on; skipped with a
+note when the corpus has none). Copy 0 is clean; further copies are augmented before labelling
+(training also augments crops on the fly, so one clean copy is the default). A seeded `share`
+of the utterances keeps the CPU cost bounded. Output shards use the corpus format with the
+teacher's weights at 60 fps; a shard already on disk is skipped, so a run resumes where it
+stopped.
 """
 
 from collections.abc import Iterator
@@ -28,11 +31,24 @@ def resample_to_label_fps(frames_100: np.ndarray, n_samples: int) -> np.ndarray:
     return np.stack(columns, axis=1).astype(np.float32)
 
 
-def _jobs(corpus_dir: Path, sources: tuple[str, ...], copies: int) -> Iterator[tuple]:
+def _jobs(
+    corpus_dir: Path, sources: tuple[str, ...], copies: int, share: float, seed: int
+) -> Iterator[tuple]:
+    pick = np.random.default_rng([seed, 7])
     for source in sources:
+        if not shard_paths_or_none(corpus_dir / source):
+            print(f"pseudo-labelling: {corpus_dir / source} has no shards; skipped.")
+            continue
         for utterance in iter_corpus(corpus_dir / source):
+            if pick.random() >= share:
+                continue
             for copy in range(copies):
                 yield source, copy, utterance
+
+
+def shard_paths_or_none(folder: Path) -> list[Path]:
+    """The folder's corpus shards, or [] when it has none (or does not exist)."""
+    return sorted(Path(folder).glob("shard-*.npz"))
 
 
 def pseudo_label(
@@ -40,13 +56,14 @@ def pseudo_label(
     corpus_dir: Path,
     out_dir: Path,
     sources: tuple[str, ...] = ("train", "lang"),
-    copies: int = 2,
+    copies: int = 1,
     seed: int = 0,
+    share: float = 1.0,
     shard_size: int = 64,
     device: str = "cpu",
     limit: int = 0,
 ) -> Path:
-    """Label every source utterance `copies` times (copy 0 clean, others augmented)."""
+    """Label a `share` of the source utterances `copies` times (copy 0 clean, others augmented)."""
     import torch
 
     from ..models.teacher import Teacher
@@ -57,7 +74,9 @@ def pseudo_label(
     teacher = Teacher(config_from_dict(state["config"]))
     teacher.load_state_dict(state["model"])
     teacher.to(device).eval()
-    jobs = list(_jobs(Path(corpus_dir), sources, copies))
+    jobs = list(_jobs(Path(corpus_dir), sources, copies, share, seed))
+    if not jobs:
+        raise CorpusError(f"{corpus_dir}: nothing to pseudo-label in {', '.join(sources)}.")
     if limit:
         jobs = jobs[:limit]
     out_dir = Path(out_dir)

@@ -23,21 +23,24 @@ from . import student, teacher
 FORMAT = "tiny-lipsync-model"
 VERSION = 1
 MAX_META_BYTES = 1 << 20
-META_KEYS = (
-    "format",
-    "version",
-    "kind",
-    "name",
-    "config",
-    "channel_names",
-    "sample_rate",
-    "frame_rate",
-    "past_ms",
-    "future_ms",
-    "dtype",
-    "parameters",
-    "card",
-)
+MAX_WEIGHT_BYTES = 1 << 30  # a model file declaring more weights than this is refused unread
+# The metadata schema: every key and the JSON types its value may have.
+META_SCHEMA: dict[str, tuple[type, ...]] = {
+    "format": (str,),
+    "version": (int,),
+    "kind": (str,),
+    "name": (str,),
+    "config": (dict,),
+    "channel_names": (list,),
+    "sample_rate": (int,),
+    "frame_rate": (int, float),
+    "past_ms": (int, float, str),
+    "future_ms": (int, float, str),
+    "dtype": (str,),
+    "parameters": (int,),
+    "card": (str,),
+}
+META_KEYS = tuple(META_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -130,11 +133,29 @@ def read_model_file(path: str | Path) -> ModelFile:
             return _read(archive, where, path.stat().st_size)
     except ModelFileError:
         raise
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError) as error:
+    except (
+        zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError, AttributeError,
+        ArithmeticError, RecursionError,
+    ) as error:  # fmt: skip
         raise ModelFileError(
             f"{where}: not a valid Tiny Lip Sync model file ({type(error).__name__}: {error}); "
             "it may be truncated or corrupt, re-export or re-download it."
         ) from None
+
+
+def check_meta(meta: object, where: str) -> None:
+    """ModelFileError unless `meta` is an object with every schema key of an allowed type."""
+    if not isinstance(meta, dict):
+        raise ModelFileError(f"{where}: the model metadata is not a JSON object.")
+    missing = [key for key in META_SCHEMA if key not in meta]
+    if missing:
+        raise ModelFileError(f"{where}: the model metadata lacks {', '.join(missing)}.")
+    for key, types in META_SCHEMA.items():
+        value = meta[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise ModelFileError(f"{where}: the model metadata's {key!r} has the wrong type.")
+    if not all(isinstance(name, str) for name in meta["channel_names"]):
+        raise ModelFileError(f"{where}: the model metadata's channel names are not all text.")
 
 
 def _read(archive: zipfile.ZipFile, where: str, file_size: int) -> ModelFile:
@@ -146,9 +167,7 @@ def _read(archive: zipfile.ZipFile, where: str, file_size: int) -> ModelFile:
         raise ModelFileError(f"{where}: the model metadata is not a JSON text.")
     with archive.open("__meta__.npy") as handle:
         meta = json.loads(str(np.lib.format.read_array(handle, allow_pickle=False)))
-    missing = [key for key in META_KEYS if key not in meta]
-    if missing:
-        raise ModelFileError(f"{where}: the model metadata lacks {', '.join(missing)}.")
+    check_meta(meta, where)
     if meta["format"] != FORMAT:
         raise ModelFileError(f"{where}: format {meta['format']!r} is not {FORMAT!r}.")
     if meta["version"] != VERSION:
@@ -175,6 +194,12 @@ def _read(archive: zipfile.ZipFile, where: str, file_size: int) -> ModelFile:
             (set(stored) ^ set(shapes)) | {n for n in infos if n[:2] != "w/"} - {"__meta__.npy"}
         )
         raise ModelFileError(f"{where}: the weights do not match its config ({odd[:3]}).")
+    declared_bytes = sum(infos[member].file_size for member in stored.values())
+    if declared_bytes > MAX_WEIGHT_BYTES:
+        raise ModelFileError(
+            f"{where}: declares {declared_bytes / 2**20:.0f} MB of weights, more than any "
+            f"Tiny Lip Sync model ({MAX_WEIGHT_BYTES / 2**20:.0f} MB at most); refusing to load it."
+        )
     for name, member in stored.items():
         shape, dtype, header_bytes = _header(archive, member)
         if dtype != np.dtype(meta["dtype"]) or tuple(shape) != shapes[name]:

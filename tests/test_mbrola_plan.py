@@ -1,0 +1,25 @@
+"""MBROLA stays opt-in: the plan adds its voices only when asked, after every other shard."""
+
+import pytest
+
+from core.corpus import mbrola
+from core.corpus.plan import plan
+from core.errors import CorpusError
+
+
+@pytest.mark.parametrize("small", [True, False])
+def test_mbrola_voices_join_the_plan_only_when_asked_and_last(small):
+    default, with_mbrola = plan(small=small), plan(small=small, with_mbrola=True)
+    assert all(job.engine != mbrola.ENGINE for job in default)
+    assert with_mbrola[: len(default)] == default  # other shards keep index, name and seed
+    extra = with_mbrola[len(default) :]
+    voices = {job.voice for job in extra}
+    assert extra and all(j.engine == mbrola.ENGINE and j.split == "train" for j in extra)
+    assert voices == ({"mb-us1"} if small else set(mbrola.VOICES))
+    assert all(job.name.startswith(f"shard-{job.index:05d}-espeak-mbrola-mb-") for job in extra)
+
+
+def test_a_missing_mbrola_database_names_the_install_command():
+    with pytest.raises(CorpusError, match="install_engines.sh --mbrola"):
+        mbrola.check_voice("mb-zz9")
+    assert "non-commercial" in mbrola.LICENCE_NOTE
