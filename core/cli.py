@@ -1,10 +1,10 @@
-"""Command line for pipelines: `python -m core.cli predict|eval|info`.
+"""Command line for pipelines: `python -m core.cli predict|info|eval|batch`.
 
-Exit codes: 0 success, 2 bad input (one line on stderr, no output file left behind).
+Exit codes: 0 success, 1 a batch with failed lines (the others written), 2 bad input (one line
+on stderr, no output file left behind).
 """
 
 import argparse
-import math
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -32,30 +32,15 @@ def _positive_fps(text: str) -> float:
     return fps
 
 
-def _info_fields(info) -> dict:
-    """A ModelInfo as JSON-safe fields (no card; infinite future context as null)."""
-    fields = {k: v for k, v in asdict(info).items() if k != "card"}
-    fields["channels"] = list(fields["channels"])
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-            for k, v in fields.items()}  # fmt: skip
-
-
 def _predict(args: argparse.Namespace) -> int:
-    from .api import load_model, model_info, open_audio, predict_file
-    from .export_curves import check_output_path, write_curves
+    from .api import load_model, open_audio
+    from .curves_job import write_lipsync
+    from .export_curves import check_output_path
 
     out = check_output_path(args.out)
     audio = open_audio(args.audio)  # validated in one pass; long files are never held whole
     model = load_model(args.model)
-    smoothing = not args.no_smooth
-    animation = predict_file(model, audio, args.fps, smoothing=smoothing)
-    metadata = {
-        "audio": str(Path(args.audio).name),
-        "duration_s": round(audio.duration_s, 4),
-        "smoothing": smoothing,
-        "model": _info_fields(model_info(model)),
-    }
-    write_curves(out, animation, metadata)
+    animation = write_lipsync(audio, args.audio, out, model, args.fps, not args.no_smooth)
     print(f"{animation.frame_count} frames x {len(animation.channel_names)} channels -> {out}")
     return EXIT_OK
 
@@ -91,7 +76,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its three subcommands."""
+    """The argument parser with its subcommands (predict, info, eval, batch)."""
     parser = _Parser(prog="python -m core.cli", description="Tiny Lip Sync from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 

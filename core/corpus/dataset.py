@@ -95,6 +95,19 @@ def read_shard(path: Path) -> Iterator[Utterance]:
             )
 
 
+def read_shard_signals(path: Path) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (audio (N,) int16, weights (T60, K) float32) per utterance: training's fast path."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise CorpusError(f"{path}: unreadable corpus shard ({error}).") from None
+    with data:
+        audio, weights = data["audio"], data["weights"].astype(np.float32)
+        ao, fo = data["audio_offsets"], data["frame_offsets"]
+        for i in range(len(ao) - 1):
+            yield audio[ao[i] : ao[i + 1]], weights[fo[i] : fo[i + 1]]
+
+
 def shard_paths(corpus_dir: Path) -> list[Path]:
     """The corpus's shards in a stable order."""
     paths = sorted(Path(corpus_dir).glob("shard-*.npz"))

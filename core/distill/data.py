@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..corpus.augment import augment
-from ..corpus.dataset import LABEL_FPS, iter_corpus
+from ..corpus.dataset import LABEL_FPS, read_shard_signals, shard_paths
 from ..errors import CorpusError
 from ..models.configs import FRAME_RATE, HOP, StudentConfig
 
@@ -20,11 +20,11 @@ class Clip:
 def load_clips(corpus_dir: Path, limit: int = 0) -> list[Clip]:
     """Every utterance of one corpus folder (e.g. data/corpus/train), at most `limit` if > 0."""
     clips = []
-    for utterance in iter_corpus(Path(corpus_dir)):
-        pcm = np.clip(np.round(utterance.audio * 32767), -32768, 32767).astype(np.int16)
-        clips.append(Clip(pcm, utterance.weights))
-        if limit and len(clips) >= limit:
-            break
+    for path in shard_paths(Path(corpus_dir)):
+        for audio, weights in read_shard_signals(path):
+            clips.append(Clip(audio, weights))
+            if limit and len(clips) >= limit:
+                return clips
     if not clips:
         raise CorpusError(f"{corpus_dir}: the corpus holds no utterances.")
     return clips

@@ -8,6 +8,7 @@ teacher's weights at 60 fps; a shard already on disk is skipped, so a run resume
 stopped.
 """
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +22,8 @@ from ..corpus.dataset import LABEL_FPS, iter_corpus, write_shard
 from ..errors import CorpusError
 from ..models.configs import FRAME_RATE, config_from_dict
 from .checkpoint import load_checkpoint
+
+DONE_NAME = "pseudo_labels.json"
 
 
 def resample_to_label_fps(frames_100: np.ndarray, n_samples: int) -> np.ndarray:
@@ -63,8 +66,22 @@ def pseudo_label(
     device: str = "cpu",
     limit: int = 0,
 ) -> Path:
-    """Label a `share` of the source utterances `copies` times (copy 0 clean, others augmented)."""
+    """Label a `share` of the source utterances `copies` times (copy 0 clean, others augmented).
+
+    A finished run leaves DONE_NAME, recording its arguments: a rerun with the same ones returns
+    at once (listing the corpus alone takes minutes), with other ones it is an error.
+    """
     import torch
+
+    out_dir = Path(out_dir)
+    arguments = {"teacher": str(teacher_checkpoint), "corpus": str(corpus_dir),
+                 "sources": list(sources), "copies": copies, "seed": seed, "share": share,
+                 "limit": limit}  # fmt: skip
+    done = out_dir / DONE_NAME
+    if done.exists():
+        if json.loads(done.read_text()) != arguments:
+            raise CorpusError(f"{out_dir}: holds pseudo-labels made otherwise; delete it first.")
+        return out_dir
 
     from ..models.teacher import Teacher
 
@@ -79,7 +96,6 @@ def pseudo_label(
         raise CorpusError(f"{corpus_dir}: nothing to pseudo-label in {', '.join(sources)}.")
     if limit:
         jobs = jobs[:limit]
-    out_dir = Path(out_dir)
     for shard_index in tqdm(range(0, len(jobs), shard_size), desc="pseudo-labelling", unit="shard"):
         path = out_dir / f"shard-{shard_index // shard_size:05d}.npz"
         if path.exists():
@@ -104,4 +120,5 @@ def pseudo_label(
                 )
             )
         write_shard(path, labelled)
+    done.write_text(json.dumps(arguments))
     return out_dir

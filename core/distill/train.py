@@ -8,6 +8,11 @@ Students on pseudo-labels read them from --pseudo (default: runs/pseudo beside -
 from the teacher checkpoint in --teacher (default runs/teacher) when missing; hybrid KD reads
 the frozen S0 from --s0 (default runs/s0). A checkpoint is saved every `save_every` steps and at
 the end; rerunning the same command resumes from it.
+
+Under `torchrun --nproc_per_node=N -m core.distill.train ...` (same flags) the ranks train one
+model with DistributedDataParallel, each on its own shard of the corpus (core/distill/
+distributed.py); rank 0 alone pseudo-labels, shows progress and writes the checkpoint, which is
+the single-process format (the unwrapped model's state), so either way resumes the other's.
 """
 
 import argparse
@@ -21,6 +26,17 @@ from ..errors import CorpusError
 from ..models.configs import StudentConfig, config_from_dict, config_to_dict
 from .checkpoint import load_checkpoint, plot_losses, save_checkpoint
 from .data import augment_rows, load_clips, student_batch, teacher_batch
+from .distributed import (
+    SINGLE,
+    ProcessGroup,
+    barrier,
+    batch_seed,
+    close_group,
+    init_group,
+    mean_over_ranks,
+    shard,
+    wrap,
+)
 from .recipes import RECIPES, Recipe, TrainSettings, settings_for
 
 CHECKPOINT = "checkpoint.pt"
@@ -45,10 +61,12 @@ def train(
     device: str = "cpu",
     s0_dir: Path | None = None,
     stop_at: int = 0,
+    group: ProcessGroup = SINGLE,
 ) -> list[dict[str, float]]:
     """Train (or resume) one model on the corpus folder data_dir; return the loss history.
 
-    stop_at > 0 stops after that step with a checkpoint, as an interruption would.
+    stop_at > 0 stops after that step with a checkpoint, as an interruption would. Across
+    torchrun ranks (group), each rank trains on its shard and rank 0 writes the checkpoint.
     """
     import torch
 
@@ -88,9 +106,13 @@ def train(
         if feature_loss is not None:
             feature_loss.load_state_dict(state["feature_loss"])
         history = state["history"]
-    clips = load_clips(data_dir, settings.max_clips)
+    clips = shard(load_clips(data_dir, settings.max_clips), group)
+    net = wrap(model, group, device)  # DDP across ranks; `model` keeps the checkpoint's keys
+    feature_net = None if feature_loss is None else wrap(feature_loss, group, device)
 
     def save(step: int) -> None:
+        if not group.is_main:
+            return
         save_checkpoint(
             path,
             {
@@ -114,8 +136,10 @@ def train(
         desc=f"training {config.name}",
         initial=len(history),
         total=settings.steps,
+        disable=not group.is_main,
     ):
-        rng = np.random.default_rng([settings.seed, step])  # resumable: batch depends on step
+        # resumable: the batch depends on the step (and the rank)
+        rng = np.random.default_rng(batch_seed(settings.seed, step, group))
         if is_student:
             audio, target = student_batch(clips, config, settings.crop_frames, settings.batch, rng)
         else:
@@ -125,14 +149,14 @@ def train(
         audio = augment_rows(audio, settings.augment_share, rng)
         audio, target = torch.from_numpy(audio).to(device), torch.from_numpy(target).to(device)
         if is_student:
-            pred, feats = model(audio)
+            pred, feats = net(audio)
         else:
-            pred, feats = model(audio), None
+            pred, feats = net(audio), None
         reconstruction, velocity = output_loss(pred, target, settings.velocity_weight)
         terms = {"reconstruction": reconstruction, "velocity": velocity}
         if feature_loss is not None:
             s0_feats = s0.features(audio)
-            terms["feature"] = settings.feature_weight * feature_loss(
+            terms["feature"] = settings.feature_weight * feature_net(
                 [feats[i] for i in settings.feature_layers],
                 [s0_feats[i] for i in settings.feature_layers],
             )
@@ -142,7 +166,8 @@ def train(
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         schedule.step()
-        history.append({"total": loss.item()} | {k: v.item() for k, v in terms.items()})
+        losses = {"total": loss.item()} | {k: v.item() for k, v in terms.items()}
+        history.append(mean_over_ranks(losses, group))
         if (step + 1) % settings.save_every == 0 and step + 1 < last:
             save(step + 1)
     save(last)
@@ -161,7 +186,11 @@ def main() -> None:
     parser.add_argument("--teacher", type=Path, default=None)
     parser.add_argument("--pseudo", type=Path, default=None)
     parser.add_argument("--s0", type=Path, default=None)
+    parser.add_argument(
+        "--pseudo-share", type=float, default=0.5, help="share of the corpus the teacher labels"
+    )
     args = parser.parse_args()
+    group, device = init_group(args.device)
     recipe = RECIPES[args.model]
     settings = replace(settings_for(args.model, args.smoke), seed=args.seed)
     if args.steps:
@@ -172,19 +201,27 @@ def main() -> None:
         from .pseudo import pseudo_label
 
         data_dir = args.pseudo or runs / "pseudo"
-        pseudo_label(
-            (args.teacher or runs / "teacher") / CHECKPOINT,
-            args.corpus,
-            data_dir,
-            seed=args.seed,
-            device=args.device,
-            limit=128 if args.smoke else 0,
-        )
-    history = train(recipe, settings, data_dir, args.out, args.device, args.s0 or runs / "s0")
-    print(
-        f"{args.model}: loss {history[0]['total']:.4f} -> {history[-1]['total']:.4f}; "
-        f"checkpoint and loss_curve.png in {args.out}"
+        if group.is_main:  # the other ranks wait, then read the same shards
+            pseudo_label(
+                (args.teacher or runs / "teacher") / CHECKPOINT,
+                args.corpus,
+                data_dir,
+                seed=args.seed,
+                device=device,
+                limit=128 if args.smoke else 0,
+                share=args.pseudo_share,
+            )
+        barrier(group)
+    history = train(
+        recipe, settings, data_dir, args.out, device, args.s0 or runs / "s0", group=group
     )
+    if group.is_main:
+        print(
+            f"{args.model}: loss {history[0]['total']:.4f} -> {history[-1]['total']:.4f}; "
+            f"checkpoint and loss_curve.png in {args.out}"
+            + (f" ({group.world_size} ranks)" if group.distributed else "")
+        )
+    close_group(group)
 
 
 if __name__ == "__main__":

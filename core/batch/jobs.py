@@ -1,0 +1,89 @@
+"""One batch line on a worker: skipped when up to date, else audio -> curves file; never raises.
+
+The output is written by the same steps as `python -m core.cli predict` (open_audio,
+predict_file, the same metadata, `write_curves`: temporary file + rename), so the two give
+equal bytes (tests/test_batch.py checks it).
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..api import Model, load_model, open_audio
+from ..curves_job import write_lipsync
+from ..errors import LipSyncError
+from .manifest import BatchLine, resolve_model
+
+STATUSES = ("ok", "skipped", "failed")
+
+
+@dataclass(frozen=True)
+class LineResult:
+    index: int
+    audio: str
+    output: str
+    status: str  # one of STATUSES
+    seconds: float  # wall time of the line on its worker
+    error: str = ""
+
+
+class ModelCache:
+    """Models loaded in this process, keyed by path and modification time: one load per worker."""
+
+    def __init__(self) -> None:
+        self._models: dict[tuple[str, int], Model] = {}
+        self.loads = 0
+
+    def get(self, path: Path) -> Model:
+        """The model at path, loaded again only when the file changed since the last load."""
+        key = (str(path), path.stat().st_mtime_ns)
+        if key not in self._models:
+            self._models = {k: m for k, m in self._models.items() if k[0] != key[0]}
+            self._models[key] = load_model(path)
+            self.loads += 1
+        return self._models[key]
+
+
+WORKER_MODELS = ModelCache()  # one per worker process; lives as long as the worker
+
+
+def models_loaded() -> int:
+    """How many model loads this process has done (run on workers with `client.run`)."""
+    return WORKER_MODELS.loads
+
+
+def is_up_to_date(line: BatchLine, model_path: Path) -> bool:
+    """True when the output exists and is newer than both its audio and its model file."""
+    try:
+        output_ns = line.output.stat().st_mtime_ns
+        return (
+            output_ns > line.audio.stat().st_mtime_ns and output_ns > model_path.stat().st_mtime_ns
+        )
+    except OSError:
+        return False
+
+
+def lipsync_file(audio: Path, output: Path, model: Model, fps: float, smoothing: bool) -> None:
+    """Audio file -> curves file by the very step `core.cli predict` runs."""
+    write_lipsync(open_audio(audio), audio, output, model, fps, smoothing)
+
+
+def run_line(line: BatchLine, cache: ModelCache = WORKER_MODELS) -> LineResult:
+    """Process one line; any failure becomes a "failed" result with a one-line message."""
+    start = time.perf_counter()
+
+    def result(status: str, error: str = "") -> LineResult:
+        seconds = round(time.perf_counter() - start, 4)
+        return LineResult(line.index, str(line.audio), str(line.output), status, seconds, error)
+
+    try:
+        model_path = resolve_model(line.model)  # a shipped name: this worker's own copy
+        if is_up_to_date(line, model_path):
+            return result("skipped")
+        line.output.parent.mkdir(parents=True, exist_ok=True)
+        lipsync_file(line.audio, line.output, cache.get(model_path), line.fps, line.smoothing)
+    except LipSyncError as error:
+        return result("failed", str(error))
+    except Exception as error:  # one bad file never stops the batch
+        return result("failed", f"{type(error).__name__}: {error}".replace("\n", " "))
+    return result("ok")

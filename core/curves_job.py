@@ -1,0 +1,33 @@
+"""One audio file -> one curves file: the step `core.cli predict` and every batch line share."""
+
+import math
+from dataclasses import asdict
+from pathlib import Path
+
+from .animation import Animation
+from .api import Model, ModelInfo, model_info, predict_file
+from .audio_blocks import AudioBlocks
+from .export_curves import write_curves
+
+
+def info_fields(info: ModelInfo) -> dict:
+    """A ModelInfo as JSON-safe fields (no card; infinite future context as null)."""
+    fields = {k: v for k, v in asdict(info).items() if k != "card"}
+    fields["channels"] = list(fields["channels"])
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in fields.items()}  # fmt: skip
+
+
+def write_lipsync(
+    audio: AudioBlocks, audio_path: Path, output: Path, model: Model, fps: float, smoothing: bool
+) -> Animation:
+    """Curves of opened audio written to output (CSV or JSON by suffix, atomically)."""
+    animation = predict_file(model, audio, fps, smoothing=smoothing)
+    metadata = {
+        "audio": Path(audio_path).name,
+        "duration_s": round(audio.duration_s, 4),
+        "smoothing": smoothing,
+        "model": info_fields(model_info(model)),
+    }
+    write_curves(output, animation, metadata)
+    return animation

@@ -1,0 +1,171 @@
+"""Model cards and the training report, from the runs, the corpus and the evaluation.
+
+    python -m core.distill.model_cards [--runs runs/full] [--corpus data/corpus]
+
+For every shipped model: assets/models/<name>.md, and the same text stored in the model file's
+metadata (the weights are rewritten unchanged). Then reports/training.md with each run's config,
+data, wall time and loss, and the loss curves copied to reports/training/.
+"""
+
+import argparse
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from ..runtime.export import model_card
+from ..runtime.modelfile import read_model_file, write_model_file
+from .checkpoint import load_checkpoint
+from .pipeline import LOG_NAME, MODELS_DIR, SHIPPED, STAGES
+
+REAL = "real dev set"
+METRICS = (("pbm_40ms_pct", "PBM ±40 ms %"), ("pbm_inside_pct", "PBM inside %"),
+           ("false_closure_consonant_pct", "false closure cons. %"),
+           ("false_closure_vowel_pct", "false closure vowels %"), ("mse", "MSE"),
+           ("jitter_weights", "jitter (weights)"), ("realtime_factor", "speed ×RT"))  # fmt: skip
+LIMITS = (
+    "Trained on synthetic speech only (TTS voices); real speech is used for evaluation alone.",
+    "Outputs the 29 ARKit lower-face channels; eyes, brows and head motion are not animated.",
+    "English is the target language; other languages are held out and reported separately.",
+    "Lip closure is scored on one head (the bundled demo head); other rigs need the mapping.",
+)
+
+
+def corpus_hours(corpus_dir: Path, split: str = "train") -> dict[tuple[str, str, str], float]:
+    """Hours of clean (not augmented) speech per (engine, voice, language) of a corpus split."""
+    hours: dict[tuple[str, str, str], float] = defaultdict(float)
+    for summary in sorted((Path(corpus_dir) / split).glob("shard-*.json")):
+        shard = json.loads(summary.read_text())
+        key = (shard["engine"], shard["voice"], shard["language"])
+        clean = [u["duration_s"] for u in shard["utterances"] if not u["augmented"]]
+        hours[key] += sum(clean) / 3600
+    return dict(hours)
+
+
+def data_lines(hours: dict[tuple[str, str, str], float]) -> list[str]:
+    """Markdown lines describing the training speech."""
+    per_engine: dict[str, list[str]] = defaultdict(list)
+    for (engine, voice, language), h in sorted(hours.items()):
+        per_engine[engine].append(f"{voice} ({language}, {h:.2f} h)")
+    total = sum(hours.values())
+    lines = [f"- {total:.1f} h of clean synthetic speech ({len(hours)} voices) plus augmentation:"]
+    lines += [f"  - {engine}: {', '.join(voices)}" for engine, voices in per_engine.items()]
+    mbrola = any("mbrola" in engine for engine, _, _ in hours)
+    lines.append(
+        "- MBROLA voices: "
+        + ("USED (non-commercial licence; see docs/corpus.md)." if mbrola else "not used.")
+    )
+    lines.append("- Engine and text licences: docs/corpus.md (all free for this use).")
+    return lines
+
+
+def eval_lines(rows: list[dict], system: str) -> list[str]:
+    """A small markdown table of one system's evaluation rows."""
+    mine = [r for r in rows if r["system"] == system]
+    if not mine:
+        return ["Not evaluated yet: run `make eval`."]
+    head = "| set | smoothing | " + " | ".join(label for _, label in METRICS) + " |"
+    lines = [head, "|" + "---|" * (len(METRICS) + 2)]
+    for row in mine:
+        values = [_fmt(row["metrics"].get(key)) for key, _ in METRICS]
+        smooth = "yes" if row["smoothing"] else "no"
+        lines.append(f"| {row['eval_set']} | {smooth} | " + " | ".join(values) + " |")
+    return lines
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    return f"{value:.4f}" if abs(value) < 0.1 and value != 0 else f"{value:.1f}"
+
+
+def _final_loss(history: list[dict]) -> float:
+    return float(np.mean([h["total"] for h in history[-100:]]))
+
+
+def card_text(name: str, model_path: Path, runs: Path, hours: dict, rows: list, log: dict) -> str:
+    """The full model card of one shipped model (markdown)."""
+    model = read_model_file(model_path)
+    state = load_checkpoint(runs / name / "checkpoint.pt")
+    settings = state["settings"]
+    run = log.get(name, {})
+    lines = [f"# Model card: {name}", "", *model_card(name, model.config, model.parameters,
+             state["recipe"]).splitlines()]  # fmt: skip
+    lines += ["", "## File", "", f"- {model.parameters:,} parameters, {model.dtype}, "
+              f"{model.file_size / 1024:.0f} KB on disk"]  # fmt: skip
+    lines += ["", "## Training data", "", *data_lines(hours)]
+    lines += ["", "## Recipe", "", f"- {state['recipe']}; {state['step']} steps, batch "
+              f"{settings['batch']}, peak learning rate {settings['lr']} (one-cycle, AdamW)",
+              f"- on-the-fly augmentation of {settings.get('augment_share', 0):.0%} of crops; "
+              f"final training loss {_final_loss(state['history']):.5f}",
+              f"- wall time {run.get('wall_s', 0) / 60:.0f} min on {run.get('threads', '?')} "
+              "CPU threads (`make train`)"]  # fmt: skip
+    lines += ["", "## Evaluation (`make eval`, reports/eval.md)", "", *eval_lines(rows, name)]
+    lines += ["", "## Known limits", "", *[f"- {limit}" for limit in LIMITS]]
+    return "\n".join(lines) + "\n"
+
+
+def write_cards(
+    runs: Path, corpus: Path, eval_json: Path, models_dir: Path = MODELS_DIR
+) -> list[Path]:
+    """Write every shipped model's card (.md and into the file); return the .md paths."""
+    hours = corpus_hours(corpus)
+    rows = json.loads(eval_json.read_text())["rows"] if eval_json.exists() else []
+    log = json.loads((runs / LOG_NAME).read_text()) if (runs / LOG_NAME).exists() else {}
+    written = []
+    for name in SHIPPED:
+        path = models_dir / f"{name}.npz"
+        text = card_text(name, path, runs, hours, rows, log)
+        model = read_model_file(path)
+        write_model_file(path, model.name, model.config, model.weights, text, model.dtype)
+        path.with_suffix(".md").write_text(text)
+        written.append(path.with_suffix(".md"))
+    return written
+
+
+def write_training_report(runs: Path, corpus: Path, out: Path) -> Path:
+    """reports/training.md: one row per run, the loss curves, the data."""
+    log = json.loads((runs / LOG_NAME).read_text()) if (runs / LOG_NAME).exists() else {}
+    figures = out.parent / "training"
+    figures.mkdir(parents=True, exist_ok=True)
+    lines = ["# Training runs", "", "Made by `make train` (`python -m core.distill.pipeline`), "
+             "then `python -m core.distill.model_cards`.", "",
+             "| model | recipe | steps | batch | lr | augmented | final loss | wall min | threads"
+             " |",
+             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for model in [m for stage in STAGES for m in stage]:
+        state = load_checkpoint(runs / model / "checkpoint.pt")
+        if state is None:
+            continue
+        s, run = state["settings"], log.get(model, {})
+        lines.append(
+            f"| {model} | {state['recipe']} | {state['step']} | {s['batch']} | {s['lr']} | "
+            f"{s.get('augment_share', 0):.0%} | {_final_loss(state['history']):.5f} | "
+            f"{run.get('wall_s', 0) / 60:.0f} | {run.get('threads', '?')} |"
+        )
+        curve = runs / model / "loss_curve.png"
+        if curve.exists():
+            shutil.copyfile(curve, figures / f"{model}.png")
+    lines += ["", "## Data", "", *data_lines(corpus_hours(corpus)), "", "## Loss curves", ""]
+    lines += [f"![{p.stem}](training/{p.name})" for p in sorted(figures.glob("*.png"))]
+    out.write_text("\n".join(lines) + "\n")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Write model cards and reports/training.md.")
+    parser.add_argument("--runs", type=Path, default=Path("runs/full"))
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    parser.add_argument("--eval", type=Path, default=Path("reports/eval.json"))
+    parser.add_argument("--report", type=Path, default=Path("reports/training.md"))
+    parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
+    args = parser.parse_args()
+    for path in write_cards(args.runs, args.corpus, args.eval, args.models_dir):
+        print(f"wrote {path}")
+    print(f"wrote {write_training_report(args.runs, args.corpus, args.report)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""`make train`: the whole model family from the corpus, stage by stage, resumable.
+
+    python -m core.distill.pipeline --corpus data/corpus --runs runs/full [--jobs 2] [--smoke]
+
+Stages: the teacher on procedural labels; its pseudo-labels of the corpus; S0 on them beside
+the ablations that need no S0 (no feature loss, no teacher); then S-tiny and S-lowlat (hybrid
+KD: pseudo-labels + frozen S0 features).
+Each model trains in its own `core.distill.train` process, `--jobs` of them at once with the
+cores shared between them; a model whose checkpoint already holds all its steps is skipped, an
+interrupted one resumes. Shipped models are exported to assets/models, ablations beside their
+checkpoints, and every stage's wall time goes to <runs>/pipeline_log.json.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .checkpoint import load_checkpoint
+from .recipes import settings_for
+
+STAGES = (("teacher",), ("s0", "s_tiny_nofeat", "s_tiny_direct"), ("s_tiny", "s_lowlat"))
+SHIPPED = ("teacher", "s0", "s_tiny", "s_lowlat")
+FLOAT16 = ("teacher",)  # 9.9 MB instead of 19.7 MB; its outputs move by < 1e-3
+MODELS_DIR = Path("assets/models")
+LOG_NAME = "pipeline_log.json"
+PSEUDO_SHARE = 0.5  # of the corpus the teacher labels (CPU time); crops are augmented anyway
+PSEUDO_SMOKE_LIMIT = 128
+
+
+def is_trained(run_dir: Path, model: str, smoke: bool, steps: int = 0) -> bool:
+    """Whether run_dir's checkpoint already holds every step of the model's schedule."""
+    state = load_checkpoint(run_dir / "checkpoint.pt")
+    return state is not None and state["step"] >= (steps or settings_for(model, smoke).steps)
+
+
+def train_command(model: str, corpus: Path, runs: Path, smoke: bool, device: str) -> list[str]:
+    """The single-model training command the pipeline runs for `model`."""
+    command = [sys.executable, "-m", "core.distill.train", "--model", model]
+    command += ["--corpus", str(corpus), "--out", str(runs / model), "--device", device]
+    return command + (["--smoke"] if smoke else [])
+
+
+def run_stage(models: tuple[str, ...], args: argparse.Namespace, log: dict) -> None:
+    """Train the stage's models, `args.jobs` processes at a time; raise if one fails."""
+    pending = [m for m in models if not is_trained(args.runs / m, m, args.smoke)]
+    threads = max(1, (os.cpu_count() or 1) // max(1, min(args.jobs, len(pending) or 1)))
+    env = os.environ | {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    running: dict[str, tuple[subprocess.Popen, float]] = {}
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            model = pending.pop(0)
+            (args.runs / model).mkdir(parents=True, exist_ok=True)
+            out = open(args.runs / f"{model}.log", "a")  # noqa: SIM115 (closed with the process)
+            command = train_command(model, args.corpus, args.runs, args.smoke, args.device)
+            print(f"training {model} ({threads} threads; log {args.runs / model}.log)")
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+            running[model] = (process, time.monotonic())
+        time.sleep(1.0)
+        for model, (process, started) in list(running.items()):
+            if process.poll() is None:
+                continue
+            del running[model]
+            if process.returncode:
+                raise SystemExit(f"training {model} failed; see {args.runs / model}.log")
+            log[model] = log.get(model, {}) | {
+                "wall_s": round(log.get(model, {}).get("wall_s", 0) + time.monotonic() - started),
+                "threads": threads,
+                "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            (args.runs / LOG_NAME).write_text(json.dumps(log, indent=2))
+            print(f"{model}: done")
+
+
+def make_pseudo_labels(args: argparse.Namespace) -> None:
+    """The teacher's labels of the corpus, once, before the students that read them start."""
+    from .pseudo import pseudo_label
+
+    pseudo_label(
+        args.runs / "teacher" / "checkpoint.pt", args.corpus, args.runs / "pseudo",
+        device=args.device, limit=PSEUDO_SMOKE_LIMIT if args.smoke else 0, share=PSEUDO_SHARE,
+    )  # fmt: skip
+
+
+def export_all(runs: Path, models_dir: Path) -> list[Path]:
+    """Shipped models to models_dir, ablations beside their checkpoints; the paths written."""
+    from ..runtime.export import export_checkpoint
+
+    written = []
+    for model in [m for stage in STAGES for m in stage]:
+        out = (models_dir if model in SHIPPED else runs / model) / f"{model}.npz"
+        dtype = "float16" if model in FLOAT16 else "float32"
+        export_checkpoint(runs / model / "checkpoint.pt", out, dtype, name=model)
+        written.append(out)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train and export the whole model family.")
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    parser.add_argument("--runs", type=Path, default=Path("runs/full"))
+    parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
+    parser.add_argument("--jobs", type=int, default=2, help="models trained at once")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--smoke", action="store_true", help="seconds per model (tests)")
+    args = parser.parse_args()
+    args.runs.mkdir(parents=True, exist_ok=True)
+    log_path = args.runs / LOG_NAME
+    log = json.loads(log_path.read_text()) if log_path.exists() else {}
+    for number, stage in enumerate(STAGES):
+        if number == 1:
+            make_pseudo_labels(args)
+        run_stage(stage, args, log)
+    for path in export_all(args.runs, args.models_dir):
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
