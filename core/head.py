@@ -97,7 +97,7 @@ def load_demo_head(path: str | Path | None = None) -> DemoHead:
     return _load_cached(Path(path).resolve() if path is not None else DEFAULT_PATH)
 
 
-def _columns(head: DemoHead, channel_names: list[str] | tuple[str, ...]) -> tuple[list, list]:
+def head_columns(head: DemoHead, channel_names: list[str] | tuple[str, ...]) -> tuple[list, list]:
     """(input columns, head key indices) of the channels the head has; others are ignored."""
     pairs = [
         (c, head.key_names.index(n)) for c, n in enumerate(channel_names) if n in head.key_names
@@ -110,7 +110,7 @@ def pose(
 ) -> np.ndarray:
     """Vertex positions (T, V, 3) for weights (T, K), weights clipped to the 0..1 sliders."""
     weights = np.atleast_2d(np.asarray(weights, dtype=np.float32))
-    cols, keys = _columns(head, channel_names)
+    cols, keys = head_columns(head, channel_names)
     out = np.repeat(head.co[None], len(weights), axis=0)  # (T, V, 3)
     for c, k in zip(cols, keys, strict=True):
         w = np.clip(weights[:, c], 0.0, 1.0)[:, None, None]  # (T, 1, 1)
@@ -166,7 +166,7 @@ def lip_gap(
         raise RigError(
             f"Weights of shape {weights.shape} do not match {len(channel_names)} channel names."
         )
-    cols, keys = _columns(head, channel_names)
+    cols, keys = head_columns(head, channel_names)
     dz = probe.dz[keys]  # (k, U + B)
     n_upper = len(probe.upper)
     gap = np.empty(len(weights), dtype=np.float64)

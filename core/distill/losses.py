@@ -1,7 +1,11 @@
-"""Distillation losses: output reconstruction + velocity, and feature matching to a frozen S0."""
+"""Distillation losses: output reconstruction + velocity, the demo head's lip gap, and feature
+matching to a frozen S0."""
 
+import numpy as np
 import torch
 from torch import nn
+
+from ..head import CLOSED_GAP_M, head_columns, lip_probe, load_demo_head
 
 
 def output_loss(
@@ -11,6 +15,39 @@ def output_loss(
     reconstruction = nn.functional.mse_loss(pred, target)
     velocity = nn.functional.mse_loss(pred.diff(dim=1), target.diff(dim=1))
     return reconstruction, velocity_weight * velocity
+
+
+class LipGapLoss(nn.Module):
+    """Squared error of the demo head's midline lip gap (cm), closed target frames weighted up.
+
+    Weight MSE alone leaves short closures soft: a jaw at 0.1 already parts the lips by 3 mm,
+    so a student that dips toward a bilabial but hedges never seals them. The gap is linear in
+    the weights up to a min/max over a few lip vertices (core.head.lip_gap), so it is cheap and
+    differentiable here.
+    """
+
+    def __init__(self, channel_names: tuple[str, ...], closed_weight: float = 4.0):
+        super().__init__()
+        head = load_demo_head()
+        probe = lip_probe(head)
+        cols, keys = head_columns(head, channel_names)
+        dz = np.zeros((len(channel_names), len(probe.z)), np.float32)
+        dz[cols] = probe.dz[keys]
+        self.register_buffer("z", torch.from_numpy(probe.z.astype(np.float32)))
+        self.register_buffer("dz", torch.from_numpy(dz))  # (K, U + B) metres per unit weight
+        self.n_upper = len(probe.upper)
+        self.closed_weight = closed_weight
+
+    def gap_m(self, weights: torch.Tensor) -> torch.Tensor:
+        """Lip gap (B, T) in metres of weights (B, T, K), clipped at 0 like core.head.lip_gap."""
+        z = self.z + weights.clamp(0.0, 1.0) @ self.dz
+        gap = z[..., : self.n_upper].amin(dim=-1) - z[..., self.n_upper :].amax(dim=-1)
+        return gap.clamp(min=0.0)
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        target_gap = self.gap_m(target)
+        weight = 1.0 + self.closed_weight * (target_gap <= CLOSED_GAP_M).float()
+        return (weight * (100.0 * (self.gap_m(pred) - target_gap)) ** 2).mean()
 
 
 class FeatureLoss(nn.Module):

@@ -70,7 +70,7 @@ def train(
     """
     import torch
 
-    from .losses import FeatureLoss, output_loss
+    from .losses import FeatureLoss, LipGapLoss, output_loss
 
     torch.manual_seed(settings.seed)
     config = recipe.config
@@ -90,6 +90,7 @@ def train(
             [s0.config.layers[i].channels for i in layers],
         ).to(device)
         params += list(feature_loss.parameters())
+    gap_loss = LipGapLoss(config.channels).to(device) if settings.gap_weight else None
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, settings.lr, settings.steps + 1, pct_start=0.1
@@ -154,6 +155,8 @@ def train(
             pred, feats = net(audio), None
         reconstruction, velocity = output_loss(pred, target, settings.velocity_weight)
         terms = {"reconstruction": reconstruction, "velocity": velocity}
+        if gap_loss is not None:
+            terms["lip_gap"] = settings.gap_weight * gap_loss(pred, target)
         if feature_loss is not None:
             s0_feats = s0.features(audio)
             terms["feature"] = settings.feature_weight * feature_net(

@@ -1,0 +1,45 @@
+"""`make train` end to end on a synthetic corpus (smoke schedules): stages, resume, files, cards."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from core.api import load_model, model_info
+from core.distill.model_cards import write_cards, write_training_report
+from core.distill.pipeline import LOG_NAME, SHIPPED, STAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pipeline(corpus: Path, runs: Path, models: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "core.distill.pipeline", "--corpus", str(corpus)]
+    command += ["--runs", str(runs), "--models-dir", str(models), "--smoke", "--jobs", "2"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+def test_pipeline_trains_exports_resumes_and_writes_cards(synthetic_corpus, tmp_path):
+    runs, models = tmp_path / "runs", tmp_path / "models"
+    first = _pipeline(synthetic_corpus, runs, models)
+    assert first.returncode == 0, first.stdout + first.stderr
+    log = json.loads((runs / LOG_NAME).read_text())
+    assert set(log) == {m for stage in STAGES for m in stage}
+    for name in SHIPPED:
+        assert model_info(load_model(models / f"{name}.npz")).name == name
+    assert (runs / "s_tiny_direct" / "s_tiny_direct.npz").is_file()
+
+    second = _pipeline(synthetic_corpus, runs, models)  # everything trained: nothing retrains
+    assert second.returncode == 0 and "training " not in second.stdout
+    assert json.loads((runs / LOG_NAME).read_text()) == log
+
+    eval_json = tmp_path / "eval.json"
+    row = {"eval_set": "real dev set", "system": "s_tiny", "smoothing": True,
+           "metrics": {"pbm_40ms_pct": 97.5, "pbm_inside_pct": 88.0}}  # fmt: skip
+    eval_json.write_text(json.dumps({"rows": [row]}))
+    cards = write_cards(runs, synthetic_corpus, eval_json, models)
+    card = (models / "s_tiny.md").read_text()
+    assert len(cards) == len(SHIPPED) and "| real dev set | yes | 97.5 | 88.0 |" in card
+    assert model_info(load_model(models / "s_tiny.npz")).card == card  # stored in the file too
+    report = write_training_report(runs, synthetic_corpus, tmp_path / "training.md").read_text()
+    assert all(f"| {m} |" in report for stage in STAGES for m in stage)
+    assert (tmp_path / "training" / "teacher.png").is_file()
