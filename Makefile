@@ -112,7 +112,7 @@ devset: $(VENV)/.installed
 
 eval: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
-	$(PY) -m core.eval.report
+	$(PY) -m core.eval.report --readme README.md
 
 corpus: $(VENV)/.installed build/.engines
 	$(PY) -m core.corpus.build --out data/corpus --jobs 2 $(if $(MBROLA),--mbrola,)

@@ -94,3 +94,27 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
     assert rows[1]["metrics"]["mse"] is not None  # student vs the teacher's output
     assert "| real dev set | teacher | yes |" in report and "ref." in report
     assert (out / "eval_plots" / "arctic-slt-a0009.png").stat().st_size > 10_000
+
+
+def test_make_eval_rewrites_only_the_readme_table(devset_dir, tmp_path):
+    from core.eval.readme_table import END, START
+    from core.eval.report import main as report_main
+
+    models = tmp_path / "models"
+    models.mkdir()
+    _random_model(models, "teacher", TEACHER_TINY)
+    _random_model(models, "s_tiny", STUDENT_TINY)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\nbefore\n{START}\nold table\n{END}\nafter\n")
+    args = ["--devset", str(devset_dir), "--models", str(models), "--runs", str(tmp_path / "n"),
+            "--corpus", str(tmp_path / "n"), "--out", str(tmp_path / "out")]  # fmt: skip
+    assert report_main([*args, "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert text.startswith("# Title\n\nbefore\n" + START) and text.endswith(END + "\nafter\n")
+    assert "old table" not in text and "| s_tiny |" in text and "| teacher |" in text
+    assert "Rhubarb" in text and "oracle labels" in text
+
+    unmarked = tmp_path / "PLAIN.md"
+    unmarked.write_text("no markers\n")
+    assert report_main([*args, "--readme", str(unmarked)]) == 2
+    assert unmarked.read_text() == "no markers\n"

@@ -29,6 +29,7 @@ from .devset import DEFAULT_DIR as DEFAULT_DEVSET_DIR
 from .devset import load_devset
 from .metrics import per_phone_rates
 from .plots import plot_lip_gaps
+from .readme_table import update_readme
 from .report_markdown import write_markdown
 from .scoring import EVAL_FPS, EvalItem, SetScore, score_set
 
@@ -235,10 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=Path, default=Path("runs"))
     parser.add_argument("--out", type=Path, default=Path("reports"))
     parser.add_argument("--max-clips", type=int, default=None, help="limit per set (smoke)")
+    parser.add_argument("--readme", type=Path, default=None, help="rewrite its results table")
     args = parser.parse_args(argv)
     try:
         rows = run_report(args.devset, args.corpus, args.models, args.runs, args.out,
                           args.max_clips)  # fmt: skip
+        if args.readme is not None:
+            update_readme(args.readme, rows)
     except LipSyncError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
