@@ -13,7 +13,8 @@ import math
 import torch
 from torch import nn
 
-from .configs import FRAME_RATE, HOP, TeacherConfig
+from ..runtime.teacher import chunk_plan  # one chunking rule for training and the runtime
+from .configs import HOP, TeacherConfig
 from .frontend import LogMel
 
 
@@ -94,19 +95,3 @@ class Teacher(nn.Module):
             for a, b, s, e in chunk_plan(tokens.shape[1], self.config)
         ]
         return torch.cat(pieces, dim=1)[:, :n_frames]
-
-
-def chunk_plan(n_tokens: int, config: TeacherConfig) -> list[tuple[int, int, int, int]]:
-    """Token chunks (start, stop) with context, and the output frame slice (s, e) kept of each."""
-    token_rate = FRAME_RATE / config.stem_stride
-    chunk = max(1, round(config.chunk_s * token_rate))
-    context = round(config.context_s * token_rate)
-    if n_tokens <= chunk + 2 * context:
-        return [(0, n_tokens, 0, n_tokens * config.stem_stride)]
-    plan = []
-    for first in range(0, n_tokens, chunk):
-        last = min(n_tokens, first + chunk)
-        start, stop = max(0, first - context), min(n_tokens, last + context)
-        s = config.stem_stride
-        plan.append((start, stop, (first - start) * s, (last - start) * s))
-    return plan

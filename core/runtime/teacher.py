@@ -57,7 +57,7 @@ def layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> np.ndarray:
 
 
 def chunk_plan(n_tokens: int, config: TeacherConfig) -> list[tuple[int, int, int, int]]:
-    """Same rule as core.models.teacher.chunk_plan (kept torch-free here)."""
+    """Token chunks (start, stop) with context, and the output frame slice (s, e) kept of each."""
     token_rate = FRAME_RATE / config.stem_stride
     chunk = max(1, round(config.chunk_s * token_rate))
     context = round(config.context_s * token_rate)
