@@ -139,15 +139,22 @@ def is_done(job: ShardJob, out: Path) -> bool:
 
 
 def build(
-    out: Path, small: bool = False, seed: int = 0, jobs: int = 1, with_mbrola: bool = False
+    out: Path,
+    small: bool = False,
+    seed: int = 0,
+    jobs: int = 1,
+    with_mbrola: bool = False,
+    splits: tuple[str, ...] = (),
 ) -> Path:
-    """Run every missing shard of the plan into `out`, then write `out/summary.md`."""
+    """Run every missing shard of the plan (of `splits` only, if given) into `out`, then write
+    `out/summary.md`."""
     import multiprocessing
 
     from tqdm import tqdm
 
     out = Path(out)
     todo = [job for job in plan(small, seed, with_mbrola) if not is_done(job, out)]
+    todo = [job for job in todo if not splits or job.split in splits]
     started = time.perf_counter()
     audio_s = 0.0
     # Every shard runs in a fresh process: libespeak-ng carries state from one utterance to the
@@ -176,11 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--mbrola", action="store_true", help=f"also MBROLA voices (opt-in). {mbrola.LICENCE_NOTE}"
     )
+    parser.add_argument(
+        "--split", action="append", choices=("train", "heldout", "lang"), default=[],
+        help="build only this part of the plan (repeatable); the summary covers what is on disk",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.mbrola:
         print(f"note: {mbrola.LICENCE_NOTE}")
     try:
-        summary = build(args.out, args.small, args.seed, args.jobs, with_mbrola=args.mbrola)
+        summary = build(args.out, args.small, args.seed, args.jobs, args.mbrola, tuple(args.split))
     except LipSyncError as error:
         parser.exit(1, f"corpus build failed: {error}\n")
     print(f"wrote {summary}")

@@ -1,11 +1,11 @@
 """Pseudo-labelling: the trained teacher labels corpus audio, cached as shards.
 
-Sources default to train/ and lang/ (languages the teacher never trained on; skipped with a
-note when the corpus has none). Copy 0 is clean; further copies are augmented before labelling
-(training also augments crops on the fly, so one clean copy is the default). A seeded `share`
-of the utterances keeps the CPU cost bounded. Output shards use the corpus format with the
-teacher's weights at 60 fps; a shard already on disk is skipped, so a run resumes where it
-stopped.
+Sources default to train/ (lang/ and heldout/ stay unseen: they are evaluation sets; a source
+folder without shards is skipped with a note). Copy 0 is clean; further copies are augmented
+before labelling (training also augments crops on the fly, so one clean copy is the default).
+A seeded `share` of the utterances keeps the CPU cost bounded. Output shards use the corpus
+format with the teacher's weights at 60 fps; a shard already on disk is skipped, so a run
+resumes where it stopped.
 """
 
 import json
@@ -58,7 +58,7 @@ def pseudo_label(
     teacher_checkpoint: Path,
     corpus_dir: Path,
     out_dir: Path,
-    sources: tuple[str, ...] = ("train", "lang"),
+    sources: tuple[str, ...] = ("train",),
     copies: int = 1,
     seed: int = 0,
     share: float = 1.0,
