@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _pipeline(corpus: Path, runs: Path, models: Path) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "core.distill.pipeline", "--corpus", str(corpus)]
     command += ["--runs", str(runs), "--models-dir", str(models), "--smoke", "--jobs", "2"]
+    command += ["--steps", "12"]  # a few steps per model: the stages, not the learning, are tested
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
 
 

@@ -37,16 +37,17 @@ def is_trained(run_dir: Path, model: str, smoke: bool, steps: int = 0) -> bool:
     return state is not None and state["step"] >= (steps or settings_for(model, smoke).steps)
 
 
-def train_command(model: str, corpus: Path, runs: Path, smoke: bool, device: str) -> list[str]:
+def train_command(model: str, args: argparse.Namespace) -> list[str]:
     """The single-model training command the pipeline runs for `model`."""
-    command = [sys.executable, "-m", "core.distill.train", "--model", model]
-    command += ["--corpus", str(corpus), "--out", str(runs / model), "--device", device]
-    return command + (["--smoke"] if smoke else [])
+    command = [sys.executable, "-m", "core.distill.train", "--model", model, "--device"]
+    command += [args.device, "--corpus", str(args.corpus), "--out", str(args.runs / model)]
+    command += ["--steps", str(args.steps)] if args.steps else []
+    return command + (["--smoke"] if args.smoke else [])
 
 
 def run_stage(models: tuple[str, ...], args: argparse.Namespace, log: dict) -> None:
     """Train the stage's models, `args.jobs` processes at a time; raise if one fails."""
-    pending = [m for m in models if not is_trained(args.runs / m, m, args.smoke)]
+    pending = [m for m in models if not is_trained(args.runs / m, m, args.smoke, args.steps)]
     threads = max(1, (os.cpu_count() or 1) // max(1, min(args.jobs, len(pending) or 1)))
     env = os.environ | {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     running: dict[str, tuple[subprocess.Popen, float]] = {}
@@ -55,7 +56,7 @@ def run_stage(models: tuple[str, ...], args: argparse.Namespace, log: dict) -> N
             model = pending.pop(0)
             (args.runs / model).mkdir(parents=True, exist_ok=True)
             out = open(args.runs / f"{model}.log", "a")  # noqa: SIM115 (closed with the process)
-            command = train_command(model, args.corpus, args.runs, args.smoke, args.device)
+            command = train_command(model, args)
             print(f"training {model} ({threads} threads; log {args.runs / model}.log)")
             process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
             running[model] = (process, time.monotonic())
@@ -106,6 +107,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="models trained at once")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--smoke", action="store_true", help="seconds per model (tests)")
+    parser.add_argument("--steps", type=int, default=0, help="every model this many steps")
     args = parser.parse_args()
     args.runs.mkdir(parents=True, exist_ok=True)
     log_path = args.runs / LOG_NAME
