@@ -66,8 +66,8 @@ SMOKE_STUDENT = TrainSettings(
 FULL_TEACHER = TrainSettings(
     steps=1200, batch=16, lr=6e-4, crop_s=8.0, save_every=100, gap_weight=0.0
 )  # the shipped teacher was trained before the lip-gap loss existed
-FULL_S0 = TrainSettings(steps=12000, batch=32, lr=1e-3, crop_frames=64)
-FULL_STUDENT = TrainSettings(steps=20000, batch=32, lr=1e-3, crop_frames=64)
+FULL_S0 = TrainSettings(steps=10000, batch=32, lr=1e-3, crop_frames=64)
+FULL_STUDENT = TrainSettings(steps=14000, batch=32, lr=1e-3, crop_frames=64)
 
 
 def settings_for(model: str, smoke: bool) -> TrainSettings:
