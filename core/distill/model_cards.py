@@ -131,7 +131,8 @@ def write_training_report(runs: Path, corpus: Path, out: Path) -> Path:
     figures = out.parent / "training"
     figures.mkdir(parents=True, exist_ok=True)
     lines = ["# Training runs", "", "Made by `make train` (`python -m core.distill.pipeline`), "
-             "then `python -m core.distill.model_cards`.", "",
+             "then `python -m core.distill.model_cards`. What was tried, in order, and what it "
+             "showed: [training_log.md](training_log.md).", "",
              "| model | recipe | steps | batch | lr | augmented | final loss | wall min | threads"
              " |",
              "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
