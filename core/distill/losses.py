@@ -17,13 +17,19 @@ def output_loss(
     return reconstruction, velocity_weight * velocity
 
 
+PRESS = "mouthPressLeft"  # the animator presses the lips on p/b/m only
+PRESSED = 0.1
+
+
 class LipGapLoss(nn.Module):
-    """Squared error of the demo head's midline lip gap (cm), closed target frames weighted up.
+    """Squared error of the demo head's midline lip gap (cm), bilabial closures weighted up.
 
     Weight MSE alone leaves short closures soft: a jaw at 0.1 already parts the lips by 3 mm,
     so a student that dips toward a bilabial but hedges never seals them. The gap is linear in
     the weights up to a min/max over a few lip vertices (core.head.lip_gap), so it is cheap and
-    differentiable here.
+    differentiable here. Only closures with pressed lips (mouthPress in the target: p/b/m) are
+    weighted up, not the closed rest pose of pauses: weighting those too taught the students to
+    close on every stop and pause of real speech (reports/training_log.md).
     """
 
     def __init__(self, channel_names: tuple[str, ...], closed_weight: float = 4.0):
@@ -37,6 +43,7 @@ class LipGapLoss(nn.Module):
         self.register_buffer("dz", torch.from_numpy(dz))  # (K, U + B) metres per unit weight
         self.n_upper = len(probe.upper)
         self.closed_weight = closed_weight
+        self.press = channel_names.index(PRESS) if PRESS in channel_names else None
 
     def gap_m(self, weights: torch.Tensor) -> torch.Tensor:
         """Lip gap (B, T) in metres of weights (B, T, K), clipped at 0 like core.head.lip_gap."""
@@ -46,7 +53,10 @@ class LipGapLoss(nn.Module):
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         target_gap = self.gap_m(target)
-        weight = 1.0 + self.closed_weight * (target_gap <= CLOSED_GAP_M).float()
+        bilabial = target_gap <= CLOSED_GAP_M
+        if self.press is not None:
+            bilabial = bilabial & (target[..., self.press] > PRESSED)
+        weight = 1.0 + self.closed_weight * bilabial.float()
         return (weight * (100.0 * (self.gap_m(pred) - target_gap)) ** 2).mean()
 
 
