@@ -32,7 +32,9 @@ class LipGapLoss(nn.Module):
     close on every stop and pause of real speech (reports/training_log.md).
     """
 
-    def __init__(self, channel_names: tuple[str, ...], closed_weight: float = 4.0):
+    def __init__(
+        self, channel_names: tuple[str, ...], closed_weight: float = 4.0, pressed_only: bool = True
+    ):
         super().__init__()
         head = load_demo_head()
         probe = lip_probe(head)
@@ -43,7 +45,8 @@ class LipGapLoss(nn.Module):
         self.register_buffer("dz", torch.from_numpy(dz))  # (K, U + B) metres per unit weight
         self.n_upper = len(probe.upper)
         self.closed_weight = closed_weight
-        self.press = channel_names.index(PRESS) if PRESS in channel_names else None
+        has_press = pressed_only and PRESS in channel_names
+        self.press = channel_names.index(PRESS) if has_press else None
 
     def gap_m(self, weights: torch.Tensor) -> torch.Tensor:
         """Lip gap (B, T) in metres of weights (B, T, K), clipped at 0 like core.head.lip_gap."""

@@ -59,6 +59,7 @@ class TrainSettings:
     max_clips: int = 0  # 0: the whole corpus
     augment_share: float = 0.5  # crops augmented on the fly (room, mic, noise, channel, level)
     gap_weight: float = 0.3  # demo-head lip-gap loss (losses.LipGapLoss); 0: off
+    gap_pressed_only: bool = True  # weight up pressed (p/b/m) closures only, not the rest pose
 
 
 SMOKE_TEACHER = TrainSettings(steps=40, batch=4, lr=1e-3, crop_s=1.0, save_every=20)
@@ -70,9 +71,13 @@ SMOKE_STUDENT = TrainSettings(
 FULL_TEACHER = TrainSettings(
     steps=1200, batch=16, lr=6e-4, crop_s=8.0, save_every=100, gap_weight=0.0
 )  # the shipped teacher was trained before the lip-gap loss existed
-FULL_S0 = TrainSettings(steps=6000, batch=32, lr=1e-3, crop_frames=64)
+# S0 and the ablations ran before the lip-gap loss weighted pressed closures only (their
+# checkpoints' settings lack gap_pressed_only); these rows reproduce what shipped.
+FULL_S0 = TrainSettings(steps=6000, batch=32, lr=1e-3, crop_frames=64, gap_pressed_only=False)
 FULL_STUDENT = TrainSettings(steps=10000, batch=32, lr=1e-3, crop_frames=64)
-FULL_ABLATION = TrainSettings(steps=14000, batch=32, lr=1e-3, crop_frames=64)
+FULL_ABLATION = TrainSettings(
+    steps=14000, batch=32, lr=1e-3, crop_frames=64, gap_pressed_only=False
+)
 
 
 def settings_for(model: str, smoke: bool) -> TrainSettings:

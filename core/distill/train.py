@@ -90,7 +90,9 @@ def train(
             [s0.config.layers[i].channels for i in layers],
         ).to(device)
         params += list(feature_loss.parameters())
-    gap_loss = LipGapLoss(config.channels).to(device) if settings.gap_weight else None
+    gap_loss = None
+    if settings.gap_weight:
+        gap_loss = LipGapLoss(config.channels, pressed_only=settings.gap_pressed_only).to(device)
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, settings.lr, settings.steps + 1, pct_start=0.1
