@@ -148,3 +148,27 @@ def test_checkpoint_exports_to_a_model_file_the_runtime_matches(trained, speechl
     expected = teacher.predict(torch.from_numpy(speechlike)[None])[0].numpy()
     got = load_model(runs / "teacher.npz").frames(speechlike)
     assert np.abs(got - expected).max() <= 1e-5
+
+
+def test_lip_gap_loss_is_the_heads_gap_and_weights_pressed_closures():
+    import torch
+
+    from core.distill.losses import LipGapLoss
+    from core.head import lip_gap
+    from core.rig import LOWER_FACE
+
+    loss = LipGapLoss(tuple(LOWER_FACE))
+    weights = np.random.default_rng(0).random((2, 40, len(LOWER_FACE)), dtype=np.float32) * 0.4
+    got = loss.gap_m(torch.from_numpy(weights)).numpy()
+    want = np.stack([lip_gap(w, LOWER_FACE) for w in weights])
+    assert np.abs(got - want).max() < 1e-6
+
+    rest = torch.zeros(1, 8, len(LOWER_FACE))  # the closed rest pose of a pause
+    pressed = rest.clone()
+    for name in ("mouthPressLeft", "mouthPressRight", "mouthClose"):
+        pressed[..., LOWER_FACE.index(name)] = 0.5  # a p/b/m closure
+    opened = rest.clone()
+    opened[..., LOWER_FACE.index("jawOpen")] = 0.3
+    assert loss(opened, pressed) > 3 * loss(opened, rest)  # pressed closures weigh 5x
+    evenly = LipGapLoss(tuple(LOWER_FACE), pressed_only=False)
+    assert evenly(opened, rest) > 3 * loss(opened, rest)  # the older rule weighted pauses too
