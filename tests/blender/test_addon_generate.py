@@ -48,8 +48,14 @@ def test_keys_equal_the_core_output_offset_by_the_start_frame(scene_with_speech,
     channels, expected = _core_weights(model_name, samples, rate, fps)
     assert len(frames) == len(expected) > 100
     np.testing.assert_allclose(frames, FRAME_START + np.arange(len(expected)))
+    # A strip plays whole frames: its last frame may cut the file a few ms short, which the
+    # model's future context sees in the final frames (one future window, 256 ms), and the
+    # clip's DC offset (removed before the model) moves by a hair everywhere.
+    body = slice(0, len(frames) - int(np.ceil(0.3 * fps)))
     for column, name in enumerate(names):
-        np.testing.assert_allclose(values[:, column], expected[:, channels.index(name)], atol=1e-5)
+        want = expected[:, channels.index(name)]
+        np.testing.assert_allclose(values[body, column], want[body], atol=1e-4)
+        np.testing.assert_allclose(values[:, column], want, atol=2e-3)
     assert set(names) == set(channels)  # identity mapping on the demo head: every channel keyed
 
 
@@ -67,13 +73,19 @@ def test_a_trimmed_strip_keys_only_its_visible_part_where_it_plays(scene_with_sp
     assert _generate(scene, head, model_name, speech_wav) == {"FINISHED"}
     frames, names, values = take_values(head)
     samples, rate = read_wav(speech_wav)
-    channels, full = _core_weights(model_name, samples, rate, scene.render.fps)
+    fps = scene.render.fps
+    _, full = _core_weights(model_name, samples, rate, fps)
     assert frames[0] == FRAME_START + 10
     assert len(frames) == len(full) - 25
-    inner = slice(15, len(frames) - 15)  # away from the cut ends, the audio context is the same
-    jaw = names.index("jawOpen")
-    reference = full[10 : 10 + len(frames), channels.index("jawOpen")]
-    assert np.max(np.abs(values[inner, jaw] - reference[inner])) < 0.02
+    # The take is the core's output for exactly the audio the trimmed strip plays.
+    first = round(10 / fps * rate)
+    visible = samples[first : first + round(len(frames) / fps * rate)]
+    channels, reference = _core_weights(model_name, visible, rate, fps)
+    edge = int(np.ceil(0.3 * fps))  # the cut ends may differ by a sample: one context window
+    for column, name in enumerate(names):
+        want = reference[:, channels.index(name)]
+        np.testing.assert_allclose(values[edge:-edge, column], want[edge:-edge], atol=2e-3)
+        np.testing.assert_allclose(values[:, column], want, atol=0.05)
 
 
 def test_rerun_replaces_only_its_own_take_and_keeps_the_users_action(scene_with_speech, model_name):
