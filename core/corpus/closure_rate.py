@@ -26,7 +26,7 @@ from ..errors import CorpusError
 from ..head import is_closed, lip_gap
 from ..lip_closure import BILABIAL_LABELS, ClosureCounts, base_label, count_closures
 from ..rig import LOWER_FACE
-from .dataset import LABEL_FPS, Phone
+from .dataset import LABEL_FPS, Phone, list_shards, open_shard
 
 SPLITS = ("train", "heldout", "lang")
 _EXAMPLES_KEPT = 20  # failures listed in the report for inspection (at least this many)
@@ -49,12 +49,7 @@ class LabelledUtterance:
 def corpus_shards(corpus_dir: Path) -> list[tuple[str, Path]]:
     """(split, shard path) of every shard under the corpus's split folders, in a stable order."""
     corpus_dir = Path(corpus_dir)
-    shards = [
-        (split, path)
-        for split in SPLITS
-        for path in sorted((corpus_dir / split).glob("shard-*.npz"))
-        if not path.name.endswith(".partial.npz")
-    ]
+    shards = [(split, path) for split in SPLITS for path in list_shards(corpus_dir / split)]
     if not shards:
         raise CorpusError(f"{corpus_dir}: no corpus shards in {'/, '.join(SPLITS)}/.")
     return shards
@@ -62,11 +57,7 @@ def corpus_shards(corpus_dir: Path) -> list[tuple[str, Path]]:
 
 def read_shard_labels(path: Path, split: str) -> Iterator[LabelledUtterance]:
     """Yield the utterances of one shard with their curves and phones (the audio is not read)."""
-    try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise CorpusError(f"{path}: unreadable corpus shard ({error}).") from None
-    with data:
+    with open_shard(path) as data:
         try:
             weights = data["weights"].astype(np.float32)  # (sum T, K)
             frame_offsets, phone_offsets = data["frame_offsets"], data["phone_offsets"]

@@ -64,13 +64,17 @@ def write_shard(path: Path, utterances: list[Utterance]) -> None:
     partial.replace(path)
 
 
-def read_shard(path: Path) -> Iterator[Utterance]:
-    """Yield the utterances of one shard."""
+def open_shard(path: Path):
+    """The shard's arrays (an NpzFile, a context manager); a clear error if unreadable."""
     try:
-        data = np.load(path, allow_pickle=False)
+        return np.load(path, allow_pickle=False)
     except (OSError, ValueError) as error:
         raise CorpusError(f"{path}: unreadable corpus shard ({error}).") from None
-    with data:
+
+
+def read_shard(path: Path) -> Iterator[Utterance]:
+    """Yield the utterances of one shard."""
+    with open_shard(path) as data:
         ao, fo, po = data["audio_offsets"], data["frame_offsets"], data["phone_offsets"]
         for i in range(len(ao) - 1):
             phones = tuple(
@@ -97,20 +101,22 @@ def read_shard(path: Path) -> Iterator[Utterance]:
 
 def read_shard_signals(path: Path) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (audio (N,) int16, weights (T60, K) float32) per utterance: training's fast path."""
-    try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise CorpusError(f"{path}: unreadable corpus shard ({error}).") from None
-    with data:
+    with open_shard(path) as data:
         audio, weights = data["audio"], data["weights"].astype(np.float32)
         ao, fo = data["audio_offsets"], data["frame_offsets"]
         for i in range(len(ao) - 1):
             yield audio[ao[i] : ao[i + 1]], weights[fo[i] : fo[i + 1]]
 
 
+def list_shards(folder: Path) -> list[Path]:
+    """A folder's finished shards in a stable order ([] if none; half-written ones skipped)."""
+    paths = sorted(Path(folder).glob("shard-*.npz"))
+    return [path for path in paths if not path.name.endswith(".partial.npz")]
+
+
 def shard_paths(corpus_dir: Path) -> list[Path]:
-    """The corpus's shards in a stable order."""
-    paths = sorted(Path(corpus_dir).glob("shard-*.npz"))
+    """The corpus's shards in a stable order; an error when there are none."""
+    paths = list_shards(corpus_dir)
     if not paths:
         raise CorpusError(f"{corpus_dir}: no corpus shards here; run `make corpus` first.")
     return paths

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from ..audio import SAMPLE_RATE
 from ..corpus.augment import augment
-from ..corpus.dataset import LABEL_FPS, iter_corpus, write_shard
+from ..corpus.dataset import LABEL_FPS, iter_corpus, list_shards, write_shard
 from ..errors import CorpusError
 from ..models.configs import FRAME_RATE, config_from_dict
 from .checkpoint import load_checkpoint
@@ -39,7 +39,7 @@ def _jobs(
 ) -> Iterator[tuple]:
     pick = np.random.default_rng([seed, 7])
     for source in sources:
-        if not shard_paths_or_none(corpus_dir / source):
+        if not list_shards(corpus_dir / source):
             print(f"pseudo-labelling: {corpus_dir / source} has no shards; skipped.")
             continue
         for utterance in iter_corpus(corpus_dir / source):
@@ -47,11 +47,6 @@ def _jobs(
                 continue
             for copy in range(copies):
                 yield source, copy, utterance
-
-
-def shard_paths_or_none(folder: Path) -> list[Path]:
-    """The folder's corpus shards, or [] when it has none (or does not exist)."""
-    return sorted(Path(folder).glob("shard-*.npz"))
 
 
 def pseudo_label(
