@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..runtime.export import model_card
-from ..runtime.modelfile import read_model_file, write_model_file
+from ..runtime.modelfile import ModelFile, read_model_file, write_model_file
 from .checkpoint import load_checkpoint
 from .pipeline import LOG_NAME, MODELS_DIR, SHIPPED, STAGES
 
@@ -85,9 +85,8 @@ def _final_loss(history: list[dict]) -> float:
     return float(np.mean([h["total"] for h in history[-100:]]))
 
 
-def card_text(name: str, model_path: Path, runs: Path, hours: dict, rows: list, log: dict) -> str:
+def card_text(name: str, model: ModelFile, runs: Path, hours: dict, rows: list, log: dict) -> str:
     """The full model card of one shipped model (markdown)."""
-    model = read_model_file(model_path)
     state = load_checkpoint(runs / name / "checkpoint.pt")
     settings = state["settings"]
     run = log.get(name, {})
@@ -117,8 +116,8 @@ def write_cards(
     written = []
     for name in SHIPPED:
         path = models_dir / f"{name}.npz"
-        text = card_text(name, path, runs, hours, rows, log)
         model = read_model_file(path)
+        text = card_text(name, model, runs, hours, rows, log)
         write_model_file(path, model.name, model.config, model.weights, text, model.dtype)
         path.with_suffix(".md").write_text(text)
         written.append(path.with_suffix(".md"))
