@@ -16,8 +16,9 @@ import numpy as np
 
 from .corpus.dataset import Phone
 from .errors import LipSyncError
+from .lip_seal import apply_seal
 from .rig import LOWER_FACE, channel_index
-from .visemes import ALIASES, CLASSES, DIPHTHONGS, GROUPS, LIP_OPENERS, PHONES, REST_AFTER_S
+from .visemes import ALIASES, CLASSES, DIPHTHONGS, GROUPS, PHONES, REST_AFTER_S
 
 REST_DOMINANCE = 1e-3  # weight of the neutral pose everywhere; wins only far from any phone
 CLOSE_RAMP_S = (0.020, 0.080)  # lips travel to the seal over this range before a bilabial
@@ -162,12 +163,5 @@ def animate(phones: Sequence[Phone], duration_s: float, fps: float = 60.0) -> np
     segments = _segments(phones)
     weights = _blend(times_s, segments)
     seal, press = _seal(times_s, segments)
-    for name in LIP_OPENERS:
-        for channel in _channels(name):
-            weights[:, _IDX[channel]] *= 1.0 - seal
-    jaw = weights[:, _IDX["jawOpen"]]
-    weights[:, _IDX["mouthClose"]] = np.maximum(weights[:, _IDX["mouthClose"]], seal * jaw)
     press = np.convolve(np.pad(press, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")  # no pop
-    for channel in _channels("mouthPress"):
-        weights[:, _IDX[channel]] = np.maximum(weights[:, _IDX[channel]], press)
-    return np.clip(weights, 0.0, 1.0).astype(np.float32)
+    return apply_seal(weights, seal, press, LOWER_FACE)

@@ -19,12 +19,13 @@ from .animation import Animation
 from .audio import SAMPLE_RATE, prepare_samples
 from .audio_blocks import AudioBlocks, array_blocks, file_blocks
 from .errors import LipSyncError, ModelFileError
-from .models.configs import StudentConfig, TeacherConfig
+from .models.configs import AnyConfig, StudentConfig, WhisperTeacherConfig
 from .runtime.modelfile import ModelFile, read_model_file
 from .runtime.smoothing import DELTA_S, resample_frames
 from .runtime.stream import StudentStream
 from .runtime.student import build_stages, student_frames
 from .runtime.teacher import NumpyTeacher
+from .runtime.whisper_teacher import NumpyWhisperTeacher
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 LONG_CLIP_S = 60.0  # students run longer clips in blocks (bounded memory)
@@ -47,12 +48,13 @@ class Model:
 
     def __init__(self, model_file: ModelFile):
         self.file = model_file
-        self.config: StudentConfig | TeacherConfig = model_file.config
+        self.config: AnyConfig = model_file.config
+        self._stages, self._teacher = None, None
         if isinstance(self.config, StudentConfig):
             self._stages = build_stages(self.config, model_file.weights)
-            self._teacher = None
+        elif isinstance(self.config, WhisperTeacherConfig):
+            self._teacher = NumpyWhisperTeacher(self.config, model_file.weights)
         else:
-            self._stages = None
             self._teacher = NumpyTeacher(self.config, model_file.weights)
 
     @property

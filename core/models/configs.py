@@ -135,6 +135,68 @@ class TeacherConfig:
             raise ValueError("d_model must be a multiple of n_heads")
 
 
+# The teacher's phone classes: ARPAbet without stress plus silence (core.corpus.phones.ARPABET,
+# spelled out here because the runtime ships without the corpus code; a test keeps them equal).
+TEACHER_PHONES: tuple[str, ...] = (
+    "SIL", "P", "B", "M", "F", "V", "W", "UW", "UH", "OW", "AO", "OY", "AW", "TH", "DH",
+    "T", "D", "N", "S", "Z", "L", "SH", "ZH", "CH", "JH", "R", "Y", "K", "G", "NG", "HH",
+    "IY", "IH", "EY", "EH", "AH", "ER", "AE", "AA", "AY",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WhisperEncoderConfig:
+    """OpenAI Whisper tiny.en's encoder (fixed by the pretrained weights): 50 tokens a second."""
+
+    n_mels: int = 80
+    width: int = 384
+    n_layers: int = 4
+    n_heads: int = 6
+    n_ctx: int = 1500  # positional encodings: 30 s
+
+
+@dataclass(frozen=True)
+class WhisperTeacherConfig:
+    """Teacher on real-speech features: the frozen Whisper encoder, then a trained conv head.
+
+    The head reads the outputs of `feature_layers` (1-based encoder layers, concatenated) at 50
+    tokens per second and emits FRAMES_PER_TOKEN = 2 frames per token on the 100 fps grid, each
+    frame holding the ARKit weights, phone-class logits and a lip-closure logit. It sees the whole
+    utterance through the encoder's attention (non-causal, like the paper's teacher).
+    """
+
+    name: str = "teacher"
+    encoder: WhisperEncoderConfig = field(default_factory=WhisperEncoderConfig)
+    feature_layers: tuple[int, ...] = (2, 4)
+    head_width: int = 256
+    head_blocks: int = 3
+    head_kernel: int = 5
+    phones: tuple[str, ...] = TEACHER_PHONES
+    channels: tuple[str, ...] = LOWER_FACE
+    past_ms: float = float("inf")
+    future_ms: float = float("inf")
+
+    def __post_init__(self) -> None:
+        if not self.feature_layers or not all(
+            1 <= i <= self.encoder.n_layers for i in self.feature_layers
+        ):
+            raise ValueError(f"feature_layers must lie in 1..{self.encoder.n_layers}")
+        if self.head_kernel % 2 == 0:
+            raise ValueError("head_kernel must be odd (centred convolution)")
+
+    @property
+    def feature_width(self) -> int:
+        return self.encoder.width * len(self.feature_layers)
+
+    @property
+    def outputs_per_frame(self) -> int:
+        """Weights, phone logits and the closure logit of one 100 fps frame."""
+        return len(self.channels) + len(self.phones) + 1
+
+
+FRAMES_PER_TOKEN = 2  # Whisper tokens are 20 ms; model frames 10 ms
+
+
 def _raw_layers(widths: tuple[int, int, int, int]) -> tuple[ConvLayer, ...]:
     # Strides 10*4*4 = 160 samples; receptive field 512 + 320 = 832 samples (52 ms).
     c1, c2, c3, c4 = widths
@@ -186,7 +248,10 @@ STUDENT_TINY = StudentConfig(
 )
 
 
-def config_to_dict(config: StudentConfig | TeacherConfig) -> dict:
+AnyConfig = StudentConfig | TeacherConfig | WhisperTeacherConfig
+
+
+def config_to_dict(config: AnyConfig) -> dict:
     """Plain JSON-able dict with a 'type' tag (floats 'inf' kept as strings)."""
     data = asdict(config)
     for key in ("past_ms", "future_ms"):
@@ -196,15 +261,21 @@ def config_to_dict(config: StudentConfig | TeacherConfig) -> dict:
     return data
 
 
-def config_from_dict(data: dict) -> StudentConfig | TeacherConfig:
+def config_from_dict(data: dict) -> AnyConfig:
     """Inverse of config_to_dict; raises ValueError/TypeError/KeyError on malformed input."""
     data = dict(data)
     kind = data.pop("type")
     for key in ("past_ms", "future_ms"):
         if data.get(key) == "inf":
             data[key] = float("inf")
-    data["logmel"] = LogMelConfig(**data["logmel"])
     data["channels"] = tuple(str(c) for c in data["channels"])
+    if kind == "WhisperTeacherConfig":
+        data["encoder"] = WhisperEncoderConfig(**data["encoder"])
+        data["feature_layers"] = tuple(int(i) for i in data["feature_layers"])
+        data["phones"] = tuple(str(p) for p in data["phones"])
+        cls = WhisperTeacherConfig
+        return _construct(cls, data)
+    data["logmel"] = LogMelConfig(**data["logmel"])
     if kind == "StudentConfig":
         data["layers"] = tuple(ConvLayer(**layer) for layer in data["layers"])
         cls = StudentConfig
@@ -212,8 +283,11 @@ def config_from_dict(data: dict) -> StudentConfig | TeacherConfig:
         cls = TeacherConfig
     else:
         raise ValueError(f"unknown config type {kind!r}")
-    known = {f.name for f in fields(cls)}
-    unknown = set(data) - known
+    return _construct(cls, data)
+
+
+def _construct(cls: type, data: dict) -> AnyConfig:
+    unknown = set(data) - {f.name for f in fields(cls)}
     if unknown:
         raise ValueError(f"unknown config fields {sorted(unknown)}")
     return cls(**data)

@@ -6,13 +6,23 @@ python -m core.runtime.export runs/s_tiny/checkpoint.pt assets/models/s_tiny.npz
 import argparse
 from pathlib import Path
 
-from ..models.configs import StudentConfig, config_from_dict
+import numpy as np
+
+from ..models.configs import StudentConfig, WhisperTeacherConfig, config_from_dict
 from .modelfile import read_model_file, write_model_file
+from .whisper_encoder import WHISPER_ENCODER_PATH
+from .whisper_encoder import expected_shapes as encoder_shapes
 
 TEACHER_NOTE = (
     "The paper's teacher is a ~1B-parameter HuBERT-based pipeline that is not available here. "
     "Ours is a {params:,}-parameter non-causal transformer (log-mel, ALiBi attention) trained "
     "from scratch on procedural labels of synthesised (TTS) speech."
+)
+WHISPER_TEACHER_NOTE = (
+    "Teacher: OpenAI Whisper tiny.en's pretrained encoder (frozen, MIT licence; pretrained on "
+    "680,000 h of real speech, the role HuBERT plays for the paper's teacher) and a trained "
+    "{head:,}-parameter conv head that outputs ARKit weights, phone classes and a lip-closure "
+    "probability per 10 ms frame; frames where the closure is likely are sealed (core/lip_seal.py)."
 )
 
 
@@ -29,6 +39,9 @@ def model_card(name: str, config, parameters: int, train_note: str) -> str:
             f"{config.future_ms:g} ms future (latency {config.future_ms:g} ms + 10 ms frame "
             "grid, + 16.7 ms with ensemble smoothing)."
         )
+    elif isinstance(config, WhisperTeacherConfig):
+        encoder = sum(int(np.prod(s)) for s in encoder_shapes().values())
+        lines.append(WHISPER_TEACHER_NOTE.format(head=parameters - encoder))
     else:
         lines.append(TEACHER_NOTE.format(params=parameters))
     lines.append(f"Training: {train_note}")
@@ -45,11 +58,19 @@ def export_checkpoint(
     state = torch.load(checkpoint, map_location="cpu", weights_only=True)
     config = config_from_dict(state["config"])
     weights = {k: v.float().numpy() for k, v in state["model"].items()}
+    if isinstance(config, WhisperTeacherConfig):  # one file: the frozen encoder + the head
+        weights = {f"head.{k}": v for k, v in weights.items()} | encoder_weights()
     parameters = sum(int(w.size) for w in weights.values())
     name = name or config.name
     note = f"{state.get('recipe', '')} ({state['step']} steps)."
     write_model_file(out, name, config, weights, model_card(name, config, parameters, note), dtype)
     read_model_file(out)  # refuse to leave a file the runtime would reject
+
+
+def encoder_weights(path: Path = WHISPER_ENCODER_PATH) -> dict[str, np.ndarray]:
+    """The Whisper encoder's arrays under the teacher file's `encoder.` names."""
+    with np.load(path, allow_pickle=False) as archive:
+        return {f"encoder.{n}": archive[n].astype(np.float32) for n in encoder_shapes()}
 
 
 def main() -> None:

@@ -15,10 +15,16 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE
 from ..errors import ModelFileError
-from ..models.configs import FRAME_RATE, StudentConfig, TeacherConfig, config_from_dict
+from ..models.configs import (
+    FRAME_RATE,
+    AnyConfig,
+    StudentConfig,
+    WhisperTeacherConfig,
+    config_from_dict,
+)
 from ..models.configs import config_to_dict as config_to_dict
 from ..rig import ARKIT_52
-from . import student, teacher
+from . import student, teacher, whisper_teacher
 
 FORMAT = "tiny-lipsync-model"
 VERSION = 1
@@ -46,7 +52,7 @@ META_KEYS = tuple(META_SCHEMA)
 @dataclass(frozen=True)
 class ModelFile:
     name: str
-    config: StudentConfig | TeacherConfig
+    config: AnyConfig
     weights: dict[str, np.ndarray]  # float32, torch state_dict names
     card: str
     file_size: int  # bytes on disk
@@ -57,17 +63,19 @@ class ModelFile:
         return sum(int(w.size) for w in self.weights.values())
 
 
-def expected_shapes(config: StudentConfig | TeacherConfig) -> dict[str, tuple[int, ...]]:
+def expected_shapes(config: AnyConfig) -> dict[str, tuple[int, ...]]:
     """The weight names and shapes a config needs."""
     if isinstance(config, StudentConfig):
         return student.expected_shapes(config)
+    if isinstance(config, WhisperTeacherConfig):
+        return whisper_teacher.expected_shapes(config)
     return teacher.expected_shapes(config)
 
 
 def write_model_file(
     path: Path,
     name: str,
-    config: StudentConfig | TeacherConfig,
+    config: AnyConfig,
     weights: dict[str, np.ndarray],
     card: str,
     dtype: str = "float32",
@@ -101,7 +109,7 @@ def write_model_file(
     partial.replace(path)
 
 
-def _kind(config: StudentConfig | TeacherConfig) -> str:
+def _kind(config: AnyConfig) -> str:
     return "student" if isinstance(config, StudentConfig) else "teacher"
 
 

@@ -1,0 +1,87 @@
+"""Pseudo-labels from the Whisper teacher: its head over the cached features of every utterance.
+
+    python -m core.distill.teacher_labels --teacher runs/teacher --features runs/features \
+        --corpus data/corpus --out runs/pseudo
+
+The students' targets are what the shipped teacher outputs (closure rule included), written as
+corpus shards (same audio, the teacher's weights at 60 fps) so the student trainer reads them
+like any corpus. Every corpus utterance of train/ is labelled (clean and augmented copies, every
+engine); a shard already on disk is skipped, so the job resumes and follows a growing cache.
+"""
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..corpus.dataset import list_shards, read_shard, write_shard
+from ..errors import CorpusError
+from ..lip_seal import seal_closures
+from ..models.configs import config_from_dict
+from .checkpoint import load_checkpoint
+from .features import read_cache_shard
+from .pseudo import resample_to_label_fps
+
+
+def load_head(run_dir: Path):
+    """The trained TeacherHead (torch, eval mode) of a teacher run folder."""
+    from ..models.teacher_head import TeacherHead
+
+    state = load_checkpoint(Path(run_dir) / "checkpoint.pt")
+    if state is None:
+        raise CorpusError(f"{run_dir}: no teacher checkpoint; train the teacher first.")
+    head = TeacherHead(config_from_dict(state["config"]))
+    head.load_state_dict(state["model"])
+    return head.eval()
+
+
+def head_outputs(head, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (2L, K) after the closure rule and closure probabilities (2L,) of (L, F)."""
+    import torch
+
+    with torch.no_grad():
+        weights, _, closure = head(torch.from_numpy(features.astype(np.float32))[None])
+    probability = torch.sigmoid(closure[0]).numpy()
+    sealed = seal_closures(weights[0].numpy(), probability, head.config.channels)
+    return sealed, probability
+
+
+def label_corpus(teacher_dir: Path, features_dir: Path, corpus_dir: Path, out_dir: Path,
+                 split: str = "train") -> int:  # fmt: skip
+    """Write a pseudo-labelled copy of every cached corpus shard of `split`; returns shards made."""
+    head = load_head(teacher_dir)
+    made = 0
+    cached = {p.name: p for p in list_shards(Path(features_dir) / split)}
+    shards = [p for p in list_shards(Path(corpus_dir) / split) if p.name in cached]
+    for shard in tqdm(shards, desc="teacher pseudo-labels", unit="shard"):
+        out = Path(out_dir) / shard.name
+        if out.exists():
+            continue
+        features = [u.features for u in read_cache_shard(cached[shard.name])]
+        labelled = []
+        for utterance, feats in zip(read_shard(shard), features, strict=True):
+            weights_100, _ = head_outputs(head, feats)
+            weights = resample_to_label_fps(weights_100, len(utterance.audio))
+            labelled.append(replace(utterance, weights=weights))
+        write_shard(out, labelled)
+        made += 1
+    return made
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m core.distill.teacher_labels")
+    parser.add_argument("--teacher", type=Path, default=Path("runs/teacher"))
+    parser.add_argument("--features", type=Path, default=Path("runs/features"))
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    parser.add_argument("--out", type=Path, default=Path("runs/pseudo"))
+    args = parser.parse_args(argv)
+    made = label_corpus(args.teacher, args.features, args.corpus, args.out)
+    print(f"pseudo-labelled {made} shards into {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

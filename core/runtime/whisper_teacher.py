@@ -1,0 +1,119 @@
+"""Numpy Whisper teacher: the pretrained encoder, then the trained conv head, 100 fps out.
+
+One model file holds both halves: encoder weights under `encoder.` (core.runtime.
+whisper_encoder's names) and head weights under `head.` (core.models.teacher_head's state_dict
+names). `encoder_features` is the one place that turns audio into the head's input, shared by
+the training feature cache and this runtime, so both see exactly the same features.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from ..models.configs import FRAMES_PER_TOKEN, WhisperTeacherConfig
+from .conv import conv1d, torch_weight_to_2d
+from .student import sigmoid
+from .teacher import gelu, layer_norm
+from .whisper_encoder import WHISPER_ENCODER_PATH, WhisperEncoder, load_whisper_encoder
+from .whisper_encoder import expected_shapes as encoder_shapes
+
+# The standalone encoder that training caches features with (tools/extract_whisper_encoder.py).
+DEFAULT_ENCODER = WHISPER_ENCODER_PATH
+
+
+def load_encoder(path: str | Path = DEFAULT_ENCODER) -> WhisperEncoder:
+    """The frozen Whisper encoder from its standalone file."""
+    return load_whisper_encoder(path)
+
+
+def encoder_features(encoder: WhisperEncoder, samples: np.ndarray,
+                     layers: tuple[int, ...]) -> np.ndarray:  # fmt: skip
+    """The head's input (ceil(N / 320), 384 * len(layers)): each encoder layer's output
+    normalised per frame (inner layers are an un-normalised residual stream of another scale),
+    then concatenated."""
+    outputs = encoder.encode_layers(np.asarray(samples, np.float32), layers)
+    normalised = []
+    for x in outputs:
+        centred = x - x.mean(axis=1, keepdims=True)
+        normalised.append(centred / np.sqrt((centred**2).mean(axis=1, keepdims=True) + 1e-5))
+    return np.concatenate(normalised, axis=1).astype(np.float32)
+
+
+def head_shapes(config: WhisperTeacherConfig) -> dict[str, tuple[int, ...]]:
+    """Name -> shape of the head's weights (TeacherHead state_dict names)."""
+    f, w, k = config.feature_width, config.head_width, config.head_kernel
+    shapes = {"norm_in.weight": (f,), "norm_in.bias": (f,), "proj.weight": (w, f),
+              "proj.bias": (w,)}  # fmt: skip
+    for i in range(config.head_blocks):
+        p = f"blocks.{i}."
+        shapes |= {
+            p + "norm.weight": (w,),
+            p + "norm.bias": (w,),
+            p + "mix.weight": (w, w),
+            p + "conv.weight": (w, w, k),
+            p + "conv.bias": (w,),
+            p + "mix.bias": (w,),
+        }
+    out = FRAMES_PER_TOKEN * config.outputs_per_frame
+    return shapes | {"norm_out.weight": (w,), "norm_out.bias": (w,), "out.weight": (out, w),
+                     "out.bias": (out,)}  # fmt: skip
+
+
+def expected_shapes(config: WhisperTeacherConfig) -> dict[str, tuple[int, ...]]:
+    """Every weight a Whisper teacher model file holds: `encoder.*` and `head.*`."""
+    encoder = {f"encoder.{n}": s for n, s in encoder_shapes().items()}
+    return encoder | {f"head.{n}": s for n, s in head_shapes(config).items()}
+
+
+class NumpyTeacherHead:
+    """TeacherHead's forward pass in numpy."""
+
+    def __init__(self, config: WhisperTeacherConfig, weights: dict[str, np.ndarray]):
+        self.config = config
+        self.w = {n: np.asarray(v, np.float32) for n, v in weights.items()}
+        for name in [n for n in self.w if n.endswith(".weight") and self.w[n].ndim == 2]:
+            self.w[name + "_t"] = np.ascontiguousarray(self.w[name].T)
+        for i in range(config.head_blocks):
+            name = f"blocks.{i}.conv.weight"
+            self.w[name + "_2d"] = torch_weight_to_2d(self.w[name])
+
+    def __call__(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Features (L, F) -> weights (2L, K), phone logits (2L, P), closure logits (2L,)."""
+        c, w = self.config, self.w
+        x = layer_norm(features, w["norm_in.weight"], w["norm_in.bias"])
+        x = gelu(x @ w["proj.weight_t"] + w["proj.bias"])
+        pad = np.zeros((c.head_kernel // 2, c.head_width), np.float32)
+        for i in range(c.head_blocks):
+            p = f"blocks.{i}."
+            hidden = np.concatenate([pad, layer_norm(x, w[p + "norm.weight"], w[p + "norm.bias"]),
+                                     pad])  # fmt: skip
+            hidden = conv1d(hidden, w[p + "conv.weight_2d"], w[p + "conv.bias"], c.head_kernel, 1)
+            x = x + gelu(hidden) @ w[p + "mix.weight_t"] + w[p + "mix.bias"]
+        out = layer_norm(x, w["norm_out.weight"], w["norm_out.bias"]) @ w["out.weight_t"]
+        frames = (out + w["out.bias"]).reshape(FRAMES_PER_TOKEN * len(x), c.outputs_per_frame)
+        k, n_phones = len(c.channels), len(c.phones)
+        return sigmoid(frames[:, :k]), frames[:, k : k + n_phones], frames[:, k + n_phones]
+
+
+class NumpyWhisperTeacher:
+    """Audio -> 100 fps ARKit weights (and phone and closure outputs) in numpy."""
+
+    def __init__(self, config: WhisperTeacherConfig, weights: dict[str, np.ndarray]):
+        self.config = config
+        part = {"encoder.": {}, "head.": {}}
+        for name, value in weights.items():
+            prefix = name[: name.index(".") + 1]
+            part[prefix][name[len(prefix) :]] = value
+        self.encoder = WhisperEncoder(part["encoder."], config.encoder.n_heads)
+        self.head = NumpyTeacherHead(config, part["head."])
+
+    def outputs(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weights (T, K), phone logits (T, P), closure logits (T,), T = ceil(N / 160)."""
+        n_frames = -(-len(samples) // 160)
+        features = encoder_features(self.encoder, samples, self.config.feature_layers)
+        weights, phones, closure = self.head(features)
+        return weights[:n_frames], phones[:n_frames], closure[:n_frames]
+
+    def frames(self, samples: np.ndarray) -> np.ndarray:
+        """100 fps weights (ceil(N / 160), K) of a clip (N,)."""
+        return self.outputs(samples)[0].astype(np.float32)
