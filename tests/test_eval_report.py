@@ -19,18 +19,25 @@ PHONES = (Phone(0.0, 0.2, "SIL"), Phone(0.2, 0.3, "B"), Phone(0.3, 0.5, "AA"),
           Phone(0.5, 0.6, "M"), Phone(0.6, 0.8, "AH"), Phone(0.8, 1.0, "SIL"))  # fmt: skip
 
 
-def _clip(clip_id: str) -> DevClip:
+def _clip(clip_id: str, speaker: str = "arctic-slt") -> DevClip:
     t = np.arange(16000) / 16000
     audio = (0.2 * np.sin(2 * np.pi * 150 * t) * (t > 0.2) * (t < 0.8)).astype(np.float32)
-    return DevClip(clip_id, audio, PHONES, "bob ma", "test", "spk", "F", "CC0",
+    return DevClip(clip_id, audio, PHONES, "bob ma", "test", speaker, "F", "CC0",
                    reference_phones=PHONES)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_rhubarb(tmp_path, monkeypatch):
+    """Reports in these tests never run the real Rhubarb build nor touch the repo's cache."""
+    monkeypatch.setattr("core.eval.rhubarb.DEFAULT_DIR", tmp_path / "no_rhubarb")
+    monkeypatch.setattr("core.eval.report.DEFAULT_CACHE", tmp_path / "eval_cache")
 
 
 @pytest.fixture
 def devset_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "devset"
     folder.mkdir()
-    clips = [_clip("arctic-slt-a0009"), _clip("other")]
+    clips = [_clip("arctic-slt-a0009"), _clip("other", "librivox-sonnet-1")]
     for clip in clips:
         write_clip(folder, clip)
     (folder / "manifest.json").write_text(json.dumps({"clips": [c.clip_id for c in clips]}))
@@ -81,19 +88,25 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     report = (out / "eval.md").read_text()
     rows = json.loads((out / "eval.json").read_text())["rows"]
-    # oracle + 2 models x 2 smoothing settings on the real set
-    assert [(r["system"], r["smoothing"]) for r in rows][1:] == [
-        ("student_tiny", True),
-        ("student_tiny", False),
-        ("teacher", True),
-        ("teacher", False),
+    # the oracle on each half, then 2 models x 2 smoothing settings on each half
+    choose, report_half = "real dev set, choose half", "real dev set, report half"
+    assert [(r["eval_set"], r["system"], r["smoothing"]) for r in rows][2:] == [
+        (half, model, smoothing)
+        for half in (choose, report_half)
+        for model in ("student_tiny", "teacher")
+        for smoothing in (True, False)
     ]
+    assert [(r["eval_set"], r["kind"]) for r in rows[:2]] == [(choose, "oracle"),
+                                                             (report_half, "oracle")]  # fmt: skip
     oracle = rows[0]["metrics"]
     assert oracle["pbm_inside_pct"] == 100.0  # the procedural labels close on every bilabial
-    assert rows[1]["future_ms"] == pytest.approx(28.0 + 1000 / 60)
-    assert rows[1]["metrics"]["mse"] is not None  # student vs the teacher's output
-    assert "| real dev set | teacher | yes |" in report and "ref." in report
+    assert rows[2]["future_ms"] == pytest.approx(28.0 + 1000 / 60)
+    assert rows[2]["metrics"]["mse"] is not None  # student vs the teacher's output
+    assert f"| {report_half} | teacher | yes |" in report and "ref." in report
     assert (out / "eval_plots" / "arctic-slt-a0009.png").stat().st_size > 10_000
+    rest = json.loads((out / "eval.json").read_text())["rest_on_silence"]
+    assert set(rest) == {"student_tiny", "teacher"} and len(rest["teacher"]) == 5
+    assert "## Rest on silence" in report and "no build in" in report  # no Rhubarb rows here
 
 
 def test_make_eval_rewrites_only_the_readme_table(devset_dir, tmp_path):
@@ -112,7 +125,8 @@ def test_make_eval_rewrites_only_the_readme_table(devset_dir, tmp_path):
     text = readme.read_text()
     assert text.startswith("# Title\n\nbefore\n" + START) and text.endswith(END + "\nafter\n")
     assert "old table" not in text and "| s_tiny |" in text and "| teacher |" in text
-    assert "Rhubarb" in text and "oracle labels" in text
+    assert "report half" in text and "oracle labels" in text
+    assert text.count("| oracle labels") == 1  # the report half only
 
     unmarked = tmp_path / "PLAIN.md"
     unmarked.write_text("no markers\n")

@@ -8,6 +8,7 @@ import numpy as np
 from ..corpus.dataset import Phone
 from ..corpus.phones import BILABIALS, SILENCE
 from ..head import CLOSED_GAP_M
+from .scoring import EVAL_FPS
 
 MAX_PLOT_S = 8.0  # longer clips show their first seconds only
 
@@ -58,3 +59,21 @@ def plot_lip_gaps(
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def write_plots(
+    folder: Path, items: Sequence, gaps: dict[str, dict], clip_ids: Sequence[str]
+) -> list[Path]:
+    """One PNG per clip in clip_ids that is among the items (EvalItem), all systems' gaps
+    (name -> clip id -> gap (T,) in mm at 60 fps) in panels; returns the paths written."""
+    paths = []
+    by_id = {item.item_id: item for item in items}
+    for clip_id in clip_ids:
+        if clip_id not in by_id:
+            continue
+        curves = {name: per_clip[clip_id] for name, per_clip in gaps.items() if clip_id in per_clip}
+        path = folder / f"{clip_id}.png"
+        text = " ".join(by_id[clip_id].text.split()[:12])
+        plot_lip_gaps(path, f"{clip_id}: {text}", by_id[clip_id].phones, curves, EVAL_FPS)
+        paths.append(path)
+    return paths

