@@ -106,6 +106,9 @@ train-smoke: $(VENV)/.installed
 			$$([ $$m = teacher ] && echo --float16) || exit 1; \
 	done
 
+# The real-speech dev set (docs/devset.md, ~3 min). make eval scores every model, the oracle labels
+# and Rhubarb 1.14.0 (../shared/tools/rhubarb-1.14.0, else its last measured figures) on both
+# halves of it, caching predictions and cues in build/eval_cache/ (a rerun scores what changed).
 devset: $(VENV)/.installed
 	test -d /usr/share/ktuberling/sounds || (apt-get update -q && apt-get install -y -q ktuberling-data)
 	$(PY) -m core.eval.devset --out data/devset

@@ -43,6 +43,10 @@ def test_rest_pose_rule():
     assert rest.tolist() == [True, False, False, True]
 
 
+def test_there_are_shipped_models_to_check():
+    assert shipped_models(), "assets/models holds no model file"
+
+
 @pytest.mark.parametrize("name", shipped_models())
 def test_shipped_model_rests_on_silence_and_quiet_noise(name):
     scores = rest_on_silence(load_model(name), load_demo_head())
