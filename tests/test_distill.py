@@ -5,11 +5,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.distill.pseudo import pseudo_label
+from core.distill.features import build_cache
 from core.distill.recipes import Recipe, TrainSettings
+from core.distill.teacher_labels import label_corpus
 from core.distill.train import CHECKPOINT, train
+from core.distill.train_teacher import TeacherSettings, train_teacher
 from core.models import configs
 from core.runtime.export import export_checkpoint
+from core.runtime.whisper_teacher import DEFAULT_ENCODER
 
 TINY_STUDENT_LOGMEL = replace(
     configs.S_TINY_LOGMEL,
@@ -30,33 +33,38 @@ def _decreased(history: list[dict[str, float]]) -> bool:
     return last < 0.7 * first
 
 
+HEAD_SETTINGS = TeacherSettings(steps=40, batch=4, crop_tokens=32, lr=3e-3, save_every=20)
+SMALL_HEAD = configs.WhisperTeacherConfig(head_width=16, head_blocks=1)
+
+
 @pytest.fixture(scope="module")
 def trained(synthetic_corpus, tmp_path_factory):
-    """Tiny teacher, its pseudo-labels and a tiny S0, trained once for the module."""
+    """A tiny scratch teacher, a small Whisper teacher head on the real encoder's features, its
+    pseudo-labels and a tiny S0, trained once for the module."""
     runs = tmp_path_factory.mktemp("runs")
-    teacher = train(
+    scratch = train(
         Recipe(configs.TEACHER_TINY, "procedural", False, "test"),
         TEACHER_SETTINGS,
         synthetic_corpus / "train",
-        runs / "teacher",
+        runs / "teacher_scratch",
     )
-    pseudo = pseudo_label(
-        runs / "teacher" / CHECKPOINT,
-        synthetic_corpus,
-        runs / "pseudo",
-        copies=2,
-        shard_size=8,
-        limit=24,
-    )
+    assert build_cache(synthetic_corpus, runs / "features", ("train",), DEFAULT_ENCODER) > 0
+    teacher = train_teacher(runs / "features", runs / "teacher", HEAD_SETTINGS, SMALL_HEAD)
+    assert label_corpus(runs / "teacher", runs / "features", synthetic_corpus, runs / "pseudo")
     s0 = train(
-        Recipe(configs.STUDENT_TINY, "pseudo", False, "test"), STUDENT_SETTINGS, pseudo, runs / "s0"
+        Recipe(configs.STUDENT_TINY, "pseudo", False, "test"),
+        STUDENT_SETTINGS,
+        runs / "pseudo",
+        runs / "s0",
     )
-    return runs, teacher, s0
+    return runs, (scratch, teacher), s0
 
 
-def test_teacher_and_s0_losses_go_down(trained):
-    _, teacher, s0 = trained
-    assert _decreased(teacher) and _decreased(s0)
+def test_teachers_and_s0_losses_go_down(trained):
+    _, (scratch, teacher), s0 = trained
+    assert _decreased(scratch) and _decreased(s0)
+    first = np.mean([h["total"] for h in teacher[:5]])
+    assert np.mean([h["total"] for h in teacher[-5:]]) < 0.9 * first
 
 
 def test_hybrid_distillation_loss_goes_down(trained):
@@ -90,26 +98,22 @@ def test_feature_input_student_loss_goes_down(trained):
     assert _decreased(history)
 
 
-def test_pseudo_labels_cover_augmented_copies_and_resume(trained, synthetic_corpus):
+def test_pseudo_labels_are_the_teachers_output_and_resume(trained, synthetic_corpus):
     from core.corpus.dataset import iter_corpus
 
     runs, _, _ = trained
-    utterances = list(iter_corpus(runs / "pseudo"))
-    assert len(utterances) == 24
-    assert {u.augmentation == "" for u in utterances} == {True, False}
+    labelled, source = (
+        list(iter_corpus(runs / "pseudo")),
+        list(iter_corpus(synthetic_corpus / "train")),
+    )
+    assert [u.utt_id for u in labelled] == [u.utt_id for u in source]  # every utterance, in order
+    assert all(np.array_equal(a.audio, b.audio) for a, b in zip(labelled, source, strict=True))
     assert all(
-        u.weights.shape[1] == 29 and 0 <= u.weights.min() <= u.weights.max() <= 1
-        for u in utterances
+        u.weights.shape[1] == 29 and 0 <= u.weights.min() <= u.weights.max() <= 1 for u in labelled
     )
+    assert not all(np.allclose(a.weights, b.weights) for a, b in zip(labelled, source, strict=True))
     stamps = {p.name: p.stat().st_mtime_ns for p in (runs / "pseudo").glob("shard-*.npz")}
-    pseudo_label(
-        runs / "teacher" / CHECKPOINT,
-        synthetic_corpus,
-        runs / "pseudo",
-        copies=2,
-        shard_size=8,
-        limit=24,
-    )
+    assert label_corpus(runs / "teacher", runs / "features", synthetic_corpus, runs / "pseudo") == 0
     assert stamps == {p.name: p.stat().st_mtime_ns for p in (runs / "pseudo").glob("shard-*.npz")}
 
 
@@ -137,17 +141,33 @@ def test_checkpoint_exports_to_a_model_file_the_runtime_matches(trained, speechl
     from core.models.teacher import Teacher
 
     runs, _, _ = trained
-    for name in ("teacher", "s0"):
+    for name in ("teacher_scratch", "s0"):
         export_checkpoint(runs / name / CHECKPOINT, runs / f"{name}.npz")
         model = load_model(runs / f"{name}.npz")
         info = model_info(model)
         assert info.parameters > 0 and "Training: test" in info.card
-    state = torch.load(runs / "teacher" / CHECKPOINT, weights_only=True)
+    state = torch.load(runs / "teacher_scratch" / CHECKPOINT, weights_only=True)
     teacher = Teacher(configs.TEACHER_TINY).eval()
     teacher.load_state_dict(state["model"])
     expected = teacher.predict(torch.from_numpy(speechlike)[None])[0].numpy()
-    got = load_model(runs / "teacher.npz").frames(speechlike)
+    got = load_model(runs / "teacher_scratch.npz").frames(speechlike)
     assert np.abs(got - expected).max() <= 1e-5
+
+
+def test_whisper_teacher_file_runs_encoder_and_head_like_training(trained, speechlike):
+    from core.api import load_model
+    from core.distill.teacher_labels import head_outputs, load_head
+    from core.runtime.whisper_teacher import encoder_features, load_encoder
+
+    runs, _, _ = trained
+    export_checkpoint(runs / "teacher" / CHECKPOINT, runs / "teacher.npz", "float16")
+    model = load_model(runs / "teacher.npz")
+    assert model.file.parameters > 8_000_000  # the encoder travels inside the file
+    features = encoder_features(load_encoder(), speechlike, SMALL_HEAD.feature_layers)
+    expected, _ = head_outputs(load_head(runs / "teacher"), features)
+    got = model.frames(speechlike)
+    assert got.shape == (int(np.ceil(len(speechlike) / 160)), 29)
+    assert np.abs(got - expected[: len(got)]).max() < 2e-2  # float16 file vs float32 head
 
 
 def test_lip_gap_loss_is_the_heads_gap_and_weights_pressed_closures():

@@ -2,9 +2,10 @@
 
     python -m core.distill.pipeline --corpus data/corpus --runs runs/full [--jobs 2] [--smoke]
 
-Stages: the teacher on procedural labels; its pseudo-labels of the corpus; S0 on them beside
-the ablations that need no S0 (no feature loss, no teacher); then S-tiny and S-lowlat (hybrid
-KD: pseudo-labels + frozen S0 features).
+Stages: Whisper features of the corpus (cached once); the teacher's head on them (procedural
+labels, phones, closures); the teacher's pseudo-labels of the corpus; S0 on them (heterogeneous
+KD) beside the ablations that need no S0 (pseudo-labels without features, procedural labels
+only); then S-tiny and S-lowlat (hybrid KD: pseudo-labels + frozen S0 features).
 Each model trains in its own `core.distill.train` process, `--jobs` of them at once with the
 cores shared between them; a model whose checkpoint already holds all its steps is skipped, an
 interrupted one resumes. Shipped models are exported to assets/models, ablations beside their
@@ -21,26 +22,42 @@ from pathlib import Path
 
 from .checkpoint import load_checkpoint
 from .recipes import settings_for
+from .train_teacher import SMOKE as SMOKE_TEACHER
+from .train_teacher import TeacherSettings
 
 STAGES = (("teacher",), ("s0", "s_tiny_nofeat", "s_tiny_direct"), ("s_tiny", "s_lowlat"))
 SHIPPED = ("teacher", "s0", "s_tiny", "s_lowlat")
-FLOAT16 = ("teacher",)  # 9.9 MB instead of 19.7 MB; its outputs move by < 1e-3
+FLOAT16 = ("teacher",)  # the Whisper encoder is float16 already; the head moves by < 1e-3
 MODELS_DIR = Path("assets/models")
 LOG_NAME = "pipeline_log.json"
-PSEUDO_SHARE = 0.5  # of the corpus the teacher labels (CPU time); crops are augmented anyway
-PSEUDO_SMOKE_LIMIT = 128
+FEATURES_SMOKE_LIMIT = 4  # corpus shards encoded in a smoke run
 
 
 def is_trained(run_dir: Path, model: str, smoke: bool, steps: int = 0) -> bool:
     """Whether run_dir's checkpoint already holds every step of the model's schedule."""
     state = load_checkpoint(run_dir / "checkpoint.pt")
-    return state is not None and state["step"] >= (steps or settings_for(model, smoke).steps)
+    if model == "teacher":
+        default = (SMOKE_TEACHER if smoke else TeacherSettings()).steps
+    else:
+        default = settings_for(model, smoke).steps
+    return state is not None and state["step"] >= (steps or default)
 
 
 def train_command(model: str, args: argparse.Namespace) -> list[str]:
     """The single-model training command the pipeline runs for `model`."""
-    command = [sys.executable, "-m", "core.distill.train", "--model", model, "--device"]
-    command += [args.device, "--corpus", str(args.corpus), "--out", str(args.runs / model)]
+    if model == "teacher":
+        command = [sys.executable, "-m", "core.distill.train_teacher", "--device", args.device]
+        command += ["--features", str(args.runs / "features")]
+    else:
+        command = [sys.executable, "-m", "core.distill.train", "--model", model, "--device"]
+        command += [
+            args.device,
+            "--corpus",
+            str(args.corpus),
+            "--pseudo",
+            str(args.runs / "pseudo"),
+        ]
+    command += ["--out", str(args.runs / model)]
     command += ["--steps", str(args.steps)] if args.steps else []
     return command + (["--smoke"] if args.smoke else [])
 
@@ -76,14 +93,34 @@ def run_stage(models: tuple[str, ...], args: argparse.Namespace, log: dict) -> N
             print(f"{model}: done")
 
 
-def make_pseudo_labels(args: argparse.Namespace) -> None:
-    """The teacher's labels of the corpus, once, before the students that read them start."""
-    from .pseudo import pseudo_label
+def cache_features(args: argparse.Namespace, log: dict) -> None:
+    """Whisper features of the corpus's train/ and heldout/ shards not cached yet."""
+    from ..runtime.whisper_teacher import DEFAULT_ENCODER
+    from .features import build_cache
 
-    pseudo_label(
-        args.runs / "teacher" / "checkpoint.pt", args.corpus, args.runs / "pseudo",
-        device=args.device, limit=PSEUDO_SMOKE_LIMIT if args.smoke else 0, share=PSEUDO_SHARE,
-    )  # fmt: skip
+    started = time.monotonic()
+    limit = FEATURES_SMOKE_LIMIT if args.smoke else 0
+    made = build_cache(args.corpus, args.runs / "features", ("train", "heldout"), DEFAULT_ENCODER,
+                       limit)  # fmt: skip
+    if made:
+        _log_stage(args, log, "features", started)
+
+
+def make_pseudo_labels(args: argparse.Namespace, log: dict) -> None:
+    """The teacher's labels of every cached train/ utterance, before the students start."""
+    from .teacher_labels import label_corpus
+
+    started = time.monotonic()
+    made = label_corpus(args.runs / "teacher", args.runs / "features", args.corpus,
+                        args.runs / "pseudo")  # fmt: skip
+    if made:
+        _log_stage(args, log, "pseudo", started)
+
+
+def _log_stage(args: argparse.Namespace, log: dict, stage: str, started: float) -> None:
+    log[stage] = {"wall_s": round(log.get(stage, {}).get("wall_s", 0) + time.monotonic() - started),
+                  "finished": time.strftime("%Y-%m-%d %H:%M:%S")}  # fmt: skip
+    (args.runs / LOG_NAME).write_text(json.dumps(log, indent=2))
 
 
 def export_all(runs: Path, models_dir: Path) -> list[Path]:
@@ -112,9 +149,10 @@ def main() -> None:
     args.runs.mkdir(parents=True, exist_ok=True)
     log_path = args.runs / LOG_NAME
     log = json.loads(log_path.read_text()) if log_path.exists() else {}
+    cache_features(args, log)
     for number, stage in enumerate(STAGES):
         if number == 1:
-            make_pseudo_labels(args)
+            make_pseudo_labels(args, log)
         run_stage(stage, args, log)
     for path in export_all(args.runs, args.models_dir):
         print(f"wrote {path}")

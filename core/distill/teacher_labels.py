@@ -16,13 +16,21 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..corpus.dataset import list_shards, read_shard, write_shard
+from ..audio import SAMPLE_RATE
+from ..corpus.dataset import LABEL_FPS, list_shards, read_shard, write_shard
 from ..errors import CorpusError
 from ..lip_seal import seal_closures
-from ..models.configs import config_from_dict
+from ..models.configs import FRAME_RATE, config_from_dict
 from .checkpoint import load_checkpoint
 from .features import read_cache_shard
-from .pseudo import resample_to_label_fps
+
+
+def resample_to_label_fps(frames_100: np.ndarray, n_samples: int) -> np.ndarray:
+    """100 fps frames (T, K) -> LABEL_FPS frames (ceil(duration * 60), K) by interpolation."""
+    n_out = int(np.ceil(n_samples / SAMPLE_RATE * LABEL_FPS))
+    position = np.arange(n_out) / LABEL_FPS * FRAME_RATE
+    columns = [np.interp(position, np.arange(len(frames_100)), c) for c in frames_100.T]
+    return np.stack(columns, axis=1).astype(np.float32)
 
 
 def load_head(run_dir: Path):

@@ -5,7 +5,8 @@
     python -m core.distill.train --model s_tiny --corpus data/corpus --out runs/s_tiny --smoke
 
 Students on pseudo-labels read them from --pseudo (default: runs/pseudo beside --out), made
-from the teacher checkpoint in --teacher (default runs/teacher) when missing; hybrid KD reads
+by the Whisper teacher in --teacher (default runs/teacher) from the feature cache in --features
+(default runs/features) where missing (core.distill.teacher_labels); hybrid KD reads
 the frozen S0 from --s0 (default runs/s0). A checkpoint is saved every `save_every` steps and at
 the end; rerunning the same command resumes from it.
 
@@ -191,9 +192,7 @@ def main() -> None:
     parser.add_argument("--teacher", type=Path, default=None)
     parser.add_argument("--pseudo", type=Path, default=None)
     parser.add_argument("--s0", type=Path, default=None)
-    parser.add_argument(
-        "--pseudo-share", type=float, default=0.5, help="share of the corpus the teacher labels"
-    )
+    parser.add_argument("--features", type=Path, default=None, help="Whisper feature cache")
     args = parser.parse_args()
     group, device = init_group(args.device)
     recipe = RECIPES[args.model]
@@ -203,19 +202,12 @@ def main() -> None:
     runs = args.out.parent
     data_dir = args.corpus / "train"
     if recipe.targets == "pseudo":
-        from .pseudo import pseudo_label
+        from .teacher_labels import label_corpus
 
         data_dir = args.pseudo or runs / "pseudo"
         if group.is_main:  # the other ranks wait, then read the same shards
-            pseudo_label(
-                (args.teacher or runs / "teacher") / CHECKPOINT,
-                args.corpus,
-                data_dir,
-                seed=args.seed,
-                device=device,
-                limit=128 if args.smoke else 0,
-                share=args.pseudo_share,
-            )
+            label_corpus(args.teacher or runs / "teacher", args.features or runs / "features",
+                         args.corpus, data_dir)  # fmt: skip
         barrier(group)
     history = train(
         recipe, settings, data_dir, args.out, device, args.s0 or runs / "s0", group=group

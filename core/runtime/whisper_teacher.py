@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..lip_seal import seal_closures
 from ..models.configs import FRAMES_PER_TOKEN, WhisperTeacherConfig
 from .conv import conv1d, torch_weight_to_2d
 from .student import sigmoid
@@ -115,5 +116,6 @@ class NumpyWhisperTeacher:
         return weights[:n_frames], phones[:n_frames], closure[:n_frames]
 
     def frames(self, samples: np.ndarray) -> np.ndarray:
-        """100 fps weights (ceil(N / 160), K) of a clip (N,)."""
-        return self.outputs(samples)[0].astype(np.float32)
+        """100 fps weights (ceil(N / 160), K) of a clip (N,), sealed where a closure is likely."""
+        weights, _, closure = self.outputs(samples)
+        return seal_closures(weights, sigmoid(closure), self.config.channels).astype(np.float32)
