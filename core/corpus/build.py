@@ -2,7 +2,9 @@
 
 Runs the shard jobs of `plan` (deterministic, resumable: a shard whose `.npz` and `.json` both
 exist is skipped), optionally in several processes, with a progress bar, then writes
-`summary.md`. Labels are the procedural animator's curves at LABEL_FPS.
+`summary.md`. Labels are the procedural animator's curves at LABEL_FPS. `--split` and
+`--engine` build a part only (e.g. `--engine kokoro`, the slow neural voices, as a background
+job).
 """
 
 import argparse
@@ -14,9 +16,10 @@ import numpy as np
 
 from ..animator import animate
 from ..errors import CorpusError, LipSyncError
-from . import espeak, festival, flite, mbrola
+from . import espeak, festival, flite, kokoro, mbrola
 from .augment import augment, speed_perturb
 from .dataset import LABEL_FPS, Phone, Utterance, write_shard
+from .dialogue_text import dialogue_lines
 from .foreign_text import foreign_sentences
 from .plan import ShardJob, plan
 from .summary import write_summary
@@ -24,6 +27,8 @@ from .synthesis import Synthesis, check_phones
 from .text import generated_sentences, prose_sets
 
 PROSE_SHARE = 0.3  # English sentences from books; the rest are generated
+KOKORO_DIALOGUE_SHARE = 0.25  # Kokoro also reads conversational lines (of the non-prose rest)
+KOKORO_SPEEDS = (0.8, 1.25)  # Kokoro's speed input, uniform per utterance
 SPEED_SHARE = 0.15  # festival/flite utterances given a speed perturbation (rescaled labels)
 
 
@@ -34,8 +39,13 @@ def job_texts(job: ShardJob) -> list[str]:
         return foreign_sentences(job.language, job.utterances, job.seed)
     generated = generated_sentences(job.utterances, job.seed, max_words=job.max_words)
     prose = [s for ps in prose_sets() for s in ps.sentences if len(s.split()) <= job.max_words]
-    return [prose[int(rng.integers(len(prose)))] if rng.random() < PROSE_SHARE else g
-            for g in generated]  # fmt: skip
+    texts = [prose[int(rng.integers(len(prose)))] if rng.random() < PROSE_SHARE else g
+             for g in generated]  # fmt: skip
+    if job.engine == kokoro.ENGINE:  # a neural voice reads dialogue with its own melody
+        lines = iter(dialogue_lines(job.utterances, job.seed + 7))
+        texts = [next(lines) if t not in prose and rng.random() < KOKORO_DIALOGUE_SHARE else t
+                 for t in texts]  # fmt: skip
+    return texts
 
 
 def synthesize_job(
@@ -68,6 +78,14 @@ def synthesize_job(
             )
             for t in texts
         ]
+    if job.engine == kokoro.ENGINE:
+        out: list[Synthesis | CorpusError] = []
+        for text in texts:
+            try:
+                out.append(kokoro.synthesize(text, job.voice, float(rng.uniform(*KOKORO_SPEEDS))))
+            except CorpusError as error:
+                out.append(error)
+        return out
     stretches = [float(rng.uniform(0.85, 1.25)) for _ in texts]
     if job.engine == "festival":
         return list(festival.synthesize_batch(texts, job.voice, stretches))
@@ -145,9 +163,10 @@ def build(
     jobs: int = 1,
     with_mbrola: bool = False,
     splits: tuple[str, ...] = (),
+    engines: tuple[str, ...] = (),
 ) -> Path:
-    """Run every missing shard of the plan (of `splits` only, if given) into `out`, then write
-    `out/summary.md`."""
+    """Run every missing shard of the plan (of `splits` and `engines` only, if given) into
+    `out`, then write `out/summary.md`."""
     import multiprocessing
 
     from tqdm import tqdm
@@ -155,6 +174,7 @@ def build(
     out = Path(out)
     todo = [job for job in plan(small, seed, with_mbrola) if not is_done(job, out)]
     todo = [job for job in todo if not splits or job.split in splits]
+    todo = [job for job in todo if not engines or job.engine in engines]
     started = time.perf_counter()
     audio_s = 0.0
     # Every shard runs in a fresh process: libespeak-ng carries state from one utterance to the
@@ -187,11 +207,17 @@ def main(argv: list[str] | None = None) -> int:
         "--split", action="append", choices=("train", "heldout", "lang"), default=[],
         help="build only this part of the plan (repeatable); the summary covers what is on disk",
     )  # fmt: skip
+    parser.add_argument(
+        "--engine", action="append", default=[],
+        choices=("espeak", "festival", "flite", kokoro.ENGINE, mbrola.ENGINE),
+        help="build only this engine's shards (repeatable), e.g. kokoro as a background job",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.mbrola:
         print(f"note: {mbrola.LICENCE_NOTE}")
     try:
-        summary = build(args.out, args.small, args.seed, args.jobs, args.mbrola, tuple(args.split))
+        summary = build(args.out, args.small, args.seed, args.jobs, args.mbrola,
+                        tuple(args.split), tuple(args.engine))  # fmt: skip
     except LipSyncError as error:
         parser.exit(1, f"corpus build failed: {error}\n")
     print(f"wrote {summary}")
