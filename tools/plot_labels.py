@@ -40,8 +40,12 @@ def synthesize(engine: str, voice: str, text: str) -> tuple[np.ndarray, list[Pho
         from core.corpus import flite
 
         result = flite.synthesize(text, voice or "slt")
+    elif engine == "kokoro":
+        from core.corpus import kokoro
+
+        result = kokoro.synthesize(text, voice or "af_heart")
     else:
-        raise SystemExit(f"Unknown engine {engine!r}: espeak, festival or flite.")
+        raise SystemExit(f"Unknown engine {engine!r}: espeak, festival, flite or kokoro.")
     return result.audio, list(result.phones)
 
 
@@ -109,7 +113,7 @@ def plot(audio: np.ndarray, phones: list[Phone], title: str, out: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--engine", choices=["espeak", "festival", "flite"])
+    parser.add_argument("--engine", choices=["espeak", "festival", "flite", "kokoro"])
     parser.add_argument("--voice", default="")
     parser.add_argument("--text", default="Bob bought a big map, pop!")
     parser.add_argument("--audio", type=Path, help="a speech file instead of an engine")

@@ -4,7 +4,9 @@ For each engine voice, the same sentences are synthesised and aligned with pocke
 are matched by label sequence (difflib) and the onset errors reported (mean absolute, share
 within 20/40 ms, and for /p b m/). espeak is measured on its raw events and after the stop-burst
 correction. flite has no timings of its own (it is timed by this aligner) and is not listed.
-Writes reports/corpus_timing.md.
+Kokoro (`--kokoro-only` refreshes just its section) is measured per voice on its token
+durations, raw and lag-corrected, and both it and the aligner against the acoustic closure
+(the steepest energy fall near a /p b/ onset). Writes reports/corpus_timing.md.
 """
 
 import argparse
@@ -14,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CorpusError
-from . import espeak, festival
+from . import espeak, festival, kokoro, kokoro_timing
 from .align import align
 from .dataset import Phone
 from .phones import BILABIALS, SILENCE
@@ -113,9 +115,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("reports/corpus_timing.md"))
     parser.add_argument("--generated", type=int, default=20, help="extra generated sentences")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--kokoro-sentences", type=int, default=3, help="per Kokoro voice")
+    parser.add_argument(
+        "--kokoro-only", action="store_true", help="refresh only the Kokoro section of --out"
+    )
     args = parser.parse_args(argv)
     sentences = list(SENTENCES) + generated_sentences(args.generated, args.seed, max_words=20)
-    text = report(measure(sentences), len(sentences))
+    if args.kokoro_only and args.out.exists():
+        text = args.out.read_text(encoding="utf-8")
+    else:
+        text = report(measure(sentences), len(sentences))
+    voices = kokoro.ENGLISH_VOICES + tuple(kokoro.seeded_mixes(4, args.seed))
+    results = kokoro_timing.measure(voices, list(SENTENCES), args.kokoro_sentences)
+    text = kokoro_timing.replace_section(
+        text, kokoro_timing.section(results, args.kokoro_sentences)
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)
