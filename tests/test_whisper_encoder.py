@@ -139,26 +139,27 @@ def test_encoder_frame_j_is_centred_on_20_ms_times_j(encoder):
 
 
 def test_windows_cover_long_clips_with_context_at_every_seam():
-    for n_frames in (1, 499, 500, 501, 949, 950, 951, 1400, 3000, 15_017):
+    half = we.OVERLAP_FRAMES // 2
+    for n_frames in (1, 475, 476, 500, 501, 949, 950, 951, 1400, 3000, 15_017):
         spans = we.windows(n_frames)
-        assert spans[0][1] == 0 and spans[-1][2] == n_frames
+        assert spans[0][:2] == (0, 0) and spans[-1][2] == n_frames
         for (start, keep_start, keep_stop), following in zip(
             spans, spans[1:] + [None], strict=True
         ):
-            assert 0 <= start <= keep_start < keep_stop <= start + we.WINDOW_FRAMES
+            assert start <= keep_start < keep_stop
+            assert keep_stop + half <= start + we.WINDOW_FRAMES  # >= 0.5 s of window after
             if following is not None:
                 assert following[1] == keep_stop  # contiguous, no frame twice
-                assert following[0] <= keep_stop - we.OVERLAP_FRAMES // 2
-                assert keep_stop <= start + we.WINDOW_FRAMES - we.OVERLAP_FRAMES // 2
-            if n_frames > we.WINDOW_FRAMES:
-                assert start + we.WINDOW_FRAMES <= n_frames  # long clips: no padding
+                assert following[0] <= keep_stop - half  # >= 0.5 s before each seam
+            if len(spans) > 1:  # long clips: windows end at most 0.5 s past the clip
+                assert start + we.WINDOW_FRAMES <= n_frames + half
 
 
 def test_long_clip_is_encoded_window_by_window(encoder, speech):
     clip = np.tile(speech, 2)[: 11 * we.SAMPLE_RATE]  # 550 frames: two windows
     outputs = encoder.encode_layers(clip, (0, 1))
     assert [o.shape for o in outputs] == [(550, we.WIDTH)] * 2
-    mel = we.log_mel(clip)
+    mel = we.log_mel(np.pad(clip, (0, we.OVERLAP_FRAMES // 2 * we.SAMPLES_PER_FRAME)))
     for start, keep_start, keep_stop in we.windows(550):
         window = encoder.encode_mel(mel[2 * start : 2 * (start + we.WINDOW_FRAMES)], (0, 1))
         for out, frames in zip(outputs, window, strict=True):

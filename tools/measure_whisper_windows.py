@@ -6,8 +6,9 @@
     (the chunk rule for long clips): frame similarity as a function of the distance from the
     window edge, and of the window length.
 
-Cosines are per frame; "centred" subtracts the mean frame of the reference first (Whisper's
-frames share a large constant part, which flatters the plain cosine).
+Cosines are per frame, printed as plain / centred: "centred" subtracts the reference's mean
+frame first (Whisper's frames share a large constant part, which flatters the plain cosine);
+p5 = 5th percentile of the centred cosine; end = its mean over each clip's last 25 frames.
 
     OMP_NUM_THREADS=1 .venv/bin/python tools/measure_whisper_windows.py [--devset data/devset]
 """
@@ -45,23 +46,34 @@ def summary(values: np.ndarray) -> str:
     return f"mean {values.mean():.4f}  p5 {np.percentile(values, 5):.4f}  min {values.min():.4f}"
 
 
+OPTIONS = {"own length": 0, "min 5 s": 250, "min 10 s": 500, "min 20 s": 1000}  # pad to frames
+
+
 def window_study(encoder: we.WhisperEncoder, clips: list[np.ndarray]) -> None:
-    layers = tuple(range(we.N_LAYERS + 1))
-    results: dict[tuple[str, int], list[np.ndarray]] = {}
-    for samples in clips:
-        reference = encode_window(encoder, samples, we.MAX_FRAMES, layers)
-        for name, frames in (("own length", 0), ("min 5 s", 250), ("min 10 s", 500)):
-            outputs = encode_window(encoder, samples, frames, layers)
-            for layer, out, ref in zip(layers, outputs, reference, strict=True):
-                results.setdefault((name, layer), []).append(np.stack([ref, out]))
-    print("(a) window of the clip's own length (or a minimum) vs zero-padded to 30 s")
-    for (name, layer), pairs in results.items():
-        refs = np.concatenate([p[0] for p in pairs])
-        outs = np.concatenate([p[1] for p in pairs])
-        mean = refs.mean(0)
-        rel = np.linalg.norm(outs - refs, axis=1) / np.linalg.norm(refs, axis=1)
-        print(f"  {name:10s} layer {layer}: cos {summary(cosines(outs, refs))} | centred "
-              f"{summary(cosines(outs, refs, mean))} | rel err mean {rel.mean():.3f}")  # fmt: skip
+    layers = (2, 3, 4)
+    groups = {"words < 2 s": [c for c in clips if len(c) < 2 * we.SAMPLE_RATE],
+              "clips 2-30 s": [c for c in clips if len(c) >= 2 * we.SAMPLE_RATE]}  # fmt: skip
+    print("(a) window of the clip's own length or padded to a minimum, vs zero-padded to 30 s")
+    for group, members in groups.items():
+        seconds = sum(len(c) for c in members) / we.SAMPLE_RATE
+        print(f"  {group}: {len(members)} clips, {seconds:.0f} s")
+        references = [encode_window(encoder, c, we.MAX_FRAMES, layers) for c in members]
+        for option, frames in OPTIONS.items():
+            outputs = [encode_window(encoder, c, frames, layers) for c in members]
+            cells = []
+            for i, layer in enumerate(layers):
+                ref = np.concatenate([r[i] for r in references])
+                out = np.concatenate([o[i] for o in outputs])
+                mean = ref.mean(0)
+                centred = cosines(out, ref, mean)
+                pairs = zip(outputs, references, strict=True)
+                tail = np.concatenate([cosines(o[i][-25:], r[i][-25:], mean) for o, r in pairs])
+                plain = cosines(out, ref).mean()
+                p5 = np.percentile(centred, 5)
+                cells.append(
+                    f"L{layer} {plain:.3f} / {centred.mean():.3f} p5 {p5:.2f} end {tail.mean():.2f}"
+                )
+            print(f"    {option:10s} " + " | ".join(cells))
 
 
 def chunk_study(encoder: we.WhisperEncoder, samples: np.ndarray, window: int) -> None:
@@ -110,20 +122,14 @@ def chunk_study(encoder: we.WhisperEncoder, samples: np.ndarray, window: int) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=ROOT / "data" / "devset")
-    parser.add_argument("--clips", type=int, default=30, help="at most this many short clips")
     parser.add_argument("--window", type=int, default=500, help="(b): window length, frames")
     parser.add_argument("--skip-a", action="store_true", help="only (b)")
     args = parser.parse_args()
     encoder = we.load_whisper_encoder()
     paths = sorted(args.devset.glob("*.wav")) or [ROOT / "assets" / "sample_speech.wav"]
     audio = [sf.read(path, dtype="float32")[0] for path in paths]
-    short = [a for a in audio if len(a) <= 30 * we.SAMPLE_RATE]
-    step = max(1, len(short) // args.clips)
-    chosen = short[::step][: args.clips]
-    seconds = sum(len(a) for a in chosen) / we.SAMPLE_RATE
-    print(f"{len(chosen)} real clips, {seconds:.0f} s")
     if not args.skip_a:
-        window_study(encoder, chosen)
+        window_study(encoder, [a for a in audio if len(a) <= 30 * we.SAMPLE_RATE])
     long = np.concatenate(sorted(audio, key=len, reverse=True))[: 90 * we.SAMPLE_RATE]
     chunk_study(encoder, long, args.window)
 

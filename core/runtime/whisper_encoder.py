@@ -24,10 +24,11 @@ share a large constant part that flatters the plain cosine); p5 = 5th percentile
 - Right context at equal positions: with >= 25 frames (0.5 s) of audio after it in its window a
   frame matches the 30 s window (same start) to centred 0.976 at layer 4 (0.955 with 10-25
   frames, 0.81 with 0-5).
-Rule: every window is 10 s (500 frames). A clip of up to 10 s (each training utterance) is
-zero-padded to one window: at most 5x its own length, 3x cheaper than Whisper's 30 s. A longer
-clip gets the fewest 10 s windows overlapping by >= 1 s, evenly spread, with each seam in the
-middle of an overlap, so every frame kept has >= 0.5 s of audio on both sides inside its window.
+Rule: every window is 10 s (500 frames), and every frame has >= 0.5 s of its window after it.
+A clip of up to 9.5 s (each training utterance) is zero-padded to one window: at most 5x its
+own length, 3x cheaper than Whisper's 30 s. A longer clip gets the fewest 10 s windows that
+overlap by >= 1 s, evenly spread from its start to 0.5 s of zero padding past its end, each
+seam in the middle of an overlap.
 At a seam the two windows encode a frame at different positions, which no overlap removes:
 their centred cosine there is 0.36 at layer 4, 0.62 at layer 2, 0.78 at layer 3 (1 s overlap).
 """
@@ -239,10 +240,12 @@ class WhisperEncoder:
             raise ValueError(f"layers must be indices in 0..{N_LAYERS}, got {layers}")
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
         n_frames = math.ceil(len(samples) / SAMPLES_PER_FRAME)
-        short = WINDOW_FRAMES * SAMPLES_PER_FRAME - len(samples)
-        mel = log_mel(np.pad(samples, (0, max(0, short))))  # (2 max(T, 500), 80), one clamp
+        spans = windows(n_frames)
+        n_padded = max([start + WINDOW_FRAMES for start, _, _ in spans], default=0)
+        padding = n_padded * SAMPLES_PER_FRAME - len(samples)
+        mel = log_mel(np.pad(samples, (0, padding)))  # (2 n_padded, 80), one clamp for all
         outputs = [np.zeros((n_frames, WIDTH), np.float32) for _ in layers]
-        for start, keep_start, keep_stop in windows(n_frames):
+        for start, keep_start, keep_stop in spans:
             window = self.encode_mel(mel[2 * start : 2 * (start + WINDOW_FRAMES)], layers)
             for out, frames in zip(outputs, window, strict=True):
                 out[keep_start:keep_stop] = frames[keep_start - start : keep_stop - start]
@@ -257,14 +260,15 @@ class WhisperEncoder:
 def windows(
     n_frames: int, window: int = WINDOW_FRAMES, overlap: int = OVERLAP_FRAMES
 ) -> list[tuple[int, int, int]]:
-    """The windows [start, start + window) that cover n_frames frames, each with the frames it
-    contributes [keep_start, keep_stop): one window from 0 when n_frames <= window (padded),
-    else the fewest windows that overlap by >= overlap frames, evenly spread from 0 to the end,
-    each seam in the middle of an overlap."""
-    if n_frames <= window:
+    """The windows [start, start + window) that cover n_frames frames and overlap / 2 more (zero
+    padding: every frame has >= 0.5 s of window after it), each with the frames it contributes
+    [keep_start, keep_stop): one window from 0 if that fits, else the fewest windows that
+    overlap by >= overlap frames, evenly spread, each seam in the middle of an overlap."""
+    n_covered = n_frames + overlap // 2
+    if n_covered <= window:
         return [(0, 0, n_frames)] if n_frames else []
-    n_windows = math.ceil((n_frames - window) / (window - overlap)) + 1
-    starts = [round(i * (n_frames - window) / (n_windows - 1)) for i in range(n_windows)]
+    n_windows = math.ceil((n_covered - window) / (window - overlap)) + 1
+    starts = [round(i * (n_covered - window) / (n_windows - 1)) for i in range(n_windows)]
     seams = [(a + window + b) // 2 for a, b in zip(starts, starts[1:], strict=False)]
     keeps = [0, *seams, n_frames]
     return [(start, keeps[i], keeps[i + 1]) for i, start in enumerate(starts)]
