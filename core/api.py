@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .animation import Animation
-from .audio import SAMPLE_RATE, prepare_samples
+from .audio import SAMPLE_RATE, DcRemover, prepare_samples
 from .audio_blocks import AudioBlocks, array_blocks, file_blocks
 from .errors import LipSyncError, ModelFileError
 from .models.configs import AnyConfig, StudentConfig, WhisperTeacherConfig
@@ -137,8 +137,8 @@ def _is_long_student(model: Model, n_samples: int, sample_rate: int) -> bool:
 def _predict_blocks(
     model: Model, audio: AudioBlocks, fps: float, smoothing: bool, progress: Progress | None
 ) -> Animation:
-    """Stream the clip's 16 kHz blocks through the student; bounded memory."""
-    stream = open_stream(model, fps, smoothing)
+    """Stream the clip's 16 kHz blocks (DC already removed) through the student; bounded memory."""
+    stream = _student_stream(model, fps, smoothing)
     pieces, done, total = [], 0, audio.n_samples_16k
     _report(progress, 0.0, f"Running {model.name}")
     for block in audio.blocks_16k():
@@ -154,13 +154,34 @@ def _report(progress: Progress | None, fraction: float, text: str) -> None:
         progress(fraction, text)
 
 
-def open_stream(model: Model, fps: float, smoothing: bool = True) -> StudentStream:
-    """Streaming inference: push 16 kHz float32 blocks, get scene frames (m, K) back."""
+class AudioStream:
+    """Streaming inference on 16 kHz mono audio: the same numbers as `predict` on the whole clip
+    (the same causal DC removal, then the student's stream)."""
+
+    def __init__(self, stream: StudentStream):
+        self._stream = stream
+        self._dc = DcRemover(SAMPLE_RATE)
+
+    def push(self, samples: np.ndarray) -> np.ndarray:
+        """Add 16 kHz mono samples (n,); return newly finished scene frames (m, K)."""
+        return self._stream.push(self._dc.push(np.asarray(samples, np.float32).reshape(-1)))
+
+    def finish(self) -> np.ndarray:
+        """End of audio: the remaining scene frames (m, K)."""
+        return self._stream.finish()
+
+
+def _student_stream(model: Model, fps: float, smoothing: bool) -> StudentStream:
     if not isinstance(model.config, StudentConfig):
         raise LipSyncError(
             f"{model.name} sees the whole clip at once and cannot stream; pick a student model."
         )
     return StudentStream(model.config, model._stages, fps, smoothing, DELTA_S)
+
+
+def open_stream(model: Model, fps: float, smoothing: bool = True) -> AudioStream:
+    """Streaming inference: push 16 kHz float32 blocks, get scene frames (m, K) back."""
+    return AudioStream(_student_stream(model, fps, smoothing))
 
 
 def model_info(model: Model) -> ModelInfo:
@@ -178,6 +199,7 @@ def model_info(model: Model) -> ModelInfo:
 
 
 __all__ = [
+    "AudioStream",
     "Model",
     "ModelInfo",
     "SAMPLE_RATE",

@@ -16,6 +16,7 @@ import numpy as np
 
 from .animation import Animation
 from .errors import LipSyncError
+from .number_text import write_csv_rows
 
 FORMATS = (".csv", ".json")
 JSON_FORMAT = "tiny-lipsync-curves"
@@ -73,14 +74,11 @@ def _write_atomic(path: Path, write: Callable[[TextIO], None]) -> None:
 
 def write_csv(path: str | Path, animation: Animation) -> None:
     """Write `time,<channel names>` and one row per frame."""
-    times_s = animation.times_s()
-    weights = np.asarray(animation.weights, dtype=np.float64)
+    table = np.column_stack([animation.times_s(), np.asarray(animation.weights, np.float64)])
 
     def write(handle: TextIO) -> None:
         handle.write(",".join(("time", *animation.channel_names)) + "\n")
-        for t, row in zip(times_s, weights, strict=True):
-            handle.write(f"{t:.{_DECIMALS}f}," + ",".join(f"{w:.{_DECIMALS}f}" for w in row))
-            handle.write("\n")
+        write_csv_rows(handle, table, _DECIMALS)
 
     _write_atomic(Path(path), write)
 
@@ -96,7 +94,7 @@ def write_json(path: str | Path, animation: Animation, metadata: dict | None = N
         "weights": np.round(np.asarray(animation.weights, np.float64), _DECIMALS).tolist(),
         "metadata": metadata or {},
     }
-    _write_atomic(Path(path), lambda handle: json.dump(document, handle, indent=None))
+    _write_atomic(Path(path), lambda handle: handle.write(json.dumps(document)))
 
 
 def write_curves(path: str | Path, animation: Animation, metadata: dict | None = None) -> None:

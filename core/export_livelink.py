@@ -13,6 +13,7 @@ import numpy as np
 
 from .animation import Animation
 from .export_curves import _write_atomic
+from .number_text import csv_rows
 
 # Live Link Face's column order (ARKit's blend-shape location order), in PascalCase.
 LIVE_LINK_SHAPES: tuple[str, ...] = (
@@ -33,6 +34,7 @@ ROTATIONS: tuple[str, ...] = (
     "RightEyeYaw", "RightEyePitch", "RightEyeRoll",
 )  # fmt: skip
 HEADER: tuple[str, ...] = ("Timecode", "BlendShapeCount", *LIVE_LINK_SHAPES, *ROTATIONS)
+_ROWS = 8192  # rows formatted per step
 
 
 def timecode(time_s: float, fps: float) -> str:
@@ -65,8 +67,13 @@ def write_live_link_csv(path: str | Path, animation: Animation) -> None:
 
     def write(handle: TextIO) -> None:
         handle.write(",".join(HEADER) + "\n")
-        for t, row in zip(animation.times_s(), weights, strict=True):
-            values = ",".join(f"{w:.6f}" for w in row)
-            handle.write(f"{timecode(float(t), animation.fps)},{count},{values},{zeros}\n")
+        times_s = animation.times_s()
+        for first in range(0, len(weights), _ROWS):
+            rows = csv_rows(weights[first : first + _ROWS]).splitlines()
+            times = times_s[first : first + _ROWS]
+            handle.writelines(
+                f"{timecode(float(t), animation.fps)},{count},{values},{zeros}\n"
+                for t, values in zip(times, rows, strict=True)
+            )
 
     _write_atomic(Path(path), write)
