@@ -26,7 +26,8 @@ METRICS = (("pbm_40ms_pct", "PBM ±40 ms %"), ("pbm_inside_pct", "PBM inside %")
            ("false_closure_vowel_pct", "false closure vowels %"), ("mse", "MSE"),
            ("jitter_weights", "jitter (weights)"), ("realtime_factor", "speed ×RT"))  # fmt: skip
 LIMITS = (
-    "Trained on synthetic speech only (TTS voices); real speech is used for evaluation alone.",
+    "Trained on synthetic speech (TTS voices); the teacher's frozen Whisper encoder was "
+    "pretrained on real speech by OpenAI; our real speech is used for evaluation alone.",
     "Outputs the 29 ARKit lower-face channels; eyes, brows and head motion are not animated.",
     "English is the target language; other languages are held out and reported separately.",
     "Lip closure is scored on one head (the bundled demo head); other rigs need the mapping.",
@@ -57,6 +58,8 @@ def data_lines(hours: dict[tuple[str, str, str], float]) -> list[str]:
         "- MBROLA voices: "
         + ("USED (non-commercial licence; see docs/corpus.md)." if mbrola else "not used.")
     )
+    if any(engine == "kokoro" for engine, _, _ in hours):
+        lines.append("- Kokoro-82M neural voices: Apache-2.0 model and voices (assets/CREDITS.md).")
     lines.append("- Engine and text licences: docs/corpus.md (all free for this use).")
     return lines
 

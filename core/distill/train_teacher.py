@@ -27,12 +27,12 @@ HARD_NEGATIVES = ("SIL", "T", "D", "K", "G", "N", "NG")
 
 @dataclass(frozen=True)
 class TeacherSettings:
-    steps: int = 3000
-    batch: int = 32
-    crop_tokens: int = 128  # 2.56 s of context per crop (the features saw the whole utterance)
-    lr: float = 1e-3
+    steps: int = 2000
+    batch: int = 16
+    crop_tokens: int = 128  # 2.56 s per crop (the features saw the whole utterance)
+    lr: float = 2e-3
     seed: int = 0
-    save_every: int = 250
+    save_every: int = 100
     velocity_weight: float = 1.0
     gap_weight: float = 0.3
     phone_weight: float = 0.05
