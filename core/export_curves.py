@@ -7,7 +7,7 @@ JSON: {"format", "fps", "frame_count", "channel_names", "time", "weights" (T row
 
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -50,23 +50,38 @@ def check_output_folder(path: str | Path) -> Path:
     return path
 
 
-def _write_atomic(path: Path, write: Callable[[TextIO], None]) -> None:
-    """Write through a temporary file in the same folder, then rename it over `path`."""
+def _create_partial(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside `path`: its descriptor and name.
+
+    Created with mode 0666 less the umask, as `open()` makes any new file (tempfile's
+    0600 would make every output private).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+        try:
+            return os.open(temp, flags, 0o666), temp
+        except FileExistsError:
+            continue
+
+
+def write_atomic(path: str | Path, write: Callable[[TextIO], None]) -> None:
+    """Write a UTF-8 text file through a temporary file in the same folder, then rename it
+    over `path`: readers never see half a file, and a failure leaves no file behind. The file
+    gets the permissions of a new file (0644 under the usual umask 022)."""
+    path = Path(path)
     try:
-        handle = tempfile.NamedTemporaryFile(
-            "w", dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False,
-            encoding="utf-8", newline="",
-        )  # fmt: skip
+        descriptor, temp = _create_partial(path)
     except OSError as error:
         raise LipSyncError(
             f"{path.parent}: cannot create a file here ({error.strerror})."
         ) from None
     try:
-        with handle:
+        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
             write(handle)
-        os.replace(handle.name, path)
+        os.replace(temp, path)
     except BaseException as error:
-        Path(handle.name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise LipSyncError(f"{path}: writing failed ({error.strerror}).") from None
         raise
@@ -80,7 +95,7 @@ def write_csv(path: str | Path, animation: Animation) -> None:
         handle.write(",".join(("time", *animation.channel_names)) + "\n")
         write_csv_rows(handle, table, _DECIMALS)
 
-    _write_atomic(Path(path), write)
+    write_atomic(path, write)
 
 
 def write_json(path: str | Path, animation: Animation, metadata: dict | None = None) -> None:
@@ -94,7 +109,7 @@ def write_json(path: str | Path, animation: Animation, metadata: dict | None = N
         "weights": np.round(np.asarray(animation.weights, np.float64), _DECIMALS).tolist(),
         "metadata": metadata or {},
     }
-    _write_atomic(Path(path), lambda handle: handle.write(json.dumps(document)))
+    write_atomic(path, lambda handle: handle.write(json.dumps(document)))
 
 
 def write_curves(path: str | Path, animation: Animation, metadata: dict | None = None) -> None:

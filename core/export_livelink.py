@@ -12,7 +12,7 @@ from typing import TextIO
 import numpy as np
 
 from .animation import Animation
-from .export_curves import _write_atomic
+from .export_curves import write_atomic
 from .number_text import csv_rows
 
 # Live Link Face's column order (ARKit's blend-shape location order), in PascalCase.
@@ -76,4 +76,4 @@ def write_live_link_csv(path: str | Path, animation: Animation) -> None:
                 for t, values in zip(times, rows, strict=True)
             )
 
-    _write_atomic(Path(path), write)
+    write_atomic(path, write)

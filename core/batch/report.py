@@ -1,11 +1,11 @@
 """The batch report (DIR/batch_report.csv), its one-line summary and the exit code."""
 
 import csv
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import TextIO
 
+from ..export_curves import write_atomic
 from .jobs import STATUSES, LineResult
 
 REPORT_NAME = "batch_report.csv"
@@ -17,19 +17,14 @@ EXIT_SOME_FAILED = 1
 def write_report(out_dir: Path, results: list[LineResult]) -> Path:
     """Write one row per line (sorted by line number) atomically; return the report's path."""
     path = Path(out_dir) / REPORT_NAME
-    handle = tempfile.NamedTemporaryFile(
-        "w", dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False,
-        encoding="utf-8", newline="",
-    )  # fmt: skip
-    try:
-        with handle:
-            writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
-            for r in sorted(results, key=lambda r: r.index):
-                writer.writerow((r.index, r.audio, r.output, r.status, f"{r.seconds:.4f}", r.error))
-        os.replace(handle.name, path)
-    finally:
-        Path(handle.name).unlink(missing_ok=True)
+
+    def write(handle: TextIO) -> None:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for r in sorted(results, key=lambda r: r.index):
+            writer.writerow((r.index, r.audio, r.output, r.status, f"{r.seconds:.4f}", r.error))
+
+    write_atomic(path, write)
     return path
 
 
