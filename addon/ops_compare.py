@@ -15,6 +15,7 @@ from bpy.props import StringProperty
 from ..core.errors import RigError
 from ..core.gap_plot import closure_onsets, render_gap_plot
 from ..core.head import lip_gap
+from . import targets
 from .job import Job, JobOperator
 from .ops_generate import apply_take, take_poll
 from .take import Take, compute_take
@@ -46,7 +47,7 @@ class LIPSYNC_OT_compare(TakeOptions, JobOperator, bpy.types.Operator):
     poll = classmethod(lambda cls, context: take_poll(cls, context))
 
     def prepare(self, context: bpy.types.Context) -> Job:
-        obj_a = self.target_object(context)
+        obj_a, why = self._target_a(context)
         obj_b_name = self.object_b or (
             context.scene.lipsync.compare_object.name if context.scene.lipsync.compare_object
             else ""
@@ -62,6 +63,7 @@ class LIPSYNC_OT_compare(TakeOptions, JobOperator, bpy.types.Operator):
         request_b = self.request(context, obj_b, audio, models[1])
         names = (obj_a.name, obj_b_name)
         plot_path = bpy.path.abspath(self.plot_path) if self.plot_path else ""
+        chosen = f" ({why})" if why else ""
 
         def compute(progress) -> Comparison:
             take_a = compute_take(request_a, progress, 0.0, 0.45)
@@ -73,13 +75,24 @@ class LIPSYNC_OT_compare(TakeOptions, JobOperator, bpy.types.Operator):
             return Comparison((take_a, take_b), gaps)
 
         def apply(context: bpy.types.Context, comparison: Comparison) -> str:
-            return apply_comparison(context, names, comparison, plot_path)
+            return apply_comparison(context, names, comparison, plot_path, chosen)
 
         return Job(compute=compute, apply=apply)
 
+    def _target_a(self, context: bpy.types.Context) -> tuple[bpy.types.Object, str]:
+        """Object A and why it was chosen ('' when the caller named it)."""
+        if self.target:
+            return self.target_object(context), ""
+        obj, why = targets.default_target(context, is_shape_key_mesh)
+        return self.target_object(context, obj.name if obj else ""), why
+
+
+def is_shape_key_mesh(obj: bpy.types.Object) -> bool:
+    return obj.type == "MESH" and obj.data.shape_keys is not None
+
 
 def apply_comparison(
-    context, names: tuple[str, str], comparison: Comparison, plot_path: str
+    context, names: tuple[str, str], comparison: Comparison, plot_path: str, chosen: str = ""
 ) -> str:
     """Write both takes, the closure markers and the plot image; return the report line."""
     obj_a = bpy.data.objects[names[0]]
@@ -87,6 +100,7 @@ def apply_comparison(
     take_a, take_b = comparison.takes
     apply_take(context, obj_a, take_a)
     apply_take(context, obj_b, take_b)
+    targets.remember(context, obj_a)  # Compare's subject is A
     counts = []
     markers = context.scene.timeline_markers
     for prefix, take, gap in zip(MARKER_PREFIX, comparison.takes, comparison.gaps_m, strict=True):
@@ -104,7 +118,7 @@ def apply_comparison(
     _show_in_image_editor(context, image)
     context.window_manager.lipsync_status.plot_image = image.name
     return (
-        f"A: {take_a.model_name} on '{obj_a.name}', {counts[0]} closures; "
+        f"A: {take_a.model_name} on '{obj_a.name}'{chosen}, {counts[0]} closures; "
         f"B: {take_b.model_name} on '{obj_b.name}', {counts[1]} closures."
     )
 

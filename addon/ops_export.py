@@ -17,7 +17,7 @@ from ..core.export_curves import check_output_folder, write_csv, write_json
 from ..core.export_livelink import write_live_link_csv
 from ..core.mapping import match_name
 from ..core.rig import ARKIT_52
-from . import keying
+from . import keying, targets
 
 FORMATS = (
     ("CSV", "CSV", "time + one column per shape key"),
@@ -52,7 +52,7 @@ class LIPSYNC_OT_export(bpy.types.Operator):
 
     def invoke(self, context: bpy.types.Context, event) -> set[str]:
         if not self.filepath:
-            take = keying.current_take(self._target(context))
+            take = keying.current_take(self._target(context)[0])
             stem = bpy.path.clean_name(take.name) if take else "take"
             self.filepath = os.path.join(bpy.path.abspath("//") or os.getcwd(), stem)
         self.filepath = os.path.splitext(self.filepath)[0] + EXTENSIONS[self.format]
@@ -61,7 +61,7 @@ class LIPSYNC_OT_export(bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
-            obj = self._target(context)
+            obj, why = self._target(context)
             path = bpy.path.abspath(self.filepath)
             if not path:
                 raise LipSyncError("Give a file path to export to.")
@@ -73,17 +73,26 @@ class LIPSYNC_OT_export(bpy.types.Operator):
         except LipSyncError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
-        self.report({"INFO"}, f"Exported {obj.name}'s take to {path}.")
+        chosen = f" ({why})" if why else ""
+        self.report({"INFO"}, f"Exported the take of '{obj.name}'{chosen} to {path}.")
         return {"FINISHED"}
 
-    def _target(self, context: bpy.types.Context) -> bpy.types.Object:
-        obj = bpy.data.objects.get(self.target) if self.target else context.scene.lipsync.target
-        if obj is None:
-            raise RigError(f"There is no object named '{self.target}'." if self.target
-                           else "Pick a target first.")  # fmt: skip
+    def _target(self, context: bpy.types.Context) -> tuple[bpy.types.Object, str]:
+        """The object whose take to export, and why it was chosen ('' when named)."""
+        if self.target:
+            obj = bpy.data.objects.get(self.target)
+            if obj is None:
+                raise RigError(f"There is no object named '{self.target}'.")
+            why = ""
+        else:
+            obj, why = targets.default_target(context, lambda o: keying.current_take(o) is not None)
+            if obj is None:
+                raise RigError(
+                    "No object with a lip-sync take to export: Generate one, or pass target=."
+                )
         if keying.current_take(obj) is None:
             raise RigError(f"'{obj.name}' has no lip-sync take; Generate one first.")
-        return obj
+        return obj, why
 
 
 def take_animation(obj: bpy.types.Object) -> tuple[Animation, dict]:

@@ -3,7 +3,7 @@
 import bpy
 
 from ..core.errors import AudioError
-from . import keying
+from . import keying, targets
 from .job import Job, JobOperator
 from .take import Take, compute_take, take_metadata
 from .take_options import TakeOptions, check_model_path
@@ -65,6 +65,7 @@ def apply_take(context: bpy.types.Context, obj: bpy.types.Object, take: Take) ->
     keying.write_take(
         obj, identifier, name, take.frames, take.key_names, take.values, take_metadata(take)
     )
+    targets.remember(context, obj)
     unmapped = take.request.mapping.unmapped
     context.window_manager.lipsync_status.unmapped = ", ".join(unmapped)
     message = (

@@ -110,6 +110,7 @@ class LIPSYNC_PG_status(bpy.types.PropertyGroup):
     text: StringProperty()
     unmapped: StringProperty(description="Channels of the last take that drive no shape key")
     plot_image: StringProperty(description="Image of the last lip-gap comparison")
+    last_target: StringProperty(description="Object the last take was keyed on")
 
     @classmethod
     def register(cls) -> None:

@@ -3,6 +3,8 @@
 
 import csv
 import json
+import os
+import stat
 
 import bpy
 import numpy as np
@@ -67,9 +69,13 @@ def test_curve_exports_hold_the_keyed_take(scene_with_speech, model_name, tmp_pa
     bpy.ops.lipsync.generate(target=head.name, model=model_name, **_audio_kwargs(speech_wav))
     frames, names, values = take_values(head)
     path = tmp_path / f"take.{'json' if file_format == 'JSON' else 'csv'}"
-    assert bpy.ops.lipsync.export(filepath=str(path), format=file_format, target=head.name) == {
-        "FINISHED"
-    }
+    umask = os.umask(0o027)
+    try:
+        result = bpy.ops.lipsync.export(filepath=str(path), format=file_format, target=head.name)
+    finally:
+        os.umask(umask)
+    assert result == {"FINISHED"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # a new file under the umask, not 0600
     jaw = values[:, names.index("jawOpen")]
     if file_format == "JSON":
         document = json.loads(path.read_text())
@@ -87,6 +93,46 @@ def test_curve_exports_hold_the_keyed_take(scene_with_speech, model_name, tmp_pa
             column = np.array([float(r[header.index("jawOpen")]) for r in rows[1:]])
     assert len(column) == len(frames)
     np.testing.assert_allclose(column, jaw, atol=1e-5)
+
+
+def test_scripted_export_and_compare_after_scripted_generate_use_its_object(
+    scene_with_speech, model_names, tmp_path, capfd
+):
+    """The issue's script: generate(target=...) then export() with no target (#17 item 6)."""
+    scene, head, speech_wav = scene_with_speech
+    scene.lipsync.target = None  # nothing picked in the panel
+    bpy.context.view_layer.objects.active = None
+    bpy.context.window_manager.lipsync_status.last_target = ""
+    model = model_names[0]
+    assert bpy.ops.lipsync.generate(target=head.name, model=model, **_audio_kwargs(speech_wav)) == {
+        "FINISHED"
+    }
+    capfd.readouterr()
+    path = tmp_path / "take.csv"
+    assert bpy.ops.lipsync.export(filepath=str(path), format="CSV") == {"FINISHED"}
+    assert f"'{head.name}' (the object last generated on)" in capfd.readouterr().out
+    frames, names, values = take_values(head)
+    rows = list(csv.reader(path.open()))
+    assert rows[0][0] == "time" and len(rows) - 1 == len(frames)
+    jaw = [float(r[rows[0].index("jawOpen")]) for r in rows[1:]]
+    np.testing.assert_allclose(jaw, values[:, names.index("jawOpen")], atol=1e-5)
+
+    result = bpy.ops.lipsync.compare(model=model, model_b=model_names[-1],
+                                     **_audio_kwargs(speech_wav))  # fmt: skip
+    assert result == {"FINISHED"}
+    assert f"on '{head.name}' (the object last generated on)" in capfd.readouterr().out
+    assert f"{head.name} B" in bpy.data.objects  # B is a copy of the same head
+
+    bpy.context.window_manager.lipsync_status.last_target = ""  # e.g. a new session
+    bpy.context.view_layer.objects.active = head
+    assert bpy.ops.lipsync.export(filepath=str(path.with_suffix(".json")), format="JSON") == {
+        "FINISHED"
+    }
+    assert f"'{head.name}' (the active object)" in capfd.readouterr().out
+
+    bpy.context.view_layer.objects.active = None
+    with pytest.raises(RuntimeError, match="No object with a lip-sync take"):
+        bpy.ops.lipsync.export(filepath=str(path), format="CSV")
 
 
 @pytest.mark.parametrize("file_format", ["FBX", "GLTF"])
