@@ -1,7 +1,8 @@
 """Command line for pipelines: `python -m core.cli predict|info|eval|batch`.
 
-Exit codes: 0 success, 1 a batch with failed lines (the others written), 2 bad input (one line
-on stderr, no output file left behind).
+Exit codes: 0 success, 1 a batch with failed lines (the others written), 2 bad input or a
+missing optional package (one line on stderr naming what to install, no output file left
+behind).
 
 `predict` runs BLAS on one thread (unless OPENBLAS_NUM_THREADS & co. say otherwise), as every
 Dask worker of `batch` does: the students are too small to gain from more threads, and BLAS
@@ -9,6 +10,7 @@ sums in a thread-dependent order, so this way a file gives the same bytes both w
 """
 
 import argparse
+import importlib.util
 import os
 import sys
 from dataclasses import asdict
@@ -19,6 +21,13 @@ from .errors import LipSyncError
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# command -> (the package extra it needs, the packages of that extra it imports)
+EXTRAS = {
+    "batch": ("batch", ("distributed", "dask", "tqdm")),
+    "eval": ("eval", ("matplotlib", "tqdm")),
+}
+CORE_PACKAGES = ("numpy", "soundfile")  # installed with the package itself
+FROM_CHECKOUT = "from a checkout: pip install -r requirements/dev.txt"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -122,16 +131,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def missing_package_line(error: ModuleNotFoundError, command: str) -> str | None:
+    """The one line for a third-party package that is not installed, or None (our own bug)."""
+    package = (error.name or "").split(".")[0]
+    if not package or package == __package__.split(".")[0] or package in ("core", "addon"):
+        return None
+    if package in CORE_PACKAGES:
+        return (
+            f"error: Tiny Lip Sync needs the Python package '{package}', which is not "
+            f"installed: pip install tiny-lipsync ({FROM_CHECKOUT})"
+        )
+    extra = EXTRAS.get(command, ("", ()))[0]
+    install = f"pip install 'tiny-lipsync[{extra}]'" if extra else f"pip install {package}"
+    return (
+        f"error: `{command}` needs the Python package '{package}', which is not installed: "
+        f"{install} ({FROM_CHECKOUT})"
+    )
+
+
+def _installed(package: str) -> bool:
+    if package in sys.modules:
+        return sys.modules[package] is not None
+    return importlib.util.find_spec(package) is not None
+
+
+def _check_extra(command: str) -> None:
+    """Raise ModuleNotFoundError before any work when a package the command needs is missing."""
+    for package in EXTRAS.get(command, ("", ()))[1]:
+        if not _installed(package):
+            raise ModuleNotFoundError(f"No module named '{package}'", name=package)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Parse, dispatch, and turn the core's errors into one line and exit code 2."""
+    """Parse, dispatch, and turn the core's errors (and a missing optional package) into one
+    line and exit code 2."""
     args = build_parser().parse_args(argv)
     if args.command == "predict" and "numpy" not in sys.modules:  # read when numpy loads
         for name in _BLAS_THREADS:
             os.environ.setdefault(name, "1")
     try:
+        _check_extra(args.command)
         return args.run(args)
     except LipSyncError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ModuleNotFoundError as error:
+        line = missing_package_line(error, args.command)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

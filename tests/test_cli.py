@@ -185,3 +185,33 @@ def test_predict_reads_flac_and_ogg(suffix, rate, channels, model_path, tmp_path
                         capsys)  # fmt: skip
     assert code == 0, err
     assert len(out.read_text().splitlines()) == 1 + 40
+
+
+@pytest.mark.parametrize(
+    ("blocked", "command", "words"),
+    [
+        ("tqdm", ["batch", "{audio_dir}", "--out", "{out}", "--model", "s_tiny"], "[batch]"),
+        ("distributed", ["batch", "{audio_dir}", "--out", "{out}", "--model", "s_tiny"], "[batch]"),
+        ("matplotlib", ["eval", "--devset", "{out}", "--out", "{out}"], "[eval]"),
+        ("soundfile", ["predict", "{audio}", "--model", "s_tiny", "--fps", "30", "--out",
+                       "{out}/a.csv"], "pip install tiny-lipsync "),
+    ],
+)  # fmt: skip
+def test_a_missing_optional_package_is_one_line_and_exit_2(
+    blocked, command, words, speech_like, tmp_path
+):
+    """As if the package were not installed: one line naming it and what to install (#17)."""
+    values = {"audio": speech_like, "audio_dir": speech_like.parent, "out": tmp_path / "out"}
+    (tmp_path / "out").mkdir()
+    argv = [part.format(**values) for part in command]
+    code = (
+        f"import sys; sys.modules[{blocked!r}] = None\n"  # `import {blocked}` now fails
+        f"from core.cli import main; sys.exit(main({argv!r}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"'{blocked}'" in result.stderr and words in result.stderr, result.stderr
+    assert not list((tmp_path / "out").iterdir())
