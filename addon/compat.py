@@ -4,6 +4,10 @@
   old name).
 - Actions: 4.2/4.3 keep F-curves on `Action.fcurves`; 4.4 brought slotted Actions whose F-curves
   live in a channelbag per slot (5.0 removed `Action.fcurves`).
+- Strip frames: 5.1 renamed frame_start, frame_final_start/_end, frame_offset_start/_end and
+  frame_duration to content_start, left/right_handle, left/right_handle_offset and
+  content_duration; 5.2 warns that the old names go in 6.0. The new names are used where they
+  exist.
 """
 
 import bpy
@@ -106,6 +110,21 @@ def strip_frames(strip) -> tuple[float, float, float]:
     if hasattr(strip, "left_handle"):
         return float(strip.content_start), float(strip.left_handle), float(strip.right_handle)
     return float(strip.frame_start), float(strip.frame_final_start), float(strip.frame_final_end)
+
+
+def trim_strip(strip, left_frames: float, right_frames: float) -> None:
+    """Hide frames at the strip's two ends by moving its handles inwards (content unmoved)."""
+    if hasattr(strip, "left_handle_offset"):
+        strip.left_handle_offset, strip.right_handle_offset = left_frames, right_frames
+    else:
+        strip.frame_offset_start, strip.frame_offset_end = left_frames, right_frames
+
+
+def strip_content_frames(strip) -> float:
+    """Length of the strip's content in frames, before its handles are applied."""
+    if hasattr(strip, "content_duration"):
+        return float(strip.content_duration)
+    return float(strip.frame_duration)
 
 
 def strip_sound_offset_s(strip) -> float:
