@@ -3,13 +3,15 @@
 One file per model, smoothing setting and utterance, in a folder (`make eval`:
 `build/eval_cache/predictions/`):
 `<model key>/<smooth|raw>/<item id>-<audio hash>.npz` holding the weights (T, K) at EVAL_FPS and
-the compute seconds they took. The model key hashes the model file and the code that could run
-at inference (every module of `core/` outside eval/, distill/, corpus/ and batch/), so a
-retrained model or a changed runtime never reuses old predictions; a half-written file is never
-read (write, then rename).
+the compute seconds they took. The model key hashes the model file and the inference code: the
+source of every `core` module loaded once each model has run on a short clip (outside eval/,
+distill/, corpus/ and batch/). A retrained model or a changed runtime therefore never reuses old
+predictions, while edits elsewhere in `core` keep them; a half-written file is never read
+(write, then rename).
 """
 
 import hashlib
+import sys
 import time
 from pathlib import Path
 
@@ -18,8 +20,6 @@ import numpy as np
 from ..animation import Animation
 from ..audio import SAMPLE_RATE
 from .scoring import EVAL_FPS, EvalItem, Predictor
-
-CORE = Path(__file__).resolve().parents[1]
 
 
 def _digest(data: bytes) -> str:
@@ -30,16 +30,15 @@ NOT_INFERENCE = ("eval", "distill", "corpus", "batch")
 
 
 def inference_code_digest() -> str:
-    """Hash of the core's source files that may turn a model file and audio into weights."""
-    sources = [p for p in sorted(CORE.rglob("*.py"))
-               if p.relative_to(CORE).parts[0] not in NOT_INFERENCE]  # fmt: skip
+    """Hash of the source of the loaded `core` modules that may turn audio into weights."""
+    package = __name__.rsplit(".", 2)[0]  # "core" (or "bl_ext....core" inside Blender)
+    sources = sorted(
+        Path(module.__file__)
+        for name, module in list(sys.modules.items())
+        if name.startswith(package + ".") and getattr(module, "__file__", None)
+        and name[len(package) + 1 :].split(".")[0] not in NOT_INFERENCE
+    )  # fmt: skip
     return _digest(b"".join(p.read_bytes() for p in sources))
-
-
-def model_key(path: Path, code_digest: str | None = None) -> str:
-    """The cache key of a model file: its stem, its bytes and the inference code."""
-    code = code_digest or inference_code_digest()
-    return f"{Path(path).stem}-{_digest(Path(path).read_bytes() + code.encode())}"
 
 
 class PredictionCache:
@@ -47,23 +46,38 @@ class PredictionCache:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self.keys: dict[int, str] = {}  # id(model) -> model key, see `add`
-        self._code_digest = inference_code_digest()
+        self._paths: dict[int, Path] = {}  # id(model) -> its file, see `add`
+        self._keys: dict[int, str] = {}
+        self._code_digest: str | None = None  # taken at the first prediction
         self.computed = 0  # predictions run in this process (the rest came from the cache)
 
     def add(self, model, path: Path) -> None:
-        """Register a loaded model with the file it was loaded from."""
-        self.keys[id(model)] = model_key(path, self._code_digest)
+        """Register a loaded model with the file it was loaded from (and run it once on 0.1 s
+        of silence, so that every module its inference needs is loaded before the hash)."""
+        from ..api import predict
+
+        predict(model, np.zeros(SAMPLE_RATE // 10, dtype=np.float32), SAMPLE_RATE, EVAL_FPS)
+        self._paths[id(model)] = Path(path)
+
+    def key(self, model) -> str:
+        """The cache key of a registered model: its file's stem and bytes, the inference code."""
+        if id(model) not in self._keys:
+            if self._code_digest is None:
+                self._code_digest = inference_code_digest()
+            path = self._paths[id(model)]
+            data = path.read_bytes() + self._code_digest.encode()
+            self._keys[id(model)] = f"{path.stem}-{_digest(data)}"
+        return self._keys[id(model)]
 
     def path(self, model, item: EvalItem, smoothing: bool) -> Path:
         """Where one prediction is kept."""
         audio_key = _digest(np.ascontiguousarray(item.audio, dtype=np.float32).tobytes())
         name = f"{item.item_id.replace('/', '_')}-{audio_key}.npz"
-        return self.folder / self.keys[id(model)] / ("smooth" if smoothing else "raw") / name
+        return self.folder / self.key(model) / ("smooth" if smoothing else "raw") / name
 
     def predict(self, model, item: EvalItem, smoothing: bool) -> tuple[Animation, float]:
         """The model's animation of the item at EVAL_FPS and the compute seconds it took."""
-        if id(model) not in self.keys:  # not registered: no file to key it by, never cached
+        if id(model) not in self._paths:  # not registered: no file to key it by, never cached
             return _timed_predict(model, item, smoothing)
         path = self.path(model, item, smoothing)
         if path.exists():

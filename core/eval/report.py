@@ -16,6 +16,7 @@ import argparse
 import datetime
 import json
 import math
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
@@ -119,24 +120,26 @@ def _rhubarb_rows(rhubarb_dir: Path, devset_dir: Path, sets: dict, head, out_dir
     """Rhubarb's rows on the real halves, measured now or read back; and where they came from."""
     found = rhubarb.find_rhubarb(rhubarb_dir)
     measured_path = out_dir / rhubarb.MEASURED_NAME
+    where = os.path.relpath(rhubarb_dir, rhubarb.REPO_ROOT)
     if found is not None:
         measured = rhubarb.measure(found, devset_dir, sets, head, cache_dir,
                                    progress.set_postfix_str)  # fmt: skip
-        note = f"measured in this run (build `{rhubarb_dir}`, executable {found.digest})"
+        note = f"measured by this run (build `{where}`, executable sha256 {found.digest}…)"
         if full:
             record = rhubarb.write_measured(measured_path, found, measured,
                                             datetime.date.today().isoformat())  # fmt: skip
-            note += f"; closure figures unchanged since {record['date']}"
+            note += (f"; the same closure figures since {record['date']}, kept in "
+                     f"`{measured_path}` for machines without the build")  # fmt: skip
         size = int(found.size_mb * 2**20)
         suffix = ""
     else:
         record = rhubarb.read_measured(measured_path)
         if record is None:
-            return [], f"not measured: no build in `{rhubarb_dir}` and no `{measured_path}`"
+            return [], f"missing: no build in `{where}` and no `{measured_path}`"
         measured = record["rows"]
         size = int(record["build_mb"] * 2**20) if record.get("build_mb") else None
         suffix = f" (measured {record['date']})"
-        note = (f"not rerun (no build in `{rhubarb_dir}`): the figures measured on "
+        note = (f"not rerun (no build in `{where}`): the figures measured on "
                 f"{record['date']}, from `{measured_path}`")  # fmt: skip
     rows = [Row(r["eval_set"], rhubarb.system_name(r["mode"]) + suffix, None, r["metrics"],
                 None, size, math.inf, "rhubarb")

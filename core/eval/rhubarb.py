@@ -15,6 +15,7 @@ rest pose, whose lips meet; G (f/v) rolls the lower lip in, which also measures 
 
 import hashlib
 import json
+import math
 import os
 import subprocess
 import time
@@ -178,14 +179,17 @@ def write_measured(path: Path, rhubarb: Rhubarb, rows: list[dict], date: str) ->
     """Keep a measured run's rows for machines without the build; returns the record.
 
     The date stays that of the last run that changed a closure figure (timings always vary).
+    NaN metrics are stored as null.
     """
+    rows = [{**r, "metrics": {k: (v if math.isfinite(v) else None)
+                              for k, v in r["metrics"].items()}} for r in rows]  # fmt: skip
     previous = read_measured(path)
     closure = lambda rs: json.dumps([(r["eval_set"], r["mode"],  # noqa: E731
                                       {k: v for k, v in r["metrics"].items()
                                        if k not in ("realtime_factor", "audio_s")})
                                      for r in rs])  # fmt: skip
     if previous is not None and closure(previous["rows"]) == closure(rows):
-        date, rows = previous["date"], previous["rows"]
+        date = previous["date"]
     record = {
         "date": date,
         "version": VERSION,
