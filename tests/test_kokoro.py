@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.corpus import kokoro
+from core.corpus import kokoro, kokoro_timing
 from core.corpus.dataset import Phone
 from core.corpus.dialogue_text import dialogue_lines
 from core.corpus.plan import (
@@ -147,3 +147,17 @@ def test_a_real_sentence_has_exact_durations_and_aligned_phones(model_dir):
         check_phones(phones, speech.duration_s, "kokoro")
         assert [p.label for p in phones if p.label in ("P", "B", "M")] == ["B", "B", "M", "P", "M"]
     assert speech.engine_phones[-1].end_s == speech.duration_s
+
+
+# --- timing check ----------------------------------------------------------------------------
+
+
+def test_the_closure_is_found_at_the_energy_fall_and_the_section_is_replaced():
+    audio = np.zeros(16000, np.float32)
+    audio[:8000] = 0.3 * np.sin(np.arange(8000) * 0.3)  # speech until 0.5 s, then a closure
+    db = kokoro_timing.energy_db(audio)
+    assert abs(kokoro_timing.steepest_fall_s(db, (0.45, 0.52)) - 0.5) <= 0.015
+    report = "# Timings\n\ntable\n\n## Kokoro\n\nold\n"
+    assert kokoro_timing.replace_section(report, "## Kokoro\n\nnew\n") == (
+        "# Timings\n\ntable\n\n## Kokoro\n\nnew\n"
+    )
