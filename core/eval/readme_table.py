@@ -21,7 +21,7 @@ SHIPPED = ("teacher", "s0", "s_tiny", "s_lowlat")
 def _size(row: "Row") -> str:
     if row.file_size is None:
         return "–"
-    if row.file_size >= 2**20:
+    if row.file_size >= 10 * 2**20:
         return f"{row.file_size / 2**20:.0f} MB"
     return f"{row.file_size / 1024:.0f} KB"
 

@@ -44,6 +44,11 @@ class Extras:
     report_set: str  # the set the README quotes
 
 
+def _speed(row: "Row") -> str:
+    speed_x = None if row.kind == "oracle" else row.metrics.get("realtime_factor")
+    return _num(speed_x, 0 if not _missing(speed_x) and speed_x >= 10 else 1)
+
+
 def _row_line(row: "Row", teacher: str | None) -> str:
     m = row.metrics
     smooth = "–" if row.smoothing is None else ("yes" if row.smoothing else "no")
@@ -64,7 +69,7 @@ def _row_line(row: "Row", teacher: str | None) -> str:
         _num(m["jitter_gap_mm"], 3) + reference_gap,
         "–" if row.parameters is None else f"{row.parameters:,}",
         "–" if row.file_size is None else _num(row.file_size / 1024, 0),
-        _num(row.future_ms, 0), "–" if row.kind == "oracle" else _num(m["realtime_factor"], 0),
+        _num(row.future_ms, 0), _speed(row),
     ]  # fmt: skip
     return "| " + " | ".join(cells) + " |"
 
