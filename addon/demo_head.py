@@ -4,6 +4,7 @@ try lip sync without any asset of their own."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import bpy
@@ -11,6 +12,7 @@ import numpy as np
 
 from ..core.errors import AudioError, LipSyncError
 from ..core.head import PARTS, DemoHead, load_demo_head
+from ..core.mouth_shade import mouth_shade
 from . import compat
 
 SUBDIVISION_LEVELS = 1
@@ -23,6 +25,12 @@ def _srgb_to_linear(col_srgb: np.ndarray) -> np.ndarray:
     c = col_srgb.astype(np.float32) / 255.0
     lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
     return np.concatenate([lin, np.ones((len(c), 1), np.float32)], axis=1)
+
+
+@lru_cache(maxsize=1)
+def _corner_shade(head: DemoHead) -> np.ndarray:
+    """(L, 1) colour factors per corner: a dark mouth cavity (core.mouth_shade), once."""
+    return mouth_shade(head.co, head.poly_sizes, head.poly_verts)[head.poly_verts, None]
 
 
 def _new_mesh(head: DemoHead, name: str) -> bpy.types.Mesh:
@@ -42,7 +50,9 @@ def _new_mesh(head: DemoHead, name: str) -> bpy.types.Mesh:
     uv_layer = mesh.uv_layers.new(name="UVMap")
     uv_layer.uv.foreach_set("vector", head.uv.astype(np.float32).ravel())
     colour = mesh.color_attributes.new(name="Col", type="FLOAT_COLOR", domain="CORNER")
-    colour.data.foreach_set("color", _srgb_to_linear(head.col).ravel())
+    rgba = _srgb_to_linear(head.col)
+    rgba[:, :3] *= _corner_shade(head)
+    colour.data.foreach_set("color", rgba.ravel())
     mesh.color_attributes.active_color = colour
     mesh.color_attributes.render_color_index = mesh.color_attributes.active_color_index
     mesh.shade_smooth()

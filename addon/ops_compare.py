@@ -141,7 +141,9 @@ def _copy_beside(context, obj: bpy.types.Object) -> bpy.types.Object:
 
 def _plot_image(comparison: Comparison, fps: float) -> bpy.types.Image:
     """The lip-gap plot as a Blender image (replacing the previous one)."""
-    pixels = render_gap_plot(list(comparison.gaps_m), fps)  # (H, W, 4), row 0 on top
+    names = tuple(take.model_name for take in comparison.takes)
+    title = f"Lip gap at the mouth's midline: {names[0]} vs {names[1]}"
+    pixels = render_gap_plot(list(comparison.gaps_m), fps, names=names, title=title)  # (H, W, 4)
     height, width = pixels.shape[:2]
     image = bpy.data.images.get(PLOT_IMAGE)
     if image is not None and tuple(image.size) != (width, height):

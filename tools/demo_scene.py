@@ -17,8 +17,8 @@ LABEL_DISTANCE_M = 0.3  # labels float this far in front of the camera, before t
 
 
 def setup_render(scene: bpy.types.Scene, width_px: int, height_px: int) -> None:
-    """Workbench: studio light, vertex colours (the demo head's 'Col'), JPEG stills (small;
-    the contact sheet is a PNG)."""
+    """Workbench: studio light without highlights, vertex colours (the demo head's 'Col', with
+    its dark mouth cavity), JPEG stills (small; the contact sheet is a PNG)."""
     scene.render.engine = "BLENDER_WORKBENCH"
     scene.render.resolution_x, scene.render.resolution_y = width_px, height_px
     scene.render.resolution_percentage = 100
@@ -29,7 +29,9 @@ def setup_render(scene: bpy.types.Scene, width_px: int, height_px: int) -> None:
     shading = scene.display.shading
     shading.light = "STUDIO"
     shading.color_type = "VERTEX"
-    shading.show_specular_highlight = True
+    # Off: the studio light's highlights would paint pale streaks on the dark walls of the
+    # mouth (vertex colours cannot make a surface matte in Workbench).
+    shading.show_specular_highlight = False
     shading.show_cavity = False
     scene.world = bpy.data.worlds.new("Backdrop")
     scene.world.color = BACKDROP
@@ -79,6 +81,17 @@ def render_still(scene, path: Path) -> None:
     """Render the current frame to `path` (the scene's image format)."""
     scene.render.filepath = str(path)
     bpy.ops.render.render(write_still=True)
+
+
+def save_png(pixels: np.ndarray, path: Path) -> None:
+    """Write an RGBA float image (H, W, 4), row 0 at the top, as a PNG through Blender."""
+    height, width = pixels.shape[:2]
+    image = bpy.data.images.new("Plot", width, height, alpha=True)
+    image.pixels.foreach_set(np.ascontiguousarray(pixels[::-1]).ravel())  # bottom row first
+    image.filepath_raw = str(path)
+    image.file_format = "PNG"
+    image.save()
+    bpy.data.images.remove(image)
 
 
 def contact_sheet(paths: list[Path], out: Path, columns: int, scale: int = 1) -> tuple[int, int]:

@@ -9,7 +9,8 @@ Drives the installed extension the way a script would, only through its operator
    Blender built without Audaspace, like the bpy 4.2 wheel, cannot hold sound strips, so there
    the take operators get the same file with `filepath`);
 3. `lipsync.compare`: the student (model A) on the head, the teacher (model B) on a copy beside
-   it, closure markers, and the lip-gap plot saved as demo/lip_gap_compare.png;
+   it, closure markers, and the lip-gap plot saved as demo/lip_gap_compare.png (redrawn with
+   the sample's p/b/m phones marked);
 4. Workbench renders of both heads at every P/B/M of the sample (the middle of each phone, from
    pocketsphinx forced alignment in tools/demo_sample_phones.txt) and at one open vowel, each
    labelled with model, time, phone and the measured lip gap, plus a contact sheet of them;
@@ -35,6 +36,7 @@ os.environ["BLENDER_USER_RESOURCES"] = str(_USER_DIR)
 
 import bpy  # noqa: E402
 import numpy as np  # noqa: E402
+from mathutils import Vector  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import demo_scene  # noqa: E402
@@ -45,7 +47,8 @@ PHONES_FILE = Path(__file__).resolve().parent / "demo_sample_phones.txt"
 BILABIALS = ("P", "B", "M")
 OPEN_VOWELS = ("AA", "AE", "AO", "AW", "AY")
 FPS = 30
-VIEW_CENTRE_Z_M = 0.645  # the mouth sits a little above the frame's centre (lips at ~0.655 m)
+HEADS_SHARE = 0.75  # of the frame's height, from the top: the heads (the labels go below)
+TOP_MARGIN_M = 0.012  # above the skull
 FRAME_START = 1
 
 
@@ -124,10 +127,12 @@ def run_job(out: Path, zip_path: Path, size: tuple[int, int], models: tuple[str,
         frames, names, values = keying.take_curves(obj)
         takes.append((frames, head_core.lip_gap(values, names)))  # identity mapping
     scene.frame_end = int(takes[0][0][-1])
+    phones = read_phones(PHONES_FILE)
+    write_gap_plot(plot_path, takes, models, phones)
 
     t0 = time.perf_counter()
     camera, labels = frame_both_heads(scene, heads, models)
-    picks = demo_frames(read_phones(PHONES_FILE))
+    picks = demo_frames(phones)
     frames_dir = out / "frames"
     frames_dir.mkdir(parents=True, exist_ok=True)
     rows, paths = [], []
@@ -160,14 +165,35 @@ def run_job(out: Path, zip_path: Path, size: tuple[int, int], models: tuple[str,
     write_summary(out, models, rows, markers, timings, zip_path, sheet_size)
 
 
+def write_gap_plot(path: Path, takes, models, phones) -> None:
+    """The compare plot again, now with the transcript's p/b/m phones marked (the operator has
+    no transcript): where each bilabial's closure should be."""
+    gap_plot = ext("core.gap_plot")
+    # the plot's time 0 is the take's first frame, where the sample starts playing
+    events = [(0.5 * (s + e), label.lower()) for s, e, label in phones if label in BILABIALS]
+    pixels = gap_plot.render_gap_plot(
+        [gap for _, gap in takes], FPS, names=models, events=events,
+        title=f"Lip gap at the mouth's midline: {models[0]} vs {models[1]}",
+    )  # fmt: skip
+    demo_scene.save_png(pixels, path)
+
+
 def frame_both_heads(scene, heads, models) -> tuple[bpy.types.Object, list[bpy.types.Object]]:
-    """A level camera on both faces from the eyes to below the neck, and three labels: each
-    model under its head, the caption below them."""
+    """A level camera on both heads, whole from the top of the skull to the neck in the upper
+    three quarters of the frame, and three labels below: each model under its head, then the
+    caption."""
     x_a, x_b = heads[0].location.x, heads[1].location.x
+    corners = [heads[0].matrix_world @ Vector(corner) for corner in heads[0].bound_box]
+    top_z = max(c.z for c in corners) + TOP_MARGIN_M
+    bottom_z = min(c.z for c in corners)
+    height_m = (top_z - bottom_z) / HEADS_SHARE  # of the view, at the faces' distance
+    centre_z = top_z - 0.5 * height_m
+    aspect = scene.render.resolution_x / scene.render.resolution_y
+    width_m = max(height_m * aspect, abs(x_b - x_a) + heads[0].dimensions.x + 0.1)
     centre_x, distance_m = 0.5 * (x_a + x_b), 0.85  # the lips are ~0.13 m in front of y = 0
-    lens_mm = 36.0 * distance_m / (abs(x_b - x_a) + 0.23)  # both faces and a margin
-    location = (centre_x, -0.13 - distance_m, VIEW_CENTRE_Z_M)
-    camera = demo_scene.add_camera(scene, location, (centre_x, 0.0, VIEW_CENTRE_Z_M), lens_mm)
+    lens_mm = 36.0 * distance_m / width_m  # sensor 36 mm wide, fitted to the frame's width
+    location = (centre_x, -0.13 - distance_m, centre_z)
+    camera = demo_scene.add_camera(scene, location, (centre_x, 0.0, centre_z), lens_mm)
     half = 0.5 * abs(x_b - x_a) / demo_scene.view_width_m(camera, distance_m)  # frame share
     labels = [
         demo_scene.add_label(scene, camera, f"Label {models[0]}", (-half, -0.32)),
@@ -206,7 +232,7 @@ def main() -> None:
     parser.add_argument("--model-a", default="s_tiny")
     parser.add_argument("--model-b", default="teacher")
     parser.add_argument("--width", type=int, default=960, help="render width, pixels")
-    parser.add_argument("--height", type=int, default=480, help="render height, pixels")
+    parser.add_argument("--height", type=int, default=600, help="render height, pixels")
     args = parser.parse_args(sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else None)
     args.out.mkdir(parents=True, exist_ok=True)
     zip_path = extension_zip(args.zip)

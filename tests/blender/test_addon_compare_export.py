@@ -47,7 +47,7 @@ def test_compare_keys_both_heads_marks_each_closure_and_plots(
         marked = sorted(m.frame for m in scene.timeline_markers if m.name.startswith(prefix))
         assert marked == expected
     image = bpy.data.images[ext("addon.ops_compare").PLOT_IMAGE]
-    assert tuple(image.size) == (1200, 360) and plot.stat().st_size > 1000
+    assert tuple(image.size) == (1200, 420) and plot.stat().st_size > 1000
 
 
 def test_gap_plot_draws_both_series_and_their_closed_frames():

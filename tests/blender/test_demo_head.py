@@ -32,3 +32,20 @@ def test_add_demo_head_adds_one_mesh_and_one_object(empty_scene):
     added_meshes = {m.name for m in bpy.data.meshes} - before[0]
     added_objects = {o.name for o in bpy.data.objects} - before[1]
     assert len(added_meshes) == 1 and len(added_objects) == 1
+
+
+def test_the_demo_heads_mouth_is_dark_inside_and_its_face_keeps_the_asset_colours(empty_scene):
+    core_head = importlib.import_module(f"{ADDON_MODULE}.core.head")
+    shade = importlib.import_module(f"{ADDON_MODULE}.core.mouth_shade")
+    head = core_head.load_demo_head()
+    assert bpy.ops.lipsync.add_demo_head() == {"FINISHED"}
+    colours = bpy.context.active_object.data.color_attributes["Col"]
+    rgba = np.empty(len(colours.data) * 4, dtype=np.float32)
+    colours.data.foreach_get("color", rgba)
+    rgb = rgba.reshape(-1, 4)[:, :3]
+    factor = shade.mouth_shade(head.co, head.poly_sizes, head.poly_verts)[head.poly_verts]
+    asset = (head.col.astype(np.float32) / 255.0) ** 2.2  # about linear
+    outside, deep = factor == 1.0, np.isclose(factor, shade.DARKEST)
+    assert outside.mean() > 0.7 and deep.sum() > 500  # corners
+    np.testing.assert_allclose(rgb[outside], asset[outside], atol=0.02)
+    assert rgb[deep].max() < 0.06  # the back of the mouth: dark, not the lips' pale pink
