@@ -149,6 +149,7 @@ def is_installed(dest: Path = DEFAULT_DEST) -> bool:
     return (
         manifest.get("version") == _MANIFEST_VERSION
         and manifest.get("model_sha256") == MODEL_SHA256
+        and (dest / MODEL_FILE).exists()
         and (dest / MODEL_FILE).stat().st_size == MODEL_BYTES
         and (dest / PATCHED_FILE).exists()
         and len(list((dest / "voices").glob("*.bin"))) == manifest.get("voices")
