@@ -1,4 +1,5 @@
-"""Command line for pipelines: `python -m core.cli predict|info|eval|batch`.
+"""Command line for pipelines: `tiny-lipsync predict|info|eval|batch` once the package is
+installed (`pip install .`), `python -m core.cli ...` from a checkout.
 
 Exit codes: 0 success, 1 a batch with failed lines (the others written), 2 bad input or a
 missing optional package (one line on stderr naming what to install, no output file left
@@ -28,13 +29,14 @@ EXTRAS = {
 }
 CORE_PACKAGES = ("numpy", "soundfile")  # installed with the package itself
 FROM_CHECKOUT = "from a checkout: pip install -r requirements/dev.txt"
+PROG = "python -m core.cli" if __package__ == "core" else "tiny-lipsync"
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake in one line, exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_BAD_INPUT, f"error: {message} (see `python -m core.cli --help`)\n")
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see `{PROG} --help`)\n")
 
 
 def _positive_fps(text: str) -> float:
@@ -92,7 +94,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its subcommands (predict, info, eval, batch)."""
-    parser = _Parser(prog="python -m core.cli", description="Tiny Lip Sync from the command line.")
+    parser = _Parser(prog=PROG, description="Tiny Lip Sync from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     predict = commands.add_parser("predict", help="audio -> ARKit curves as CSV or JSON")
