@@ -55,9 +55,8 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
     def model_progress(fraction: float, text: str) -> None:  # long clips report per block
         progress(start + (0.2 + 0.7 * fraction) * span, text)
 
-    raw = api.predict(model, request.audio.samples, request.audio.sample_rate, request.fps,
-                      smoothing=request.smoothing, progress=model_progress,
-                      source=f"'{request.audio.name}'")  # fmt: skip
+    raw = api.predict_file(model, request.audio.blocks, request.fps,
+                           smoothing=request.smoothing, progress=model_progress)  # fmt: skip
     progress(start + 0.9 * span, "Mapping channels")
     weights = apply_strength(raw.weights, request.strength)
     weights = apply_close_bias(weights, raw.channel_names, request.close_bias)

@@ -60,8 +60,11 @@ class AudioBlocks:
             yield resampler.finish()
 
 
-def _scan(read: Callable[[], Iterator[np.ndarray]], sample_rate, source: str) -> AudioBlocks:
-    """First pass: rate, length and finite samples."""
+def reader_blocks(
+    read: Callable[[], Iterator[np.ndarray]], sample_rate, source: str = "audio"
+) -> AudioBlocks:
+    """Any source of raw blocks (n,) or (n, C) that `read()` yields afresh each time (e.g.
+    Blender's decoder), validated in a first pass: rate, length and finite samples."""
     sample_rate = check_rate(sample_rate, source)
     n_samples = 0
     for block in read():
@@ -83,7 +86,7 @@ def array_blocks(samples: np.ndarray, sample_rate: int, source: str = "audio") -
     def read() -> Iterator[np.ndarray]:
         return (samples[i : i + block] for i in range(0, len(samples), block))
 
-    return _scan(read, sample_rate, source)
+    return reader_blocks(read, sample_rate, source)
 
 
 def file_blocks(path: str | Path) -> AudioBlocks:
@@ -105,4 +108,4 @@ def file_blocks(path: str | Path) -> AudioBlocks:
         except errors as error:
             raise AudioError(f"{path.name}: cannot read this audio file ({error}).") from None
 
-    return _scan(read, sample_rate, path.name)
+    return reader_blocks(read, sample_rate, path.name)

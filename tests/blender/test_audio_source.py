@@ -1,0 +1,64 @@
+"""Strips and files are read in blocks (#17 item 9): the blocks hold exactly the samples a whole
+decode gives, so a long strip never has to be decoded whole; on 5.2 through `aud`, on the 4.2
+wheel (no Audaspace) through the numpy WAV reader."""
+
+import sys
+from pathlib import Path
+
+import bpy
+import numpy as np
+import pytest
+from addon_helpers import ext
+from conftest import ADDON_MODULE  # noqa: F401  (the harness installs the extension)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared cases
+from reliability_cases import speech_like, write_wav  # noqa: E402
+
+AUDIO = bpy.app.build_options.audaspace
+RATE = 44100
+
+
+def _whole(path: Path) -> np.ndarray:
+    """Every sample of the file, decoded at once: the reference the blocks must equal."""
+    if AUDIO:
+        import aud
+
+        return np.asarray(aud.Sound(str(path)).data(), dtype=np.float32)
+    audio_source = ext("addon.audio_source")
+    fmt, offset, size = audio_source._wave_layout(str(path), "test")
+    raw = path.read_bytes()[offset : offset + size]
+    return audio_source._decode(raw, fmt[0], fmt[5]).reshape(-1, fmt[1])
+
+
+@pytest.mark.parametrize("kind", ["i16", "i24", "f32"])
+@pytest.mark.parametrize("span_s", [(0.0, None), (1.2345, 17.5), (3.0, 99.0)])
+def test_blocks_hold_exactly_the_samples_of_a_whole_decode(
+    empty_scene, tmp_path, monkeypatch, kind, span_s
+):
+    monkeypatch.setattr(ext("core.audio_blocks"), "BLOCK_S", 2.7)  # many blocks, odd cuts
+    voice = speech_like(21.0, RATE)
+    path = write_wav(tmp_path / "line.wav", np.stack([voice, 0.5 * voice], axis=1), RATE, kind)
+    start_s, end_s = span_s
+    blocks = ext("addon.audio_source").read_file(str(path), "Line", start_s, end_s)
+    pieces = list(blocks.read())
+    assert len(pieces) > 5 and max(len(p) for p in pieces) <= int(2.7 * RATE)
+    whole = _whole(path)
+    first = int(round(start_s * RATE))
+    last = len(whole) if end_s is None else min(int(round(end_s * RATE)), len(whole))
+    np.testing.assert_array_equal(np.concatenate(pieces), whole[first:last])
+    assert blocks.sample_rate == RATE and blocks.n_samples == last - first
+
+
+def test_a_strip_hands_the_core_blocks_not_the_whole_sound(empty_scene, tmp_path):
+    if not AUDIO:
+        return  # the 4.2 wheel cannot hold sound strips; the file route is the test above
+    path = write_wav(tmp_path / "line.wav", speech_like(30.0, RATE), RATE)
+    compat, audio_source = ext("addon.compat"), ext("addon.audio_source")
+    strip = compat.new_strip_collection(empty_scene).new_sound("Line", str(path), 1, 1)
+    compat.trim_strip(strip, 24, 48)  # 1 s and 2 s at 24 fps
+    take_audio = audio_source.strip_audio(empty_scene, strip)
+    blocks = take_audio.blocks
+    assert take_audio.frame_start == 25 and blocks.n_samples == 27 * RATE
+    assert max(len(p) for p in blocks.read()) <= ext("core.audio_blocks").BLOCK_S * RATE
+    np.testing.assert_array_equal(np.concatenate(list(blocks.read())),
+                                  _whole(path)[RATE : 28 * RATE])  # fmt: skip
