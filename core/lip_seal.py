@@ -1,5 +1,9 @@
 """The lip seal: one rule that closes the lips of a pose, for the animator and the teacher.
 
+The teacher's rule also parts the lips where its heads say they must be apart: speech (not
+silence) with no bilabial closure. Its pose head alone, a regression, keeps the jaw too low on
+short consonants, and the demo head's relaxed lips touch (measured: tools/tune_teacher.py).
+
 A seal s (0..1 per frame) fades the lip-opening channels out, sets mouthClose to s * jawOpen
 (ARKit's mouthClose closes the lips relative to the open jaw) and presses the lips by `press`.
 The procedural animator seals P/B/M intervals with it; the Whisper teacher seals frames where its
@@ -15,6 +19,11 @@ from .visemes import LIP_OPENERS
 SEAL_FROM = 0.35
 SEAL_FULL = 0.65
 PRESS_AT_FULL_SEAL = 0.4
+# Speech probability (1 - P(silence)) -> how far the lips must be apart; the jaw opens to at
+# least PARTED_JAW there (about 3 mm between the demo head's lips).
+SPEECH_FROM = 0.5
+SPEECH_FULL = 0.8
+PARTED_JAW = 0.10
 
 
 def _side_channels(name: str, names: tuple[str, ...]) -> list[int]:
@@ -37,14 +46,34 @@ def apply_seal(weights: np.ndarray, seal: np.ndarray, press: np.ndarray,
     return np.clip(out, 0.0, 1.0)
 
 
-def seal_from_probability(probability: np.ndarray) -> np.ndarray:
-    """Seal (T,) of closure probabilities (T,): a smoothstep from SEAL_FROM to SEAL_FULL."""
-    x = np.clip((probability - SEAL_FROM) / (SEAL_FULL - SEAL_FROM), 0.0, 1.0)
+def _smoothstep(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    x = np.clip((x - lo) / (hi - lo), 0.0, 1.0)
     return (x * x * (3.0 - 2.0 * x)).astype(np.float32)
 
 
-def seal_closures(weights: np.ndarray, probability: np.ndarray,
-                  channels: tuple[str, ...]) -> np.ndarray:  # fmt: skip
-    """The teacher's rule: weights (T, K) sealed where the closure probability (T,) is high."""
+def seal_from_probability(probability: np.ndarray) -> np.ndarray:
+    """Seal (T,) of closure probabilities (T,): a smoothstep from SEAL_FROM to SEAL_FULL."""
+    return _smoothstep(probability, SEAL_FROM, SEAL_FULL)
+
+
+def part_lips(weights: np.ndarray, openness: np.ndarray, channels: tuple[str, ...]) -> np.ndarray:
+    """Weights (T, K) with the lips parted by openness (T,) 0..1: the jaw at least PARTED_JAW,
+    mouthClose and mouthPress faded out; a new array."""
+    out = np.array(weights, np.float32)
+    index = channel_index(channels)
+    jaw = index["jawOpen"]
+    out[:, jaw] = np.maximum(out[:, jaw], PARTED_JAW * openness)
+    for k in [index["mouthClose"], *_side_channels("mouthPress", channels)]:
+        out[:, k] *= 1.0 - openness
+    return out
+
+
+def seal_closures(weights: np.ndarray, probability: np.ndarray, channels: tuple[str, ...],
+                  silence: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """The teacher's rule: weights (T, K) sealed where the closure probability (T,) is high and,
+    given the silence probability (T,), parted where it is speech without a closure."""
     seal = seal_from_probability(probability)
+    if silence is not None:
+        speech = _smoothstep(1.0 - silence, SPEECH_FROM, SPEECH_FULL)
+        weights = part_lips(weights, (1.0 - seal) * speech, channels)
     return apply_seal(weights, seal, PRESS_AT_FULL_SEAL * seal, channels)

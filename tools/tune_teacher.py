@@ -16,12 +16,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core import lip_seal  # noqa: E402
 from core.distill.teacher_labels import load_head  # noqa: E402
 from core.eval.devset import load_devset  # noqa: E402
 from core.eval.devset_split import split_clips  # noqa: E402
 from core.eval.metrics import ClosureTally, closure_tally  # noqa: E402
 from core.head import is_closed, lip_gap, load_demo_head  # noqa: E402
-from core.lip_seal import apply_seal  # noqa: E402
 from core.runtime.smoothing import resample_frames  # noqa: E402
 from core.runtime.whisper_teacher import encoder_features, load_encoder  # noqa: E402
 
@@ -42,23 +42,29 @@ def dev_features(clips, layers) -> dict[str, np.ndarray]:
     return features
 
 
-def score(head, clips, features, seal_from: float, seal_full: float) -> dict[str, float]:
-    """Closure metrics of one head and seal ramp over the clips."""
+def score(head, clips, features, seal_from: float, seal_full: float,
+          detector: bool = False, part: bool = False) -> dict[str, float]:  # fmt: skip
+    """Closure metrics of one head and seal ramp over the clips (detector: the closure head's
+    p > 0.5 alone, no pose)."""
     import torch
 
     demo = load_demo_head()
     tally = ClosureTally()
     for clip in clips:
         with torch.no_grad():
-            weights, _, closure = head(torch.from_numpy(features[clip.clip_id])[None])
+            weights, phones, closure = head(torch.from_numpy(features[clip.clip_id])[None])
         p = torch.sigmoid(closure[0]).numpy()
-        x = np.clip((p - seal_from) / (seal_full - seal_from), 0.0, 1.0)
-        seal = x * x * (3 - 2 * x)
-        frames = apply_seal(weights[0].numpy(), seal, 0.4 * seal, head.config.channels)
+        silence = torch.softmax(phones[0], dim=-1)[:, 0].numpy() if part else None
+        lip_seal.SEAL_FROM, lip_seal.SEAL_FULL = seal_from, seal_full
+        frames = lip_seal.seal_closures(weights[0].numpy(), p, head.config.channels, silence)
         frames = frames[: -(-len(clip.audio) // 160)]
         weights_60 = resample_frames(frames, len(clip.audio), 60.0, smoothing=True)
         gap = lip_gap(weights_60, head.config.channels, demo)
-        tally.merge(closure_tally(is_closed(gap), 60.0, clip.phones))
+        closed = is_closed(gap)
+        if detector:
+            p_60 = resample_frames(p[: len(frames), None], len(clip.audio), 60.0, smoothing=True)
+            closed = p_60[:, 0] > 0.5
+        tally.merge(closure_tally(closed, 60.0, clip.phones))
     return tally.summary()
 
 
@@ -74,9 +80,12 @@ def main() -> int:
     print("| run | seal from-full | PBM inside | PBM ±40 ms | false cons. | false vowels |")
     print("|---|---|---|---|---|---|")
     for run, head in heads.items():
-        for seal_from, seal_full in THRESHOLDS:
-            s = score(head, clips, features, seal_from, seal_full)
-            print(f"| {run} | {seal_from}-{seal_full} | {s['pbm_inside_pct']:.1f} | "
+        rules = [(*t, False, part) for t in THRESHOLDS for part in (False, True)]
+        for seal_from, seal_full, detector, part in rules + [(0, 1, True, False)]:
+            s = score(head, clips, features, seal_from, seal_full, detector, part)
+            rule = f"seal {seal_from}-{seal_full}" + (", lips parted in speech" if part else "")
+            rule = "closure head p > 0.5 alone" if detector else rule
+            print(f"| {run} | {rule} | {s['pbm_inside_pct']:.1f} | "
                   f"{s['pbm_40ms_pct']:.1f} | {s['false_closure_consonant_pct']:.1f} | "
                   f"{s['false_closure_vowel_pct']:.1f} |")  # fmt: skip
     return 0

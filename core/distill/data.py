@@ -60,13 +60,36 @@ def augment_rows(audio: np.ndarray, share: float, rng: np.random.Generator) -> n
     return audio
 
 
+QUIET_SHARE = 0.06  # crops replaced by digital silence, room tone or quiet noise at rest
+
+
+def quiet_crop(length: int, rng: np.random.Generator) -> np.ndarray:
+    """Digital silence or white/brown noise at -80..-40 dBFS: what lies between lines."""
+    kind = int(rng.integers(3))
+    if kind == 0:
+        return np.zeros(length, np.float32)
+    noise = rng.standard_normal(length)
+    if kind == 2:
+        noise = np.cumsum(noise)
+        noise -= np.linspace(noise[0], noise[-1], length)  # brown, no drift
+    level = 10 ** (rng.uniform(-80, -40) / 20)
+    return (noise / (np.sqrt(np.mean(noise**2)) + 1e-12) * level).astype(np.float32)
+
+
 def student_batch(
     clips: list[Clip], config: StudentConfig, n_frames: int, batch: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, targets."""
+    """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, targets.
+
+    A QUIET_SHARE of the rows is quiet (silence, room tone) with the rest pose (all zeros) as
+    target: a face between lines rests with closed lips, and the corpus alone never taught it."""
     length = HOP * (n_frames - 1) + config.window_samples
     audio, targets = np.zeros((batch, length), np.float32), []
     for b in range(batch):
+        if rng.random() < QUIET_SHARE:
+            audio[b] = quiet_crop(length, rng)
+            targets.append(np.zeros((n_frames, clips[0].labels.shape[1]), np.float32))
+            continue
         clip = clips[int(rng.integers(len(clips)))]
         clip_frames = int(np.ceil(len(clip.audio) / HOP))
         first = int(rng.integers(max(1, clip_frames - n_frames + 1)))

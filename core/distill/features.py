@@ -75,6 +75,36 @@ def cache_shard(corpus_shard: Path, out_path: Path, encoder, config: WhisperTeac
     return len(feats)
 
 
+QUIET_NAME = "shard-quiet.npz"  # no corpus shard of this name: the pseudo-labeller skips it
+
+
+def cache_quiet(out_path: Path, encoder, config: WhisperTeacherConfig, count: int = 60,
+                seed: int = 0) -> None:  # fmt: skip
+    """A cache shard of quiet clips (digital silence, room tone, quiet noise, 1-8 s) whose
+    targets are the rest pose and silence: what lies between lines."""
+    from .data import quiet_crop
+
+    rng = np.random.default_rng([seed, 11])
+    feats, weights, ids = [], [], []
+    for _ in range(count):
+        audio = quiet_crop(int(rng.uniform(1.0, 8.0) * 16000), rng)
+        features = encoder_features(encoder, audio, config.feature_layers)
+        feats.append(features.astype(np.float16))
+        weights.append(np.zeros((FRAMES_PER_TOKEN * len(features), len(config.channels)),
+                                np.float16))  # fmt: skip
+        ids.append(np.zeros(FRAMES_PER_TOKEN * len(features), np.int8))
+    offsets = np.concatenate([[0], np.cumsum([len(f) for f in feats])]).astype(np.int64)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(out_path.name + ".partial.npz")
+    np.savez(
+        partial, features=np.concatenate(feats), token_offsets=offsets,
+        weights=np.concatenate(weights), phone_ids=np.concatenate(ids),
+        source=np.array([f"quiet/{i}" for i in range(count)]), engine=np.array(["quiet"] * count),
+        voice=np.array(["quiet"] * count),
+    )  # fmt: skip
+    partial.replace(out_path)
+
+
 def read_cache_shard(path: Path, engines: tuple[str, ...] = ()) -> Iterator[CachedUtterance]:
     """The cached utterances of one feature shard in corpus order (of `engines` only, if given)."""
     with np.load(path, allow_pickle=False) as data:
@@ -119,6 +149,9 @@ def build_cache(corpus_dir: Path, out_dir: Path, splits: tuple[str, ...], encode
     todo = interleave_voices([(shard, out) for shard, out in todo if not out.exists()])
     todo = todo[: limit or None]
     started = time.perf_counter()
+    quiet = Path(out_dir) / "train" / QUIET_NAME
+    if "train" in splits and not quiet.exists():
+        cache_quiet(quiet, encoder, config)
     for shard, out in tqdm(todo, desc="whisper features", unit="shard"):
         cache_shard(shard, out, encoder, config)
     print(f"cached {len(todo)} shards in {time.perf_counter() - started:.0f} s")

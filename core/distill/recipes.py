@@ -72,8 +72,8 @@ SMOKE_STUDENT = TrainSettings(
 FULL_TEACHER = TrainSettings(
     steps=1200, batch=16, lr=6e-4, crop_s=8.0, save_every=100, gap_weight=0.0
 )  # teacher_scratch: as shipped before (no lip-gap loss)
-FULL_S0 = TrainSettings(steps=5000, batch=32, lr=1e-3, crop_frames=64)
-FULL_STUDENT = TrainSettings(steps=6000, batch=32, lr=1e-3, crop_frames=64)
+FULL_S0 = TrainSettings(steps=1500, batch=32, lr=2e-3, crop_frames=64)
+FULL_STUDENT = TrainSettings(steps=2500, batch=32, lr=2e-3, crop_frames=64)
 FULL_ABLATION = FULL_STUDENT
 
 

@@ -27,7 +27,7 @@ HARD_NEGATIVES = ("SIL", "T", "D", "K", "G", "N", "NG")
 
 @dataclass(frozen=True)
 class TeacherSettings:
-    steps: int = 2000
+    steps: int = 4000
     batch: int = 16
     crop_tokens: int = 128  # 2.56 s per crop (the features saw the whole utterance)
     lr: float = 2e-3
