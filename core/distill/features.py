@@ -20,11 +20,11 @@ from tqdm import tqdm
 
 from ..corpus.dataset import list_shards, read_shard
 from ..errors import CorpusError
-from ..models.configs import FRAME_RATE, FRAMES_PER_TOKEN, WhisperTeacherConfig
+from ..models.configs import FRAME_RATE, FRAMES_PER_TOKEN, TEACHER_PHONES, WhisperTeacherConfig
 from ..runtime.whisper_teacher import encoder_features, load_encoder
 from .data import labels_at_frames
 
-BILABIAL_IDS = (1, 2, 3)  # TEACHER_PHONES "P", "B", "M"
+BILABIAL_IDS = tuple(TEACHER_PHONES.index(p) for p in ("P", "B", "M"))
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,20 @@ def phone_ids_at_frames(phones, n_frames: int, phone_set: tuple[str, ...]) -> np
     return ids
 
 
+def write_cache_shard(out_path: Path, feats: list, weights: list, ids: list, names: list[str],
+                      engines: list[str], voices: list[str]) -> None:  # fmt: skip
+    """Write one cache shard atomically: per-utterance arrays concatenated, token offsets."""
+    offsets = np.concatenate([[0], np.cumsum([len(f) for f in feats])]).astype(np.int64)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(out_path.name + ".partial.npz")
+    np.savez(
+        partial, features=np.concatenate(feats), token_offsets=offsets,
+        weights=np.concatenate(weights), phone_ids=np.concatenate(ids),
+        source=np.array(names), engine=np.array(engines), voice=np.array(voices),
+    )  # fmt: skip
+    partial.replace(out_path)
+
+
 def cache_shard(corpus_shard: Path, out_path: Path, encoder, config: WhisperTeacherConfig) -> int:
     """Encode every utterance of one corpus shard into out_path; returns the utterance count."""
     feats, weights, ids, names = [], [], [], []
@@ -63,15 +77,7 @@ def cache_shard(corpus_shard: Path, out_path: Path, encoder, config: WhisperTeac
         voices.append(utterance.voice)
     if not feats:
         raise CorpusError(f"{corpus_shard}: holds no utterances.")
-    offsets = np.concatenate([[0], np.cumsum([len(f) for f in feats])]).astype(np.int64)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(out_path.name + ".partial.npz")
-    np.savez(
-        partial, features=np.concatenate(feats), token_offsets=offsets,
-        weights=np.concatenate(weights), phone_ids=np.concatenate(ids),
-        source=np.array(names), engine=np.array(engines), voice=np.array(voices),
-    )  # fmt: skip
-    partial.replace(out_path)
+    write_cache_shard(out_path, feats, weights, ids, names, engines, voices)
     return len(feats)
 
 
@@ -93,16 +99,8 @@ def cache_quiet(out_path: Path, encoder, config: WhisperTeacherConfig, count: in
         weights.append(np.zeros((FRAMES_PER_TOKEN * len(features), len(config.channels)),
                                 np.float16))  # fmt: skip
         ids.append(np.zeros(FRAMES_PER_TOKEN * len(features), np.int8))
-    offsets = np.concatenate([[0], np.cumsum([len(f) for f in feats])]).astype(np.int64)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(out_path.name + ".partial.npz")
-    np.savez(
-        partial, features=np.concatenate(feats), token_offsets=offsets,
-        weights=np.concatenate(weights), phone_ids=np.concatenate(ids),
-        source=np.array([f"quiet/{i}" for i in range(count)]), engine=np.array(["quiet"] * count),
-        voice=np.array(["quiet"] * count),
-    )  # fmt: skip
-    partial.replace(out_path)
+    names = [f"quiet/{i}" for i in range(count)]
+    write_cache_shard(out_path, feats, weights, ids, names, ["quiet"] * count, ["quiet"] * count)
 
 
 def read_cache_shard(path: Path, engines: tuple[str, ...] = ()) -> Iterator[CachedUtterance]:
