@@ -36,7 +36,7 @@ def _model_path(name: str, scratch: Path) -> tuple[Path, str]:
     if shipped.is_file():
         return shipped, "shipped"
     config = {
-        "teacher": configs.TEACHER,
+        "teacher": configs.WhisperTeacherConfig(),
         "s0": configs.S0,
         "s_tiny": configs.S_TINY,
         "s_lowlat": configs.S_LOWLAT,
