@@ -170,6 +170,41 @@ def test_whisper_teacher_file_runs_encoder_and_head_like_training(trained, speec
     assert np.abs(got - expected[: len(got)]).max() < 2e-2  # float16 file vs float32 head
 
 
+def test_model_files_stand_in_for_their_runs(trained, synthetic_corpus, tmp_path, speechlike):
+    """A shipped teacher file pseudo-labels, a shipped S0 file guides hybrid KD and a shipped
+    student file starts a fine-tune, all like the run folders they were exported from."""
+    import torch
+
+    from core.distill.checkpoint import trained_state
+    from core.distill.teacher_labels import head_outputs, load_head
+    from core.errors import CorpusError
+    from core.models.student import Student
+    from core.runtime.whisper_teacher import encoder_features, load_encoder
+
+    runs, _, _ = trained
+    export_checkpoint(runs / "teacher" / CHECKPOINT, tmp_path / "teacher.npz")
+    export_checkpoint(runs / "s0" / CHECKPOINT, tmp_path / "s0.npz")
+    features = encoder_features(load_encoder(), speechlike, SMALL_HEAD.feature_layers)
+    from_run, _ = head_outputs(load_head(runs / "teacher"), features)
+    from_file, _ = head_outputs(load_head(tmp_path / "teacher.npz"), features)
+    assert np.abs(from_run - from_file).max() < 1e-6
+
+    s0_state = trained_state(tmp_path / "s0.npz")
+    s0 = Student(configs.STUDENT_TINY)
+    s0.load_state_dict(s0_state["model"])  # strict: every key, every shape
+    recipe = Recipe(configs.STUDENT_TINY, "pseudo", False, "test")
+    settings = replace(STUDENT_SETTINGS, steps=1, lr=1e-9)
+    train(recipe, settings, runs / "pseudo", tmp_path / "tuned", init=tmp_path / "s0.npz")
+    tuned = torch.load(tmp_path / "tuned" / CHECKPOINT, weights_only=True)
+    for name, value in s0_state["model"].items():  # one step at lr 1e-9 leaves the start
+        assert torch.allclose(tuned["model"][name], value, atol=1e-6), name
+    assert "fine-tuned from s0.npz" in tuned["recipe"]
+    with pytest.raises(CorpusError, match="cannot start"):
+        narrow = replace(configs.STUDENT_TINY, name="other", bottleneck=3)
+        train(Recipe(narrow, "pseudo", False, "t"), settings, runs / "pseudo", tmp_path / "x",
+              init=tmp_path / "s0.npz")  # fmt: skip
+
+
 def test_lip_gap_loss_is_the_heads_gap_and_weights_pressed_closures():
     import torch
 

@@ -24,6 +24,30 @@ def load_checkpoint(path: Path) -> dict | None:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
+def trained_state(source: Path) -> dict | None:
+    """{"config": dict, "model": state_dict} of a run folder's checkpoint or of a model file.
+
+    A shipped model file (.npz) stands in for its run, so a fresh machine can pseudo-label with
+    the shipped teacher, guide with the shipped S0 and fine-tune a shipped student without the
+    run folders they came from (those are not kept in git). The teacher file's frozen encoder
+    is left out: training reads encoder features from the cache.
+    """
+    source = Path(source)
+    if source.suffix != ".npz":
+        return load_checkpoint(source / "checkpoint.pt")
+    import torch
+
+    from ..models.configs import WhisperTeacherConfig, config_to_dict
+    from ..runtime.modelfile import read_model_file
+
+    model_file = read_model_file(source)
+    weights = model_file.weights
+    if isinstance(model_file.config, WhisperTeacherConfig):  # its head, as trained
+        weights = {n.removeprefix("head."): v for n, v in weights.items() if n.startswith("head.")}
+    state = {name: torch.from_numpy(value.astype(np.float32)) for name, value in weights.items()}
+    return {"config": config_to_dict(model_file.config), "model": state}
+
+
 def plot_losses(history: list[dict[str, float]], path: Path, title: str) -> None:
     """Loss curves (each term and the total, log scale, running mean) as a PNG."""
     import matplotlib

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..corpus.augment import augment
+from ..corpus.augment import augment, pink_noise
 from ..corpus.dataset import LABEL_FPS, read_shard_signals, shard_paths
 from ..errors import CorpusError
 from ..models.configs import FRAME_RATE, HOP, StudentConfig
@@ -60,15 +60,18 @@ def augment_rows(audio: np.ndarray, share: float, rng: np.random.Generator) -> n
     return audio
 
 
-QUIET_SHARE = 0.06  # crops replaced by digital silence, room tone or quiet noise at rest
+QUIET_SHARE = 0.12  # crops replaced by digital silence, room tone or quiet noise at rest
 
 
 def quiet_crop(length: int, rng: np.random.Generator) -> np.ndarray:
-    """Digital silence or white/brown noise at -80..-40 dBFS: what lies between lines."""
-    kind = int(rng.integers(3))
+    """Digital silence or white/pink/brown noise at -80..-40 dBFS: what lies between lines."""
+    kind = int(rng.integers(4))
     if kind == 0:
         return np.zeros(length, np.float32)
-    noise = rng.standard_normal(length)
+    if kind == 3:
+        noise = pink_noise(length, rng)
+    else:
+        noise = rng.standard_normal(length)
     if kind == 2:
         noise = np.cumsum(noise)
         noise -= np.linspace(noise[0], noise[-1], length)  # brown, no drift

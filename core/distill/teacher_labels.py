@@ -21,7 +21,7 @@ from ..corpus.dataset import LABEL_FPS, list_shards, read_shard, write_shard
 from ..errors import CorpusError
 from ..lip_seal import seal_closures
 from ..models.configs import FRAME_RATE, config_from_dict
-from .checkpoint import load_checkpoint
+from .checkpoint import trained_state
 from .features import read_cache_shard
 
 
@@ -33,13 +33,13 @@ def resample_to_label_fps(frames_100: np.ndarray, n_samples: int) -> np.ndarray:
     return np.stack(columns, axis=1).astype(np.float32)
 
 
-def load_head(run_dir: Path):
-    """The trained TeacherHead (torch, eval mode) of a teacher run folder."""
+def load_head(source: Path):
+    """The trained TeacherHead (torch, eval mode) of a teacher run folder or model file."""
     from ..models.teacher_head import TeacherHead
 
-    state = load_checkpoint(Path(run_dir) / "checkpoint.pt")
+    state = trained_state(source)
     if state is None:
-        raise CorpusError(f"{run_dir}: no teacher checkpoint; train the teacher first.")
+        raise CorpusError(f"{source}: no teacher checkpoint; train the teacher first.")
     head = TeacherHead(config_from_dict(state["config"]))
     head.load_state_dict(state["model"])
     return head.eval()
@@ -81,7 +81,12 @@ def label_corpus(teacher_dir: Path, features_dir: Path, corpus_dir: Path, out_di
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m core.distill.teacher_labels")
-    parser.add_argument("--teacher", type=Path, default=Path("runs/teacher"))
+    parser.add_argument(
+        "--teacher",
+        type=Path,
+        default=Path("runs/teacher"),
+        help="a teacher run folder or model file (assets/models/teacher.npz)",
+    )
     parser.add_argument("--features", type=Path, default=Path("runs/features"))
     parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
     parser.add_argument("--out", type=Path, default=Path("runs/pseudo"))

@@ -1,6 +1,6 @@
 """Training loops for the teacher and the students, resumable and seeded.
 
-    python -m core.distill.train --model teacher --corpus data/corpus --out runs/teacher --smoke
+    python -m core.distill.train --model teacher_scratch --corpus data/corpus --out runs/ts --smoke
     python -m core.distill.train --model s0 --corpus data/corpus --out runs/s0 --smoke
     python -m core.distill.train --model s_tiny --corpus data/corpus --out runs/s_tiny --smoke
 
@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from ..errors import CorpusError
 from ..models.configs import StudentConfig, config_from_dict, config_to_dict
-from .checkpoint import load_checkpoint, plot_losses, save_checkpoint
+from .checkpoint import load_checkpoint, plot_losses, save_checkpoint, trained_state
 from .data import augment_rows, load_clips, student_batch, teacher_batch
 from .distributed import (
     SINGLE,
@@ -43,12 +43,12 @@ from .recipes import RECIPES, Recipe, TrainSettings, settings_for
 CHECKPOINT = "checkpoint.pt"
 
 
-def _frozen_s0(s0_dir: Path, device: str):
+def _frozen_s0(s0_source: Path, device: str):
     from ..models.student import Student
 
-    state = load_checkpoint(s0_dir / CHECKPOINT)
+    state = trained_state(s0_source)
     if state is None:
-        raise CorpusError(f"{s0_dir}: no S0 checkpoint; train s0 before hybrid distillation.")
+        raise CorpusError(f"{s0_source}: no S0 checkpoint; train s0 before hybrid distillation.")
     s0 = Student(config_from_dict(state["config"]))
     s0.load_state_dict(state["model"])
     return s0.to(device).eval().requires_grad_(False)
@@ -63,11 +63,14 @@ def train(
     s0_dir: Path | None = None,
     stop_at: int = 0,
     group: ProcessGroup = SINGLE,
+    init: Path | None = None,
 ) -> list[dict[str, float]]:
     """Train (or resume) one model on the corpus folder data_dir; return the loss history.
 
     stop_at > 0 stops after that step with a checkpoint, as an interruption would. Across
     torchrun ranks (group), each rank trains on its shard and rank 0 writes the checkpoint.
+    init (a run folder or model file of the same model) gives the starting weights of a run
+    that has no checkpoint yet: the run fine-tunes it for its own schedule of steps.
     """
     import torch
 
@@ -110,6 +113,11 @@ def train(
         if feature_loss is not None:
             feature_loss.load_state_dict(state["feature_loss"])
         history = state["history"]
+    elif init is not None:
+        start = trained_state(init)
+        if start is None or start["config"] != config_to_dict(config):
+            raise CorpusError(f"{init}: not a trained {config.name}; it cannot start this run.")
+        model.load_state_dict(start["model"])
     clips = shard(load_clips(data_dir, settings.max_clips), group)
     net = wrap(model, group, device)  # DDP across ranks; `model` keeps the checkpoint's keys
     feature_net = None if feature_loss is None else wrap(feature_loss, group, device)
@@ -127,7 +135,7 @@ def train(
                 "feature_loss": None if feature_loss is None else feature_loss.state_dict(),
                 "history": history,
                 "step": step,
-                "recipe": recipe.note,
+                "recipe": recipe.note + (f", fine-tuned from {Path(init).name}" if init else ""),
                 "settings": asdict(settings),
             },
         )
@@ -191,7 +199,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=0, help="override the step count")
     parser.add_argument("--teacher", type=Path, default=None)
     parser.add_argument("--pseudo", type=Path, default=None)
-    parser.add_argument("--s0", type=Path, default=None)
+    parser.add_argument("--s0", type=Path, default=None, help="S0 run folder or model file")
+    parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from this run folder or model file (fine-tuning)",
+    )
     parser.add_argument("--features", type=Path, default=None, help="Whisper feature cache")
     args = parser.parse_args()
     group, device = init_group(args.device)
@@ -210,7 +224,14 @@ def main() -> None:
                          args.corpus, data_dir)  # fmt: skip
         barrier(group)
     history = train(
-        recipe, settings, data_dir, args.out, device, args.s0 or runs / "s0", group=group
+        recipe,
+        settings,
+        data_dir,
+        args.out,
+        device,
+        args.s0 or runs / "s0",
+        group=group,
+        init=args.init,
     )
     if group.is_main:
         print(
