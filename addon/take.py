@@ -58,10 +58,12 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
     raw = api.predict_file(model, request.audio.blocks, request.fps,
                            smoothing=request.smoothing, progress=model_progress)  # fmt: skip
     progress(start + 0.9 * span, "Mapping channels")
+    fps, channel_names = raw.fps, raw.channel_names
     weights = apply_strength(raw.weights, request.strength)
-    weights = apply_close_bias(weights, raw.channel_names, request.close_bias)
-    animation = Animation(raw.fps, raw.channel_names, weights)
-    key_names, values = apply_mapping(weights, raw.channel_names, request.mapping)
+    del raw  # the model output: an hour is 12 MB per copy, free each before the next
+    weights = apply_close_bias(weights, channel_names, request.close_bias)
+    animation = Animation(fps, channel_names, weights)
+    key_names, values = apply_mapping(weights, channel_names, request.mapping)
     frames = (
         request.audio.frame_start
         + np.arange(animation.frame_count, dtype=np.float64)

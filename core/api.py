@@ -21,7 +21,7 @@ from .audio_blocks import AudioBlocks, array_blocks, file_blocks
 from .errors import LipSyncError, ModelFileError
 from .models.configs import AnyConfig, StudentConfig, WhisperTeacherConfig
 from .runtime.modelfile import ModelFile, read_model_file
-from .runtime.smoothing import DELTA_S, resample_frames
+from .runtime.smoothing import DELTA_S, resample_frames, scene_frame_count
 from .runtime.stream import StudentStream
 from .runtime.student import build_stages, student_frames
 from .runtime.teacher import NumpyTeacher
@@ -66,6 +66,17 @@ class Model:
         if self._teacher is not None:
             return self._teacher.frames(samples_16k)
         return student_frames(self.config, self._stages, samples_16k)
+
+    @property
+    def has_phones(self) -> bool:
+        """Whether the model also gives phone posteriors (the Whisper teacher: transcript mode)."""
+        return isinstance(self._teacher, NumpyWhisperTeacher)
+
+    def frames_and_phones(self, samples_16k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`frames` (T, K) and phone logits (T, P) over `config.phones` from one pass."""
+        if not self.has_phones:
+            raise LipSyncError(f"{self.name} has no phone outputs; the teacher aligns text.")
+        return self._teacher.frames_and_phones(samples_16k)
 
 
 def shipped_models() -> list[str]:
@@ -124,6 +135,39 @@ def predict_file(
     return predict(model, samples, audio.sample_rate, fps, smoothing, progress, audio.source)
 
 
+def predict_with_text(
+    model: Model,
+    samples: np.ndarray,
+    sample_rate: int,
+    fps: float,
+    text: str,
+    smoothing: bool = True,
+    progress: Progress | None = None,
+    source: str = "audio",
+    aligner: Model | None = None,
+):
+    """Transcript mode: a core.transcript.line.TextTake (animation, alignment, one-line message)
+    from a clip and its dialogue text. The text's phones are aligned with `aligner` (default:
+    the shipped teacher; `model` itself when it is the teacher) and animated by the procedural
+    animator; `model` animates what the text does not cover. Empty text: `model` alone."""
+    from .transcript.line import text_take
+
+    samples_16k = prepare_samples(samples, sample_rate, source)
+    if aligner is None:
+        aligner = model if model.has_phones else load_model("teacher")
+    return text_take(model, aligner, samples_16k, fps, text, smoothing, progress)
+
+
+def predict_file_with_text(
+    model: Model, audio: str | Path | AudioBlocks, fps: float, text: str, **options
+):
+    """`predict_with_text` for an audio file (a path or opened audio); the clip is read whole."""
+    audio = audio if isinstance(audio, AudioBlocks) else open_audio(audio)
+    samples = np.concatenate(list(audio.read()))
+    return predict_with_text(model, samples, audio.sample_rate, fps, text, source=audio.source,
+                             **options)  # fmt: skip
+
+
 def open_audio(path: str | Path) -> AudioBlocks:
     """Open and validate an audio file (one pass in blocks); AudioError says what is wrong."""
     return file_blocks(path)
@@ -139,14 +183,25 @@ def _predict_blocks(
 ) -> Animation:
     """Stream the clip's 16 kHz blocks (DC already removed) through the student; bounded memory."""
     stream = _student_stream(model, fps, smoothing)
-    pieces, done, total = [], 0, audio.n_samples_16k
+    done, total = 0, audio.n_samples_16k
+    # One array filled in place: a list of per-block pieces joined at the end would hold the
+    # hour's frames twice and leave the heap fragmented for what Blender allocates next.
+    weights = np.empty((scene_frame_count(total, fps), len(model.config.channels)), np.float32)
+    filled = 0
     _report(progress, 0.0, f"Running {model.name}")
     for block in audio.blocks_16k():
-        pieces.append(stream.push(block))
+        filled = _put(weights, filled, stream.push(block))
         done += len(block)
         _report(progress, min(done / total, 1.0), f"Running {model.name}")
-    pieces.append(stream.finish())
-    return Animation(float(fps), model.config.channels, np.concatenate(pieces))
+    filled = _put(weights, filled, stream.finish())
+    assert filled == len(weights), (filled, len(weights))  # the stream releases every frame
+    return Animation(float(fps), model.config.channels, weights)
+
+
+def _put(out: np.ndarray, filled: int, frames: np.ndarray) -> int:
+    """Copy `frames` (m, K) into `out` from row `filled`; the new fill count."""
+    out[filled : filled + len(frames)] = frames
+    return filled + len(frames)
 
 
 def _report(progress: Progress | None, fraction: float, text: str) -> None:
@@ -209,5 +264,7 @@ __all__ = [
     "open_stream",
     "predict",
     "predict_file",
+    "predict_file_with_text",
+    "predict_with_text",
     "shipped_models",
 ]

@@ -185,4 +185,4 @@ def apply_mapping(
     values = np.zeros((len(weights), len(keys)), dtype=np.float32)
     for route in mapping.routes:
         values[:, column[route.shape_key]] += route.gain * weights[:, index[route.channel]]
-    return keys, np.clip(values, 0.0, 1.0)
+    return keys, np.clip(values, 0.0, 1.0, out=values)  # in place: (T, M) can be an hour
