@@ -55,11 +55,25 @@ def _predict(args: argparse.Namespace) -> int:
     from .export_curves import check_output_path
 
     out = check_output_path(args.out)
+    text = _dialogue_text(args)
     audio = open_audio(args.audio)  # validated in one pass; long files are never held whole
     model = load_model(args.model)
-    animation = write_lipsync(audio, args.audio, out, model, args.fps, not args.no_smooth)
+    animation, message = write_lipsync(audio, args.audio, out, model, args.fps,
+                                       not args.no_smooth, text)  # fmt: skip
+    if message:
+        print(f"text: {message}", file=sys.stderr)
     print(f"{animation.frame_count} frames x {len(animation.channel_names)} channels -> {out}")
     return EXIT_OK
+
+
+def _dialogue_text(args: argparse.Namespace) -> str:
+    """The --text line, or the contents of --text-file ('' for neither)."""
+    if args.text_file is None:
+        return args.text or ""
+    try:
+        return Path(args.text_file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LipSyncError(f"{args.text_file}: cannot read the dialogue text ({error}).") from None
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -103,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--fps", type=_positive_fps, required=True, help="frames per second")
     predict.add_argument("--out", required=True, help="output file, .csv or .json")
     predict.add_argument("--no-smooth", action="store_true", help="turn ensemble smoothing off")
+    dialogue = predict.add_mutually_exclusive_group()
+    dialogue.add_argument("--text", help="the line's dialogue text: exact p/b/m closures where "
+                          "it matches the audio (the teacher aligns it)")  # fmt: skip
+    dialogue.add_argument("--text-file", help="a UTF-8 text file holding the dialogue text")
     predict.set_defaults(run=_predict)
 
     info = commands.add_parser("info", help="describe a model file")

@@ -5,7 +5,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .animation import Animation
-from .api import Model, ModelInfo, model_info, predict_file
+from .api import Model, ModelInfo, model_info, predict_file, predict_file_with_text
 from .audio_blocks import AudioBlocks
 from .export_curves import write_curves
 
@@ -19,15 +19,33 @@ def info_fields(info: ModelInfo) -> dict:
 
 
 def write_lipsync(
-    audio: AudioBlocks, audio_path: Path, output: Path, model: Model, fps: float, smoothing: bool
-) -> Animation:
-    """Curves of opened audio written to output (CSV or JSON by suffix, atomically)."""
-    animation = predict_file(model, audio, fps, smoothing=smoothing)
+    audio: AudioBlocks,
+    audio_path: Path,
+    output: Path,
+    model: Model,
+    fps: float,
+    smoothing: bool,
+    text: str = "",
+) -> tuple[Animation, str]:
+    """Curves of opened audio written to output (CSV or JSON by suffix, atomically), and the
+    transcript line's one-line alignment message ('' without text).
+
+    With dialogue text the take is made in transcript mode (core.api.predict_file_with_text):
+    the text's aligned phones through the procedural animator, the model where they do not fit.
+    """
+    message = ""
+    if text.strip():
+        take = predict_file_with_text(model, audio, fps, text, smoothing=smoothing)
+        animation, message = take.animation, take.message
+    else:
+        animation = predict_file(model, audio, fps, smoothing=smoothing)
     metadata = {
         "audio": Path(audio_path).name,
         "duration_s": round(audio.duration_s, 4),
         "smoothing": smoothing,
         "model": info_fields(model_info(model)),
     }
+    if text.strip():
+        metadata |= {"text": text, "text_alignment": message}
     write_curves(output, animation, metadata)
-    return animation
+    return animation, message

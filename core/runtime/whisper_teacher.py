@@ -144,5 +144,10 @@ class NumpyWhisperTeacher:
 
     def frames(self, samples: np.ndarray) -> np.ndarray:
         """100 fps weights (ceil(N / 160), K) of a clip (N,), sealed where a closure is likely."""
-        weights, _, closure = self.outputs(samples)
-        return seal_closures(weights, sigmoid(closure), self.config.channels).astype(np.float32)
+        return self.frames_and_phones(samples)[0]
+
+    def frames_and_phones(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`frames` and the phone logits (T, P) of the same pass (transcript mode needs both)."""
+        weights, phones, closure = self.outputs(samples)
+        sealed = seal_closures(weights, sigmoid(closure), self.config.channels)
+        return sealed.astype(np.float32), phones

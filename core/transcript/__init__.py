@@ -1,0 +1,1 @@
+"""Transcript mode: dialogue text + audio -> aligned phones -> the procedural animator."""
