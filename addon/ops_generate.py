@@ -47,7 +47,7 @@ class LIPSYNC_OT_generate(TakeOptions, JobOperator, bpy.types.Operator):
         audio = self.take_audio(context)
         model = self.model_choice(context)
         check_model_path(model)
-        request = self.request(context, obj, audio, model)
+        request = self.request(context, obj, audio, model, self.dialogue_text(context))
         target_name = obj.name
 
         def apply(context: bpy.types.Context, take: Take) -> str:
@@ -74,6 +74,8 @@ def apply_take(context: bpy.types.Context, obj: bpy.types.Object, take: Take) ->
     )
     if unmapped:
         message += f" Unmapped channels: {', '.join(unmapped)}."
+    if take.text_message:
+        message += f" {take.text_message}"
     return message
 
 

@@ -1,8 +1,10 @@
 """The "Lip Sync" tab of the 3D Viewport sidebar: set-up, Generate, mapping, Compare, Export."""
 
+import os
+
 import bpy
 
-from . import keying, model_catalog
+from . import dialogue, keying, model_catalog
 from .ops_compare import PLOT_IMAGE
 from .properties import PRESET_FILE, PRESET_TABLE
 
@@ -29,6 +31,7 @@ class LIPSYNC_PT_main(LipSyncPanel, bpy.types.Panel):
         col.prop(settings, "model")
         if settings.model == model_catalog.CUSTOM:
             col.prop(settings, "model_path", text="")
+        draw_dialogue(layout, context, settings)
         col = layout.column(align=True)
         col.prop(settings, "smoothing")
         col.prop(settings, "strength", slider=True)
@@ -48,6 +51,15 @@ class LIPSYNC_PT_main(LipSyncPanel, bpy.types.Panel):
             box.label(text="Unmapped channels:", icon="ERROR")
             for name in status.unmapped.split(", "):
                 box.label(text=name)
+
+
+def draw_dialogue(layout, context: bpy.types.Context, settings) -> None:
+    """The dialogue text field, and the .txt beside the audio when one is there."""
+    col = layout.column(align=True)
+    col.prop(settings, "dialogue_text", icon="TEXT")
+    beside = dialogue.text_file_beside(dialogue.audio_path(context.scene, settings.strip, ""))
+    if beside and not settings.dialogue_text.strip():
+        col.prop(settings, "use_text_file", text=f"Use {os.path.basename(beside)}")
 
 
 class LIPSYNC_UL_routes(bpy.types.UIList):

@@ -83,6 +83,15 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
         name="Offset (ms)", default=0.0, soft_min=-200.0, soft_max=200.0,
         description="Shift the keys in time; negative lets the mouth lead the sound",
     )  # fmt: skip
+    dialogue_text: StringProperty(
+        name="Dialogue Text",
+        description="What the line says: exact lip closures on p/b/m where it matches the "
+        "audio (the teacher aligns it; the model animates what does not match)",
+    )
+    use_text_file: BoolProperty(
+        name="Use the .txt beside the audio file", default=True,
+        description="With no dialogue text typed, read line.txt beside line.wav when it exists",
+    )  # fmt: skip
     preset: EnumProperty(name="Mapping", items=preset_items)
     preset_path: StringProperty(name="Preset File", subtype="FILE_PATH")
     routes: CollectionProperty(type=LIPSYNC_PG_route)

@@ -28,6 +28,7 @@ class TakeRequest:
     close_bias: float
     offset_ms: float  # > 0 moves the mouth later, < 0 lets it lead the sound
     mapping: Mapping
+    text: str = ""  # dialogue text: transcript mode ('' : the model alone)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Take:
     frames: np.ndarray  # (T,) scene frames of the keys
     key_names: tuple[str, ...]
     values: np.ndarray  # (T, M) shape-key values
+    text_message: str = ""  # how the dialogue text was used, one line ('' without text)
 
 
 def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float = 1.0) -> Take:
@@ -55,8 +57,18 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
     def model_progress(fraction: float, text: str) -> None:  # long clips report per block
         progress(start + (0.2 + 0.7 * fraction) * span, text)
 
-    raw = api.predict_file(model, request.audio.blocks, request.fps,
-                           smoothing=request.smoothing, progress=model_progress)  # fmt: skip
+    text_message = ""
+    if request.text.strip():  # transcript mode: the teacher aligns the text
+        progress(start + 0.2 * span, "Loading the teacher for the text")
+        take = api.predict_file_with_text(
+            model, request.audio.blocks, request.fps, request.text, smoothing=request.smoothing,
+            progress=model_progress, aligner=model_catalog.load("teacher"),
+        )  # fmt: skip
+        raw, text_message = take.animation, take.message
+        del take
+    else:
+        raw = api.predict_file(model, request.audio.blocks, request.fps,
+                               smoothing=request.smoothing, progress=model_progress)  # fmt: skip
     progress(start + 0.9 * span, "Mapping channels")
     fps, channel_names = raw.fps, raw.channel_names
     weights = apply_strength(raw.weights, request.strength)
@@ -69,7 +81,7 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
         + np.arange(animation.frame_count, dtype=np.float64)
         + request.offset_ms * request.fps / 1000.0
     )
-    return Take(request, model.name, animation, frames, key_names, values)
+    return Take(request, model.name, animation, frames, key_names, values, text_message)
 
 
 def take_metadata(take: Take) -> dict:
@@ -85,4 +97,6 @@ def take_metadata(take: Take) -> dict:
         "close_bias": float(request.close_bias),
         "offset_ms": float(request.offset_ms),
         "unmapped": ", ".join(request.mapping.unmapped),
+        "text": request.text,
+        "text_alignment": take.text_message,
     }

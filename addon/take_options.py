@@ -14,7 +14,7 @@ from bpy.props import BoolProperty, FloatProperty, StringProperty
 from ..core.errors import AudioError, ModelFileError, RigError
 from ..core.mapping import Mapping, Preset, load_preset, resolve, shipped_presets
 from ..core.rig import LOWER_FACE
-from . import audio_source, compat, model_catalog, preferences
+from . import audio_source, compat, dialogue, model_catalog, preferences
 from .audio_source import TakeAudio
 from .properties import PRESET_FILE, PRESET_TABLE
 from .take import TakeRequest
@@ -36,6 +36,10 @@ class TakeOptions:
     offset_ms: FloatProperty(name="Offset (ms)", default=0.0)
     preset: StringProperty(
         name="Mapping", description="Preset id (e.g. arkit52), a preset .json path, or TABLE"
+    )
+    text: StringProperty(
+        name="Dialogue Text",
+        description="What the line says (unset: the panel's text or the .txt beside the audio)",
     )
 
     def option(self, name: str, settings):
@@ -73,6 +77,14 @@ class TakeOptions:
         if strip is None:
             raise AudioError(f"The scene has no sound strip named '{name}'.")
         return audio_source.strip_audio(scene, strip)
+
+    def dialogue_text(self, context: bpy.types.Context) -> str:
+        """The take's dialogue text: the `text` argument if set, else the panel's field, else
+        the .txt beside the audio file (panel option); '' for none."""
+        scene = context.scene
+        given = self.text if self.properties.is_property_set("text") else None
+        path = dialogue.audio_path(scene, self.strip or scene.lipsync.strip, self.filepath)
+        return dialogue.take_text(scene.lipsync, given, path)
 
     def model_choice(self, context: bpy.types.Context, arg: str = "model", panel: str = "model"):
         """Model name or path from the argument, the panel, or the preferences' default."""
@@ -115,8 +127,9 @@ class TakeOptions:
             raise RigError(f"No mapping preset '{choice}' (shipped: {', '.join(presets)}).")
         return load_preset(presets[choice])
 
-    def request(self, context: bpy.types.Context, obj, audio: TakeAudio, model: str) -> TakeRequest:
-        """The TakeRequest for one model."""
+    def request(self, context: bpy.types.Context, obj, audio: TakeAudio, model: str,
+                text: str = "") -> TakeRequest:  # fmt: skip
+        """The TakeRequest for one model (with dialogue text: transcript mode)."""
         settings = context.scene.lipsync
         mapping = self.mapping(context, obj)
         if not mapping.routes:
@@ -133,6 +146,7 @@ class TakeOptions:
             close_bias=self.option("close_bias", settings),
             offset_ms=self.option("offset_ms", settings),
             mapping=mapping,
+            text=text,
         )
 
 

@@ -11,10 +11,10 @@ short closing and opening ramps outside the interval. The phone table lives in c
 """
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .corpus.dataset import Phone
 from .errors import LipSyncError
 from .lip_seal import apply_seal
 from .rig import LOWER_FACE, channel_index
@@ -25,6 +25,9 @@ CLOSE_RAMP_S = (0.020, 0.080)  # lips travel to the seal over this range before 
 OPEN_RAMP_S = (0.015, 0.050)  # and part again over this range after it
 SILENT_HOLD_S = 0.10  # a bilabial after a silence holds the seal up to this long before it
 _IDX = channel_index(LOWER_FACE)
+
+if TYPE_CHECKING:  # any object with start_s, end_s and label will do: transcript mode in
+    from .corpus.dataset import Phone  # Blender passes its own (core/corpus does not ship)
 
 
 def normalize_label(label: str) -> str:
@@ -43,7 +46,7 @@ def _channels(name: str) -> tuple[str, ...]:
     return (name + "Left", name + "Right")
 
 
-def _segments(phones: Sequence[Phone]) -> list[tuple[float, float, str, str]]:
+def _segments(phones: Sequence["Phone"]) -> list[tuple[float, float, str, str]]:
     """(start_s, end_s, table phone, class) per segment; diphthongs split in two halves."""
     segments = []
     for k, phone in enumerate(phones):
@@ -150,7 +153,7 @@ def _seal(times_s: np.ndarray, segments: list) -> tuple[np.ndarray, np.ndarray]:
     return seal, press
 
 
-def animate(phones: Sequence[Phone], duration_s: float, fps: float = 60.0) -> np.ndarray:
+def animate(phones: Sequence["Phone"], duration_s: float, fps: float = 60.0) -> np.ndarray:
     """Phones -> weights (T, 29) float32 over core.rig.LOWER_FACE, frame t at t / fps seconds.
 
     T = ceil(duration_s * fps). Labels are ARPAbet ("SIL" for silence), any case, stress digits
