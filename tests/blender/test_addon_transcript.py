@@ -86,3 +86,36 @@ def test_the_txt_beside_the_audio_is_used_unless_text_is_given_empty(
     scene.lipsync.dialogue_text = "Bob met Pam by the pump."  # the panel's field wins
     assert _generate(head, model_name, wav) == {"FINISHED"}
     assert _action(head)["tiny_lipsync_text"] == "Bob met Pam by the pump."
+
+
+class _Layout:
+    """Records what a panel draws (a Panel's layout exists only while Blender draws it)."""
+
+    def __init__(self):
+        self.props: list[tuple[str, str]] = []
+
+    def column(self, align: bool = False) -> "_Layout":
+        return self
+
+    def prop(self, data, name: str, text: str = "", icon: str = "NONE") -> None:
+        self.props.append((name, text))
+
+
+def test_the_panel_offers_the_txt_beside_the_strip_only_when_there_is_one(
+    scene_with_speech, tmp_path
+):
+    scene, head, speech_wav = scene_with_speech
+    panel = ext("addon.panel")
+    layout = _Layout()
+    panel.draw_dialogue(layout, bpy.context, scene.lipsync)
+    assert [name for name, _ in layout.props] == ["dialogue_text"]  # no strip picked, no file
+    if not AUDIO:
+        return
+    wav = shutil.copy(speech_wav, tmp_path / "scene_03.wav")
+    (tmp_path / "scene_03.txt").write_text("Bob met Pam.", encoding="utf-8")
+    strips = ext("addon.compat").new_strip_collection(scene)
+    strips.new_sound("Scene 3", str(wav), channel=3, frame_start=1)
+    scene.lipsync.strip = "Scene 3"
+    layout = _Layout()
+    panel.draw_dialogue(layout, bpy.context, scene.lipsync)
+    assert layout.props == [("dialogue_text", ""), ("use_text_file", "Use scene_03.txt")]
