@@ -12,8 +12,8 @@ from core.distill.pipeline import LOG_NAME, SHIPPED, STAGES
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _pipeline(corpus: Path, runs: Path, models: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "core.distill.pipeline", "--corpus", str(corpus)]
+def _pipeline(corpus: Path, runs: Path, models: Path, *extra: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "core.distill.pipeline", "--corpus", str(corpus), *extra]
     command += ["--runs", str(runs), "--models-dir", str(models), "--smoke", "--jobs", "2"]
     command += ["--steps", "12"]  # a few steps per model: the stages, not the learning, are tested
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
@@ -32,6 +32,20 @@ def test_pipeline_trains_exports_resumes_and_writes_cards(synthetic_corpus, tmp_
     second = _pipeline(synthetic_corpus, runs, models)  # everything trained: nothing retrains
     assert second.returncode == 0 and "training " not in second.stdout
     assert json.loads((runs / LOG_NAME).read_text()) == log
+
+    # another session carries the shipped files on: no teacher stage, students start from them
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    for name in SHIPPED:
+        (shipped / f"{name}.npz").write_bytes((models / f"{name}.npz").read_bytes())
+    later_runs = tmp_path / "later"
+    later = _pipeline(synthetic_corpus, later_runs, shipped, "--continue-from", str(shipped))
+    assert later.returncode == 0, later.stdout + later.stderr
+    assert set(json.loads((later_runs / LOG_NAME).read_text())) == {
+        "features", "pseudo", *SHIPPED[1:]}  # fmt: skip
+    assert (shipped / "teacher.npz").read_bytes() == (models / "teacher.npz").read_bytes()
+    for name in SHIPPED[1:]:
+        assert "fine-tuned from" in model_info(load_model(shipped / f"{name}.npz")).card
 
     eval_json = tmp_path / "eval.json"
     row = {"eval_set": "real dev set", "system": "s_tiny", "smoothing": True,

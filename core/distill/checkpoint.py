@@ -25,7 +25,7 @@ def load_checkpoint(path: Path) -> dict | None:
 
 
 def trained_state(source: Path) -> dict | None:
-    """{"config": dict, "model": state_dict} of a run folder's checkpoint or of a model file.
+    """{"config", "model" (state_dict), "recipe"} of a run folder's checkpoint or a model file.
 
     A shipped model file (.npz) stands in for its run, so a fresh machine can pseudo-label with
     the shipped teacher, guide with the shipped S0 and fine-tune a shipped student without the
@@ -45,7 +45,10 @@ def trained_state(source: Path) -> dict | None:
     if isinstance(model_file.config, WhisperTeacherConfig):  # its head, as trained
         weights = {n.removeprefix("head."): v for n, v in weights.items() if n.startswith("head.")}
     state = {name: torch.from_numpy(value.astype(np.float32)) for name, value in weights.items()}
-    return {"config": config_to_dict(model_file.config), "model": state}
+    history = [line.removeprefix("Training: ") for line in model_file.card.splitlines()
+               if line.startswith("Training: ")]  # fmt: skip
+    return {"config": config_to_dict(model_file.config), "model": state,
+            "recipe": history[0] if history else "unknown"}  # fmt: skip
 
 
 def plot_losses(history: list[dict[str, float]], path: Path, title: str) -> None:

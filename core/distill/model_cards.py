@@ -118,6 +118,8 @@ def write_cards(
     log = json.loads((runs / LOG_NAME).read_text()) if (runs / LOG_NAME).exists() else {}
     written = []
     for name in SHIPPED:
+        if load_checkpoint(runs / name / "checkpoint.pt") is None:
+            continue  # not trained in these runs (--continue-from): its card stays as it was
         path = models_dir / f"{name}.npz"
         model = read_model_file(path)
         text = card_text(name, model, runs, hours, rows, log)

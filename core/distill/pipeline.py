@@ -10,6 +10,10 @@ Each model trains in its own `core.distill.train` process, `--jobs` of them at o
 cores shared between them; a model whose checkpoint already holds all its steps is skipped, an
 interrupted one resumes. Shipped models are exported to assets/models, ablations beside their
 checkpoints, and every stage's wall time goes to <runs>/pipeline_log.json.
+
+`--continue-from assets/models` carries the shipped family on across sessions (run folders are
+not kept in git): the shipped teacher file pseudo-labels (no teacher stage), and S0, S-tiny and
+S-lowlat each start from their shipped file for another schedule of steps (no ablations).
 """
 
 import argparse
@@ -43,6 +47,19 @@ def is_trained(run_dir: Path, model: str, smoke: bool, steps: int = 0) -> bool:
     return state is not None and state["step"] >= (steps or default)
 
 
+def teacher_source(args: argparse.Namespace) -> Path:
+    """The teacher that pseudo-labels: the shipped file when continuing, else this run's."""
+    return args.continue_from / "teacher.npz" if args.continue_from else args.runs / "teacher"
+
+
+def stages(args: argparse.Namespace) -> tuple[tuple[str, ...], ...]:
+    """The training stages of this run: continuing trains only the shipped students."""
+    if not args.continue_from:
+        return STAGES
+    students = (tuple(m for m in stage if m in SHIPPED[1:]) for stage in STAGES)
+    return tuple(stage for stage in students if stage)
+
+
 def train_command(model: str, args: argparse.Namespace) -> list[str]:
     """The single-model training command the pipeline runs for `model`."""
     if model == "teacher":
@@ -56,7 +73,11 @@ def train_command(model: str, args: argparse.Namespace) -> list[str]:
             str(args.corpus),
             "--pseudo",
             str(args.runs / "pseudo"),
+            "--teacher",
+            str(teacher_source(args)),
         ]
+        if args.continue_from:
+            command += ["--init", str(args.continue_from / f"{model}.npz")]
     command += ["--out", str(args.runs / model)]
     command += ["--steps", str(args.steps)] if args.steps else []
     return command + (["--smoke"] if args.smoke else [])
@@ -99,7 +120,7 @@ def cache_features(args: argparse.Namespace, log: dict) -> None:
     from .features import build_cache
 
     started = time.monotonic()
-    limit = FEATURES_SMOKE_LIMIT if args.smoke else 0
+    limit = FEATURES_SMOKE_LIMIT if args.smoke else args.feature_shards
     made = build_cache(args.corpus, args.runs / "features", ("train", "heldout"), DEFAULT_ENCODER,
                        limit)  # fmt: skip
     if made:
@@ -111,7 +132,7 @@ def make_pseudo_labels(args: argparse.Namespace, log: dict) -> None:
     from .teacher_labels import label_corpus
 
     started = time.monotonic()
-    made = label_corpus(args.runs / "teacher", args.runs / "features", args.corpus,
+    made = label_corpus(teacher_source(args), args.runs / "features", args.corpus,
                         args.runs / "pseudo")  # fmt: skip
     if made:
         _log_stage(args, log, "pseudo", started)
@@ -123,12 +144,13 @@ def _log_stage(args: argparse.Namespace, log: dict, stage: str, started: float) 
     (args.runs / LOG_NAME).write_text(json.dumps(log, indent=2))
 
 
-def export_all(runs: Path, models_dir: Path) -> list[Path]:
-    """Shipped models to models_dir, ablations beside their checkpoints; the paths written."""
+def export_all(runs: Path, models_dir: Path, trained: tuple[tuple[str, ...], ...] = STAGES
+               ) -> list[Path]:  # fmt: skip
+    """Trained shipped models to models_dir, ablations beside their checkpoints; paths written."""
     from ..runtime.export import export_checkpoint
 
     written = []
-    for model in [m for stage in STAGES for m in stage]:
+    for model in [m for stage in trained for m in stage]:
         out = (models_dir if model in SHIPPED else runs / model) / f"{model}.npz"
         dtype = "float16" if model in FLOAT16 else "float32"
         export_checkpoint(runs / model / "checkpoint.pt", out, dtype, name=model)
@@ -145,16 +167,28 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--smoke", action="store_true", help="seconds per model (tests)")
     parser.add_argument("--steps", type=int, default=0, help="every model this many steps")
+    parser.add_argument(
+        "--feature-shards",
+        type=int,
+        default=0,
+        help="cache at most this many corpus shards (round-robin over voices)",
+    )
+    parser.add_argument(
+        "--continue-from",
+        type=Path,
+        default=None,
+        help="a folder of shipped model files to continue (assets/models)",
+    )
     args = parser.parse_args()
     args.runs.mkdir(parents=True, exist_ok=True)
     log_path = args.runs / LOG_NAME
     log = json.loads(log_path.read_text()) if log_path.exists() else {}
     cache_features(args, log)
-    for number, stage in enumerate(STAGES):
-        if number == 1:
-            make_pseudo_labels(args, log)
+    for stage in stages(args):
+        if "teacher" not in stage:
+            make_pseudo_labels(args, log)  # resumes: only shards not labelled yet
         run_stage(stage, args, log)
-    for path in export_all(args.runs, args.models_dir):
+    for path in export_all(args.runs, args.models_dir, stages(args)):
         print(f"wrote {path}")
 
 

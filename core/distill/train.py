@@ -102,6 +102,7 @@ def train(
         optimizer, settings.lr, settings.steps + 1, pct_start=0.1
     )
     history: list[dict[str, float]] = []
+    recipe_text = recipe.note  # for the model card; a fine-tune adds what it started from
     path = Path(out_dir) / CHECKPOINT
     state = load_checkpoint(path)
     if state is not None:
@@ -113,11 +114,13 @@ def train(
         if feature_loss is not None:
             feature_loss.load_state_dict(state["feature_loss"])
         history = state["history"]
+        recipe_text = state.get("recipe", recipe_text)
     elif init is not None:
         start = trained_state(init)
         if start is None or start["config"] != config_to_dict(config):
             raise CorpusError(f"{init}: not a trained {config.name}; it cannot start this run.")
         model.load_state_dict(start["model"])
+        recipe_text += f"; fine-tuned from {Path(init).name}, itself {start['recipe']}"
     clips = shard(load_clips(data_dir, settings.max_clips), group)
     net = wrap(model, group, device)  # DDP across ranks; `model` keeps the checkpoint's keys
     feature_net = None if feature_loss is None else wrap(feature_loss, group, device)
@@ -135,7 +138,7 @@ def train(
                 "feature_loss": None if feature_loss is None else feature_loss.state_dict(),
                 "history": history,
                 "step": step,
-                "recipe": recipe.note + (f", fine-tuned from {Path(init).name}" if init else ""),
+                "recipe": recipe_text,
                 "settings": asdict(settings),
             },
         )
