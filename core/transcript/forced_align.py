@@ -28,7 +28,7 @@ FRAME_S = 0.01  # the teacher's frame hop: frame j is the audio around j * FRAME
 MIN_FRAMES = 2  # states per phone: no phone is shorter than 20 ms
 GARBAGE_PENALTY = 3.0  # nats per frame an unscripted stretch pays against the best phone
 WORD_SKIP_PENALTY = 8.0  # nats for a word of the line that is not heard
-MAX_CELLS = 150_000_000  # frames x states (bytes of back-pointers): about 4 minutes of speech
+MAX_CELLS = 150_000_000  # frames x states = bytes of back-pointers: about 4 minutes of speech
 SKIPPED_FIT = -6.0  # the fit a skipped word lends its neighbours' confidence
 NEIGHBOURS = 1  # words either side that share in a word's confidence
 SILENCE = "SIL"
@@ -112,12 +112,14 @@ class _Chain:
         self.ends = [len(columns) - 1] + ([self.word_states[-1][1]] if words else [])
 
 
-def _viterbi(emission: np.ndarray, chain: _Chain) -> np.ndarray | None:
-    """Best state path (T,) through the chain for emission scores (T, S); None if none fits."""
-    n_frames, n_states = emission.shape
+def _viterbi(scores: np.ndarray, chain: _Chain) -> np.ndarray | None:
+    """Best state path (T,) through the chain for per-column scores (T, P + 1); None if none
+    fits. A state's score is its column's; rows are gathered frame by frame, so memory is the
+    int8 back-pointers (T, S) alone."""
+    n_frames, n_states = len(scores), len(chain.columns)
     back = np.zeros((n_frames, n_states), np.int8)  # 0 stay, 1 from s - 1, 2 the skip
     score = np.full(n_states, -np.inf)
-    score[chain.starts] = emission[0, chain.starts]
+    score[chain.starts] = scores[0, chain.columns[chain.starts]]
     extra = np.maximum(chain.extra, 0)
     moved = np.empty(n_states)
     for t in range(1, n_frames):
@@ -128,7 +130,7 @@ def _viterbi(emission: np.ndarray, chain: _Chain) -> np.ndarray | None:
         best = np.maximum(score, moved)
         take_skip = skipped > best
         choice[take_skip] = 2
-        score = np.where(take_skip, skipped, best) + emission[t]
+        score = np.where(take_skip, skipped, best) + scores[t, chain.columns]
         back[t] = choice
     end = chain.ends[int(np.argmax(score[chain.ends]))]
     if not np.isfinite(score[end]):
@@ -171,8 +173,8 @@ def align_words(
         return Alignment((), np.zeros(n_frames, bool), n_frames)
     if n_frames * len(chain.columns) > MAX_CELLS:
         return Alignment(skipped, unscripted_frame, n_frames, too_long=True)
-    emission = np.concatenate([log_posteriors, gap[:, None]], axis=1)[:, chain.columns]
-    path = _viterbi(emission.astype(np.float64), chain)
+    scores = np.concatenate([log_posteriors, gap[:, None]], axis=1).astype(np.float64)
+    path = _viterbi(scores, chain)
     if path is None:
         return Alignment(skipped, unscripted_frame, n_frames)
     owner = chain.owner[path]  # (T,) word index, -1 in a gap
