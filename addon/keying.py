@@ -11,6 +11,7 @@ import numpy as np
 from . import compat
 
 TAKE_TAG = "tiny_lipsync_take"  # custom property on our Actions: the take id
+TAKE_PREFIX = "tiny_lipsync_"  # of the take's other custom properties (take.take_metadata)
 GROUP = "Lip Sync"
 
 
@@ -49,20 +50,24 @@ def write_take(
     key_names: tuple[str, ...],
     values: np.ndarray,
     metadata: dict,
+    kept: tuple[np.ndarray, ...] | None = None,
 ) -> bpy.types.Action:
     """Key `values` (T, M) at scene `frames` (T,) onto the shape keys `key_names` of `obj`, in a
-    new Action made active on its shape keys; an older Action of the same take is removed."""
+    new Action made active on its shape keys; an older Action of the same take is removed.
+    `kept` (one row-index array per shape key, core.key_reduction) keys only those frames of
+    each curve; None keys every frame."""
     key = shape_key_owner(obj)
     _release_previous(key, identifier)
     action = compat.assign_new_action(key, name)
     action[TAKE_TAG] = identifier
     for prop, value in metadata.items():
-        action[f"tiny_lipsync_{prop}"] = value
+        action[f"{TAKE_PREFIX}{prop}"] = value
     fcurves = compat.action_fcurves(action, key, create=True)
     frames = np.asarray(frames, dtype=np.float64)
     for m, key_name in enumerate(key_names):
+        rows = slice(None) if kept is None else kept[m]
         compat.write_fcurve(
-            fcurves, compat.shape_key_data_path(key_name), frames, values[:, m], GROUP
+            fcurves, compat.shape_key_data_path(key_name), frames[rows], values[rows, m], GROUP
         )
     return action
 
@@ -86,16 +91,20 @@ def _release_previous(key: bpy.types.Key, identifier: str) -> None:
 
 
 def take_curves(obj: bpy.types.Object) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
-    """The active take's keys: frames (T,), shape-key names, values (T, M)."""
+    """The active take's keys: frames (T,), shape-key names, values (T, M). A take keyed with a
+    key tolerance gives its curves' values at every frame (the lines between its kept keys)."""
     key = shape_key_owner(obj)
     action = current_take(obj)
     if action is None:
         return np.zeros(0), (), np.zeros((0, 0))
+    reduced = action.get(f"{TAKE_PREFIX}key_tolerance", 0.0) > 0.0
     names, columns, frames = [], [], None
     for fcurve in compat.action_fcurves(action, key) or ():
         if not fcurve.data_path.startswith("key_blocks["):
             continue
         curve_frames, curve_values = compat.read_fcurve(fcurve)
+        if reduced:
+            curve_frames, curve_values = _every_frame(action, curve_frames, curve_values)
         frames = curve_frames if frames is None else frames
         if len(curve_frames) != len(frames):
             continue  # edited by hand to another key count: not part of the bulk take
@@ -104,6 +113,17 @@ def take_curves(obj: bpy.types.Object) -> tuple[np.ndarray, tuple[str, ...], np.
     if frames is None:
         return np.zeros(0), (), np.zeros((0, 0))
     return frames, tuple(names), np.stack(columns, axis=1)
+
+
+def _every_frame(
+    action: bpy.types.Action, frames: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A reduced curve's frames (N,) and values (N,) at every frame of the take, as keying every
+    frame would have stored them (float32 frames from the take's first frame on)."""
+    start = float(action[f"{TAKE_PREFIX}frame_start"])
+    count = int(round(float(frames[-1]) - float(frames[0]))) + 1 if len(frames) else 0
+    every = (start + np.arange(count, dtype=np.float64)).astype(np.float32)
+    return every, np.interp(every, frames, values).astype(np.float32)
 
 
 def _key_block_name(data_path: str) -> str:

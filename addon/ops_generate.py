@@ -62,9 +62,8 @@ def apply_take(context: bpy.types.Context, obj: bpy.types.Object, take: Take) ->
         raise AudioError(f"'{take.request.audio.name}' is too short to give a single frame.")
     identifier = keying.take_id(obj.name, take.request.audio.name, take.model_name)
     name = f"{take.request.audio.name} - {take.model_name}"
-    keying.write_take(
-        obj, identifier, name, take.frames, take.key_names, take.values, take_metadata(take)
-    )
+    keying.write_take(obj, identifier, name, take.frames, take.key_names, take.values,
+                      take_metadata(take), kept=take.kept)  # fmt: skip
     targets.remember(context, obj)
     unmapped = take.request.mapping.unmapped
     context.window_manager.lipsync_status.unmapped = ", ".join(unmapped)
@@ -72,6 +71,10 @@ def apply_take(context: bpy.types.Context, obj: bpy.types.Object, take: Take) ->
         f"Keyed {take.animation.frame_count} frames x {len(take.key_names)} shape keys "
         f"on '{obj.name}' with {take.model_name}."
     )
+    if take.kept is not None:  # opt-in key tolerance: say how many keys it kept
+        kept, every = sum(len(rows) for rows in take.kept), take.values.size
+        message += (f" Key tolerance {take.request.key_tolerance:g} kept {kept} of {every} keys "
+                    f"({kept / max(every, 1):.0%}).")  # fmt: skip
     if unmapped:
         message += f" Unmapped channels: {', '.join(unmapped)}."
     if take.text_message:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.animation import Animation
 from ..core.errors import RigError
+from ..core.key_reduction import reduce_keys
 from ..core.mapping import Mapping, apply_mapping
 from ..core.shaping import apply_close_bias, apply_strength
 from . import model_catalog
@@ -28,6 +29,7 @@ class TakeRequest:
     close_bias: float
     offset_ms: float  # > 0 moves the mouth later, < 0 lets it lead the sound
     mapping: Mapping
+    key_tolerance: float = 0.0  # > 0: key fewer frames (core.key_reduction); 0: every frame
     text: str = ""  # dialogue text: transcript mode ('' : the model alone)
 
 
@@ -42,6 +44,7 @@ class Take:
     key_names: tuple[str, ...]
     values: np.ndarray  # (T, M) shape-key values
     text_message: str = ""  # how the dialogue text was used, one line ('' without text)
+    kept: tuple[np.ndarray, ...] | None = None  # rows to key per shape key; None: every frame
 
 
 def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float = 1.0) -> Take:
@@ -81,7 +84,15 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
         + np.arange(animation.frame_count, dtype=np.float64)
         + request.offset_ms * request.fps / 1000.0
     )
-    return Take(request, model.name, animation, frames, key_names, values, text_message)
+    kept = _kept_rows(values, request.key_tolerance)
+    return Take(request, model.name, animation, frames, key_names, values, text_message, kept)
+
+
+def _kept_rows(values: np.ndarray, tolerance: float) -> tuple[np.ndarray, ...] | None:
+    """Rows of `values` (T, M) to key per shape key at this key tolerance; None: every row."""
+    if tolerance <= 0.0:
+        return None
+    return tuple(reduce_keys(values[:, m], tolerance) for m in range(values.shape[1]))
 
 
 def take_metadata(take: Take) -> dict:
@@ -97,6 +108,7 @@ def take_metadata(take: Take) -> dict:
         "close_bias": float(request.close_bias),
         "offset_ms": float(request.offset_ms),
         "unmapped": ", ".join(request.mapping.unmapped),
+        "key_tolerance": float(request.key_tolerance),
         "text": request.text,
         "text_alignment": take.text_message,
     }

@@ -34,6 +34,10 @@ class TakeOptions:
     strength: FloatProperty(name="Strength", default=1.0, min=0.0)
     close_bias: FloatProperty(name="Lip-Close Bias", default=0.0, min=0.0, max=0.9)
     offset_ms: FloatProperty(name="Offset (ms)", default=0.0)
+    key_tolerance: FloatProperty(
+        name="Key Tolerance", default=0.0, min=0.0, max=0.05, precision=4,
+        description="Unset: the add-on preferences' value. " + preferences.KEY_TOLERANCE_HELP,
+    )  # fmt: skip
     preset: StringProperty(
         name="Mapping", description="Preset id (e.g. arkit52), a preset .json path, or TABLE"
     )
@@ -127,6 +131,12 @@ class TakeOptions:
             raise RigError(f"No mapping preset '{choice}' (shipped: {', '.join(presets)}).")
         return load_preset(presets[choice])
 
+    def key_tolerance_choice(self, context: bpy.types.Context) -> float:
+        """The `key_tolerance` argument if set, else the add-on preferences' (0: every frame)."""
+        if self.properties.is_property_set("key_tolerance"):
+            return self.key_tolerance
+        return preferences.get(context).key_tolerance
+
     def request(self, context: bpy.types.Context, obj, audio: TakeAudio, model: str,
                 text: str = "") -> TakeRequest:  # fmt: skip
         """The TakeRequest for one model (with dialogue text: transcript mode)."""
@@ -145,6 +155,7 @@ class TakeOptions:
             strength=self.option("strength", settings),
             close_bias=self.option("close_bias", settings),
             offset_ms=self.option("offset_ms", settings),
+            key_tolerance=self.key_tolerance_choice(context),
             mapping=mapping,
             text=text,
         )

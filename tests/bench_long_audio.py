@@ -1,7 +1,7 @@
 """Benchmark, not a test: one hour of real speech through the CLI, the core API and the add-on.
 
     .venv/bin/python tests/bench_long_audio.py            # builds data/long/one_hour.wav once
-    .venv-blender52/bin/python tests/bench_long_audio.py --blender
+    .venv-blender52/bin/python tests/bench_long_audio.py --blender [--key-tolerance 0.001]
 
 The hour is the real-speech dev set (data/devset) looped to 3600 s, 44.1 kHz mono 16-bit.
 Prints wall time and peak memory: the CLI's peak RSS (whole process), the API's peak traced
@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 LONG_WAV = ROOT / "data" / "long" / "one_hour.wav"
 RATE, SECONDS, FPS = 44100, 3600, 30
+BEZTRIPLE_BYTES = 72  # sizeof(BezTriple) in Blender's DNA (4.2 to 5.2): one keyframe
 
 
 def build_one_hour() -> Path:
@@ -49,6 +50,25 @@ def build_one_hour() -> Path:
 
 def peak_rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    """Resident memory now (Linux), not the high-water mark."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def reset_peak_rss() -> None:
+    """Start the high-water mark afresh (Linux), so that it tells one step's peak only."""
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+
+
+def peak_rss_since_reset_mb() -> float:
+    """The process's peak resident memory since `reset_peak_rss` (VmHWM, Linux)."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 def bench_cli(model: str) -> None:
@@ -86,8 +106,8 @@ def bench_api(model_name: str) -> None:
           f"{peak_rss_mb(resource.RUSAGE_SELF):.0f} MB")  # fmt: skip
 
 
-def bench_blender(model: str) -> None:
-    """Install the built extension as the tests do, then Generate from the one-hour file."""
+def bench_blender(model: str, wav: Path, key_tolerance: float = 0.0) -> None:
+    """Install the built extension as the tests do, then Generate from `wav` (one hour)."""
     sys.path.insert(0, str(ROOT / "tests" / "blender"))
     import importlib
     import tempfile
@@ -109,21 +129,37 @@ def bench_blender(model: str) -> None:
     for name in ("Basis", *rig.LOWER_FACE):
         head.shape_key_add(name=name)
     bpy.context.scene.render.fps = FPS
-    rss_before = peak_rss_mb(resource.RUSAGE_SELF)
+    options = {"key_tolerance": key_tolerance} if key_tolerance else {}
+    baseline = current_rss_mb()  # Blender's own baseline: the scene loaded, nothing generated
+    reset_peak_rss()  # Generate's own peak, not an earlier one (installing the extension...)
     start = time.perf_counter()
-    result = bpy.ops.lipsync.generate(filepath=str(LONG_WAV), frame_start=1, model=model,
-                                      target="Head")  # fmt: skip
+    result = bpy.ops.lipsync.generate(filepath=str(wav), frame_start=1, model=model,
+                                      target="Head", **options)  # fmt: skip
     wall = time.perf_counter() - start
+    peak = peak_rss_since_reset_mb()  # before reading the keys back (that costs too)
     frames, _, _ = __import__(f"{ADDON_MODULE}.addon.keying", fromlist=["x"]).take_curves(head)
-    print(f"Blender {bpy.app.version_string} {model}: {result} {wall:.1f} s wall, peak RSS "
-          f"{peak_rss_mb(resource.RUSAGE_SELF):.0f} MB (before Generate {rss_before:.0f} MB)"
-          f", {len(frames)} keyed frames")  # fmt: skip
+    key = head.data.shape_keys
+    compat = __import__(f"{ADDON_MODULE}.addon.compat", fromlist=["x"])
+    curves = compat.action_fcurves(key.animation_data.action, key)
+    keys = sum(len(fcurve.keyframe_points) for fcurve in curves)
+    # What Blender itself holds: a BezTriple per key in the Action and again in the depsgraph's
+    # evaluated copy of it (the view-layer update after every bpy.ops call, or a redraw).
+    blender_mb = 2 * keys * BEZTRIPLE_BYTES / 2**20
+    print(f"Blender {bpy.app.version_string} {model} key_tolerance={key_tolerance:g}: {result} "
+          f"{wall:.1f} s wall, baseline {baseline:.0f} MB, peak RSS {peak:.0f} MB, "
+          f"+{peak - baseline:.0f} MB over the baseline, {len(frames)} frames, {keys} keys "
+          f"(Blender's 2 x 72 B per key: {blender_mb:.0f} MB)")  # fmt: skip
     sys.stdout.flush()
+
+
+def _option(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 if __name__ == "__main__":
     if "--blender" in sys.argv:
-        bench_blender("s_tiny")
+        bench_blender("s_tiny", Path(_option("--wav", str(LONG_WAV))),
+                      float(_option("--key-tolerance", "0")))  # fmt: skip
         import os
 
         os._exit(0)  # bpy 4.2 crashes in its teardown (see tests/blender/conftest.py)
