@@ -133,7 +133,7 @@ def write_markdown(
         f"- **{name}**: {len(items)} utterances, {sum(len(i.audio) for i in items) / 16000:.1f} s"
         for name, items in sets.items()
     ]
-    models = sorted({r.system for r in rows if r.kind not in ("oracle", "rhubarb")})
+    models = sorted({r.system for r in rows if r.kind not in ("oracle", "rhubarb", "transcript")})
     summary_path = devset_dir / "summary.md"
     devset_summary = summary_path.read_text().split("\n## ")[0] if summary_path.exists() else ""
     per_phone_sets = list(dict.fromkeys(set_name for set_name, _ in per_phone))

@@ -103,7 +103,8 @@ def transcript_lines(rows: list) -> list[str]:
         "core/transcript/forced_align.py); trusted words are animated by the procedural animator, "
         f"the rest by the teacher (words under confidence {CONFIDENT}, skipped words, unscripted "
         "speech). *Wrong line*: each clip is given the next clip's transcript of its half. "
-        "Closure columns are in the table above; speed here (one core, this machine):", "",
+        "The same rows are in the table above; speed as measured by this run on this machine "
+        "(the alignment alone, the teacher pass it needs, both):", "",
         "| set | system | PBM in % | PBM ±40 ms % | false closure cons. % | false closure vowels % "
         "| alignment ×RT | teacher ×RT | together ×RT |",
         "|---|---|---|---|---|---|---|---|---|",
