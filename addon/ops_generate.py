@@ -1,9 +1,10 @@
 """Generate: key one model's lip sync for a sound strip (or file) onto the target's shape keys."""
 
 import bpy
+from bpy.props import StringProperty
 
 from ..core.errors import AudioError
-from . import keying, targets
+from . import dialogue, keying, targets
 from .job import Job, JobOperator
 from .take import Take, compute_take, take_metadata
 from .take_options import TakeOptions, check_model_path
@@ -40,7 +41,20 @@ class LIPSYNC_OT_generate(TakeOptions, JobOperator, bpy.types.Operator):
     bl_label = "Generate Lip Sync"
     bl_options = {"REGISTER", "UNDO"}
 
+    text: StringProperty(
+        name="Dialogue Text",
+        description="What the line says (unset: the panel's text or the .txt beside the audio)",
+    )
+
     poll = classmethod(lambda cls, context: take_poll(cls, context))
+
+    def dialogue_text(self, context: bpy.types.Context) -> str:
+        """The take's dialogue text: the `text` argument if set, else the panel's field, else
+        the .txt beside the audio file (panel option); '' for none."""
+        scene = context.scene
+        given = self.text if self.properties.is_property_set("text") else None
+        path = dialogue.audio_path(scene, self.strip or scene.lipsync.strip, self.filepath)
+        return dialogue.take_text(scene.lipsync, given, path)
 
     def prepare(self, context: bpy.types.Context) -> Job:
         obj = self.target_object(context)

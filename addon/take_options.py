@@ -14,7 +14,7 @@ from bpy.props import BoolProperty, FloatProperty, StringProperty
 from ..core.errors import AudioError, ModelFileError, RigError
 from ..core.mapping import Mapping, Preset, load_preset, resolve, shipped_presets
 from ..core.rig import LOWER_FACE
-from . import audio_source, compat, dialogue, model_catalog, preferences
+from . import audio_source, compat, model_catalog, preferences
 from .audio_source import TakeAudio
 from .properties import PRESET_FILE, PRESET_TABLE
 from .take import TakeRequest
@@ -40,10 +40,6 @@ class TakeOptions:
     )  # fmt: skip
     preset: StringProperty(
         name="Mapping", description="Preset id (e.g. arkit52), a preset .json path, or TABLE"
-    )
-    text: StringProperty(
-        name="Dialogue Text",
-        description="What the line says (unset: the panel's text or the .txt beside the audio)",
     )
 
     def option(self, name: str, settings):
@@ -81,14 +77,6 @@ class TakeOptions:
         if strip is None:
             raise AudioError(f"The scene has no sound strip named '{name}'.")
         return audio_source.strip_audio(scene, strip)
-
-    def dialogue_text(self, context: bpy.types.Context) -> str:
-        """The take's dialogue text: the `text` argument if set, else the panel's field, else
-        the .txt beside the audio file (panel option); '' for none."""
-        scene = context.scene
-        given = self.text if self.properties.is_property_set("text") else None
-        path = dialogue.audio_path(scene, self.strip or scene.lipsync.strip, self.filepath)
-        return dialogue.take_text(scene.lipsync, given, path)
 
     def model_choice(self, context: bpy.types.Context, arg: str = "model", panel: str = "model"):
         """Model name or path from the argument, the panel, or the preferences' default."""
