@@ -18,13 +18,13 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines kokoro corpus-kokoro extension demo test lint test-core test-blender42 test-blender52 \
-	closure-rate head-renders bench corpus corpus-small devset eval corpus-timing train train-model train-smoke \
-	label-plots bench-batch bench-long whisper-encoder clean
+	closure-rate head-renders bench corpus corpus-small devset eval corpus-timing train train-continue train-model \
+	train-smoke label-plots bench-batch bench-long whisper-encoder clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
-	@echo "other: setup extension bench corpus corpus-small devset eval corpus-timing train train-model train-smoke \
+	@echo "other: setup extension bench corpus corpus-small devset eval corpus-timing train train-continue train-model train-smoke \
 	label-plots bench-batch bench-long whisper-encoder clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
@@ -115,6 +115,15 @@ train: $(VENV)/.installed
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/full --jobs 2
 	$(MAKE) eval
 	$(PY) -m core.distill.model_cards --runs runs/full --corpus $(CORPUS)
+
+# Another session's share of training: the shipped teacher labels SHARDS corpus shards (round-robin
+# over voices) and S0, S-tiny and S-lowlat each train on from their shipped file.
+SHARDS ?= 30
+train-continue: $(VENV)/.installed
+	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/continue --jobs 2 \
+		--continue-from assets/models --feature-shards $(SHARDS) $(if $(STEPS),--steps $(STEPS),)
+	$(MAKE) eval
+	$(PY) -m core.distill.model_cards --runs runs/continue --corpus $(CORPUS)
 
 train-model: $(VENV)/.installed
 	$(PY) -m core.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)
