@@ -112,7 +112,11 @@ def render_gap_plot(
         if labelled:
             name = names[index] if index < len(names) else "?"
             lane_scale = scale if lane_h - 4 >= text_size("M", scale)[1] else 1
-            draw_text(image, left + 4, lane_top + 2, f"{name}: closed", colour, lane_scale)
+            label = f"{name}: closed"
+            label_w, label_h = text_size(label, lane_scale)
+            box = image[lane_top : lane_top + label_h + 3, left : left + label_w + 7]
+            box[:] = BACKGROUND  # on a dark box: a closed mark under it would hide the text
+            draw_text(image, left + 4, lane_top + 2, label, colour, lane_scale)
 
     if labelled:
         draw_text(image, left, 4, title, TEXT, scale)
