@@ -2,7 +2,9 @@
 
     python -m core.eval.report [--devset data/devset] [--corpus data/corpus] [--out reports]
 
-Models: every `.npz` in assets/models, plus ablations exported as `.npz` anywhere under runs/.
+Models: every `.npz` in assets/models, plus ablations exported as `.npz` anywhere under runs/;
+an ablation an earlier run measured whose file is not here keeps its rows, dated
+(core/eval/carried_rows.py).
 Each model runs with and without ensemble smoothing on the real dev set's two halves (split by
 speaker: core/eval/devset_split.py) and on the held-out synthetic sets (`<corpus>/heldout`,
 `<corpus>/lang` where present); Rhubarb Lip Sync 1.14.0 runs on both halves (core/eval/rhubarb.py)
@@ -31,6 +33,7 @@ from ..errors import LipSyncError
 from ..head import load_demo_head
 from ..rig import LOWER_FACE
 from . import rhubarb
+from .carried_rows import carried_rows
 from .devset import DEFAULT_DIR as DEFAULT_DEVSET_DIR
 from .eval_sets import REAL_REPORT, real_halves, synthetic_items
 from .eval_sets import real_items as real_items  # the shared Rhubarb score script uses it
@@ -233,6 +236,8 @@ def run_report(
                                                full, progress)  # fmt: skip
     rows += rhubarb_rows
     progress.update(len(real_sets))
+    carried = carried_rows(out_dir / "eval.json", {m.name for m in models}, set(sets))
+    rows += [Row(**row) for row in carried]
     rest = {}
     for model in models:
         progress.set_postfix_str(f"{model.name} on silence and quiet noise")
@@ -243,7 +248,7 @@ def run_report(
 
     plots = write_plots(out_dir / "eval_plots", all_real, plot_gaps, PLOT_CLIPS)
     (out_dir / "eval.json").write_text(json.dumps(_json_safe(
-        {"rows": [asdict(r) for r in rows],
+        {"date": datetime.date.today().isoformat(), "rows": [asdict(r) for r in rows],
          "per_phone": {f"{s} | {n}": [list(x) for x in v] for (s, n), v in per_phone.items()},
          "rest_on_silence": {name: [asdict(s) for s in scores] for name, scores in rest.items()},
          "rhubarb": rhubarb_note, "unloadable": unloadable,

@@ -1,0 +1,42 @@
+"""Rows of models an earlier `make eval` measured whose files are not on this machine.
+
+Ablations are exported under runs/, which git does not keep, so a fresh machine holds only the
+shipped models. Rather than dropping an ablation from the table, its last measured rows are
+carried on with the date they were measured in the system's name; retraining it (`make train`)
+is the only way to measure it again.
+"""
+
+import json
+import math
+from pathlib import Path
+
+MODEL_KINDS = ("StudentConfig", "TeacherConfig", "WhisperTeacherConfig")
+CARRIED = " (measured {date}, file not here)"
+
+
+def carried_rows(previous_json: Path, present: set[str], set_names: set[str]) -> list[dict]:
+    """The previous eval.json's model rows (as dicts) for models not in `present`, on sets that
+    are still scored, each system name marked with the date it was measured."""
+    if not previous_json.is_file():
+        return []
+    previous = json.loads(previous_json.read_text())
+    measured = previous.get("date", "2026-12-02")  # the first eval.json had no date
+    rows = []
+    for row in previous.get("rows", []):
+        base = row["system"].split(" (measured ")[0]
+        if row.get("kind") not in MODEL_KINDS or base in present:
+            continue
+        if row["eval_set"] not in set_names:
+            continue
+        stamp = row["system"] if base != row["system"] else base + CARRIED.format(date=measured)
+        rows.append(_restore_infinities(row) | {"system": stamp})
+    return rows
+
+
+def _restore_infinities(value):
+    """eval.json spells infinities "inf" / "-inf" (JSON has none): read them back as floats."""
+    if value in ("inf", "-inf"):
+        return math.inf if value == "inf" else -math.inf
+    if isinstance(value, dict):
+        return {k: _restore_infinities(v) for k, v in value.items()}
+    return value

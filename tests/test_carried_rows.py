@@ -1,0 +1,37 @@
+"""Ablations an earlier `make eval` measured stay in the table, dated, when their files are gone."""
+
+import json
+import math
+
+from core.eval.carried_rows import carried_rows
+
+SETS = {"real dev set, report half"}
+
+
+def _row(system, kind="StudentConfig", eval_set="real dev set, report half"):
+    return {"eval_set": eval_set, "system": system, "smoothing": True, "kind": kind,
+            "metrics": {"pbm_40ms_pct": 50.0, "onset_ms": "inf"}, "future_ms": "inf"}  # fmt: skip
+
+
+def test_absent_models_are_carried_with_their_date_and_present_ones_are_not(tmp_path):
+    previous = tmp_path / "eval.json"
+    rows = [
+        _row("s_tiny"),
+        _row("s_tiny_direct"),
+        _row("Rhubarb", kind="rhubarb"),
+        _row("s_tiny_nofeat", eval_set="gone set"),
+        _row("teacher_scratch (measured 2026-11-30, file not here)", kind="TeacherConfig"),
+    ]
+    previous.write_text(json.dumps({"date": "2026-12-02", "rows": rows}))  # fmt: skip
+    carried = carried_rows(previous, {"s_tiny", "teacher"}, SETS)
+    assert [r["system"] for r in carried] == [
+        "s_tiny_direct (measured 2026-12-02, file not here)",
+        "teacher_scratch (measured 2026-11-30, file not here)",  # keeps its first date
+    ]
+    assert carried[0]["future_ms"] == math.inf and carried[0]["metrics"]["onset_ms"] == math.inf
+    # retrained: the fresh measurement replaces the carried one
+    assert carried_rows(previous, {"s_tiny", "s_tiny_direct", "teacher_scratch"}, SETS) == []
+
+
+def test_no_previous_report_carries_nothing(tmp_path):
+    assert carried_rows(tmp_path / "eval.json", set(), SETS) == []
