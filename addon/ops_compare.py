@@ -16,9 +16,8 @@ from ..core.errors import RigError
 from ..core.gap_plot import closure_onsets, render_gap_plot
 from ..core.head import lip_gap
 from . import targets
-from .job import Job, JobOperator
-from .ops_generate import apply_take, take_poll
-from .take import Take, compute_take
+from .job_operator import Job, JobOperator
+from .take import Take, apply_take, compute_take
 from .take_options import TakeOptions, check_model_path
 
 MARKER_PREFIX = ("[A] ", "[B] ")
@@ -43,8 +42,6 @@ class LIPSYNC_OT_compare(TakeOptions, JobOperator, bpy.types.Operator):
     model_b: StringProperty(name="Model B", description="Shipped model name or .npz path")
     object_b: StringProperty(name="Object B", description="Object for B (empty: a copy)")
     plot_path: StringProperty(name="Plot PNG", subtype="FILE_PATH", description="Save the plot")
-
-    poll = classmethod(lambda cls, context: take_poll(cls, context))
 
     def prepare(self, context: bpy.types.Context) -> Job:
         obj_a, why = self._target_a(context)

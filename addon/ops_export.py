@@ -14,10 +14,8 @@ from bpy.props import EnumProperty, StringProperty
 from ..core.animation import Animation
 from ..core.errors import LipSyncError, RigError
 from ..core.export_curves import check_output_folder, write_csv, write_json
-from ..core.export_livelink import write_live_link_csv
-from ..core.mapping import match_name
-from ..core.rig import ARKIT_52
-from . import keying, targets
+from ..core.export_livelink import arkit_named, write_live_link_csv
+from . import audio_source, keying, targets
 
 FORMATS = (
     ("CSV", "CSV", "time + one column per shape key"),
@@ -101,7 +99,7 @@ def take_animation(obj: bpy.types.Object) -> tuple[Animation, dict]:
     frames, names, values = keying.take_curves(obj)
     if len(frames) == 0:
         raise RigError(f"The take '{action.name}' has no keyed shape keys.")
-    fps = float(action.get("tiny_lipsync_fps", 0.0)) or _scene_fps()
+    fps = float(action.get("tiny_lipsync_fps", 0.0)) or audio_source.scene_fps(bpy.context.scene)
     metadata = {k.removeprefix("tiny_lipsync_"): _plain(action[k]) for k in action.keys()
                 if k.startswith("tiny_lipsync_")}  # fmt: skip
     metadata.update(action=action.name, target=obj.name, first_frame=float(frames[0]))
@@ -115,13 +113,8 @@ def export_curves(obj: bpy.types.Object, path: str, file_format: str) -> None:
         write_csv(path, animation)
     elif file_format == "JSON":
         write_json(path, animation, metadata)
-    else:  # Live Link wants ARKit names: match the shape keys to them, tolerant of spelling
-        arkit = [(n, match_name(n, animation.channel_names)) for n in ARKIT_52]
-        found = [(n, animation.channel_names.index(k)) for n, k in arkit if k is not None]
-        if not found:
-            raise RigError(f"None of '{obj.name}''s keyed shape keys has an ARKit name.")
-        weights = animation.weights[:, [k for _, k in found]]
-        write_live_link_csv(path, Animation(animation.fps, tuple(n for n, _ in found), weights))
+    else:  # Live Link wants ARKit names: the shape keys matched to them, tolerant of spelling
+        write_live_link_csv(path, arkit_named(animation, f"'{obj.name}'"))
 
 
 def export_scene(context: bpy.types.Context, obj: bpy.types.Object, path: str, file_format: str):
@@ -161,11 +154,6 @@ def export_scene(context: bpy.types.Context, obj: bpy.types.Object, path: str, f
         view_layer.objects.active = active
     if result != {"FINISHED"}:
         raise LipSyncError(f"The {file_format} exporter did not finish ({result}).")
-
-
-def _scene_fps() -> float:
-    render = bpy.context.scene.render
-    return render.fps / render.fps_base
 
 
 def _plain(value):

@@ -4,31 +4,33 @@ import bpy
 from bpy.props import StringProperty
 
 from ..core.errors import LipSyncError
-from ..core.mapping import Preset, resolve, save_preset
-from ..core.rig import LOWER_FACE
+from ..core.mapping import Preset, save_preset
 from .properties import PRESET_TABLE
-from .take_options import TakeOptions, table_preset
+from .take_options import mapping_preset, table_preset, target_mapping, target_object
 
 
-class LIPSYNC_OT_load_mapping(TakeOptions, bpy.types.Operator):
+class LIPSYNC_OT_load_mapping(bpy.types.Operator):
     """Fill the mapping table from the chosen preset, matched to the target's shape keys"""
 
     bl_idname = "lipsync.load_mapping"
     bl_label = "Load Into Table"
     bl_options = {"REGISTER", "UNDO"}
 
+    target: StringProperty(name="Target", description="Mesh object with shape keys")
+    preset: StringProperty(
+        name="Mapping", description="Preset id (e.g. arkit52) or a preset .json path"
+    )
+
     def execute(self, context: bpy.types.Context) -> set[str]:
         settings = context.scene.lipsync
         try:
-            obj = self.target_object(context)
+            obj = target_object(context, self.target)
             if settings.preset == PRESET_TABLE and not self.preset:
                 raise LipSyncError("Pick a preset to load; 'Edited table' is the table itself.")
-            preset = self._preset(context)
+            mapping = target_mapping(obj, mapping_preset(context, self.preset))
         except LipSyncError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
-        keys = [block.name for block in obj.data.shape_keys.key_blocks[1:]]
-        mapping = resolve(preset, LOWER_FACE, keys)
         settings.routes.clear()
         for route in mapping.routes:
             row = settings.routes.add()

@@ -38,10 +38,7 @@ class LIPSYNC_PT_main(LipSyncPanel, bpy.types.Panel):
         col.prop(settings, "close_bias", slider=True)
         col.prop(settings, "offset_ms")
         if status.running:
-            if hasattr(layout, "progress"):  # UILayout.progress: Blender 4.0+
-                layout.progress(factor=status.progress, text=f"{status.text} (Esc cancels)")
-            else:
-                layout.label(text=f"{status.text}: {status.progress:.0%} (Esc cancels)")
+            layout.progress(factor=status.progress, text=f"{status.text} (Esc cancels)")
         layout.operator("lipsync.generate", icon="PLAY_SOUND")
         take = keying.current_take(settings.target)
         if take is not None:

@@ -1,19 +1,21 @@
 """One take from plain values: audio + model + options -> shape-key values at scene frames.
 
 `TakeRequest` is gathered on the main thread (it reads Blender data once); `compute_take`
-touches no Blender data, so it can run in the job's worker thread.
+touches no Blender data, so it can run in the job's worker thread; `apply_take` keys the result
+on the main thread.
 """
 
 from dataclasses import dataclass
 
+import bpy
 import numpy as np
 
 from ..core.animation import Animation
-from ..core.errors import RigError
+from ..core.errors import AudioError, RigError
 from ..core.key_reduction import reduce_keys
 from ..core.mapping import Mapping, apply_mapping
 from ..core.shaping import apply_close_bias, apply_strength
-from . import model_catalog
+from . import keying, model_catalog, targets
 from .audio_source import TakeAudio
 
 
@@ -112,3 +114,29 @@ def take_metadata(take: Take) -> dict:
         "text": request.text,
         "text_alignment": take.text_message,
     }
+
+
+def apply_take(context: bpy.types.Context, obj: bpy.types.Object, take: Take) -> str:
+    """Write a computed take onto the object and return the report line."""
+    if take.animation.frame_count == 0:
+        raise AudioError(f"'{take.request.audio.name}' is too short to give a single frame.")
+    identifier = keying.take_id(obj.name, take.request.audio.name, take.model_name)
+    name = f"{take.request.audio.name} - {take.model_name}"
+    keying.write_take(obj, identifier, name, take.frames, take.key_names, take.values,
+                      take_metadata(take), kept=take.kept)  # fmt: skip
+    targets.remember(context, obj)
+    unmapped = take.request.mapping.unmapped
+    context.window_manager.lipsync_status.unmapped = ", ".join(unmapped)
+    message = (
+        f"Keyed {take.animation.frame_count} frames x {len(take.key_names)} shape keys "
+        f"on '{obj.name}' with {take.model_name}."
+    )
+    if take.kept is not None:  # opt-in key tolerance: say how many keys it kept
+        kept, every = sum(len(rows) for rows in take.kept), take.values.size
+        message += (f" Key tolerance {take.request.key_tolerance:g} kept {kept} of {every} keys "
+                    f"({kept / max(every, 1):.0%}).")  # fmt: skip
+    if unmapped:
+        message += f" Unmapped channels: {', '.join(unmapped)}."
+    if take.text_message:
+        message += f" {take.text_message}"
+    return message

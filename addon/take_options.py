@@ -50,20 +50,20 @@ class TakeOptions:
             else getattr(settings, name)
         )
 
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        """Greyed in the panel with the reason; open to scripts, which pass arguments."""
+        if context.scene is None or not hasattr(context.scene, "lipsync"):
+            return False
+        reason = panel_reason(context)
+        if reason and context.area is not None and context.area.type == "VIEW_3D":
+            cls.poll_message_set(reason)  # the panel's button
+            return False
+        return True
+
     def target_object(self, context: bpy.types.Context, name: str = "") -> bpy.types.Object:
         """The named mesh, else the `target` argument, else the panel's target; checked."""
-        name = name or self.target
-        if name:
-            obj = bpy.data.objects.get(name)
-            if obj is None:
-                raise RigError(f"There is no object named '{name}'.")
-        else:
-            obj = context.scene.lipsync.target
-            if obj is None:
-                raise RigError("Pick a target mesh with shape keys first.")
-        if obj.type != "MESH" or obj.data.shape_keys is None:
-            raise RigError(f"'{obj.name}' has no shape keys to animate; pick a mesh with some.")
-        return obj
+        return target_object(context, name or self.target)
 
     def take_audio(self, context: bpy.types.Context) -> TakeAudio:
         """The audio of the named strip, of `filepath`, or of the panel's strip."""
@@ -96,28 +96,7 @@ class TakeOptions:
 
     def mapping(self, context: bpy.types.Context, obj: bpy.types.Object) -> Mapping:
         """The channel mapping resolved against the target's shape keys."""
-        keys = [block.name for block in obj.data.shape_keys.key_blocks[1:]]  # no basis
-        return resolve(self._preset(context), LOWER_FACE, keys)
-
-    def _preset(self, context: bpy.types.Context) -> Preset:
-        settings = context.scene.lipsync
-        choice = self.preset
-        if not choice:
-            choice = (
-                settings.preset
-                if settings.is_property_set("preset")
-                else (preferences.get(context).default_preset or settings.preset)
-            )
-        if choice == PRESET_TABLE:
-            return table_preset(settings)
-        if choice == PRESET_FILE:
-            return load_preset(bpy.path.abspath(settings.preset_path))
-        if choice.lower().endswith(".json"):
-            return load_preset(bpy.path.abspath(choice))
-        presets = shipped_presets()
-        if choice not in presets:
-            raise RigError(f"No mapping preset '{choice}' (shipped: {', '.join(presets)}).")
-        return load_preset(presets[choice])
+        return target_mapping(obj, mapping_preset(context, self.preset))
 
     def key_tolerance_choice(self, context: bpy.types.Context) -> float:
         """The `key_tolerance` argument if set, else the add-on preferences' (0: every frame)."""
@@ -147,6 +126,61 @@ class TakeOptions:
             mapping=mapping,
             text=text,
         )
+
+
+def panel_reason(context: bpy.types.Context) -> str:
+    """Why Generate or Compare cannot run from the panel ('' when it can)."""
+    settings = context.scene.lipsync
+    if context.window_manager.lipsync_status.running:
+        return "A lip-sync job is running (Esc cancels it)."
+    if settings.target is None:
+        return "Pick a target mesh with shape keys."
+    if not settings.strip:
+        return "Pick a sound strip."
+    return ""
+
+
+def target_object(context: bpy.types.Context, name: str = "") -> bpy.types.Object:
+    """The named mesh, else the panel's target; RigError unless it has shape keys."""
+    if name:
+        obj = bpy.data.objects.get(name)
+        if obj is None:
+            raise RigError(f"There is no object named '{name}'.")
+    else:
+        obj = context.scene.lipsync.target
+        if obj is None:
+            raise RigError("Pick a target mesh with shape keys first.")
+    if obj.type != "MESH" or obj.data.shape_keys is None:
+        raise RigError(f"'{obj.name}' has no shape keys to animate; pick a mesh with some.")
+    return obj
+
+
+def target_mapping(obj: bpy.types.Object, preset: Preset) -> Mapping:
+    """A preset resolved against the object's shape keys (its basis left out)."""
+    keys = [block.name for block in obj.data.shape_keys.key_blocks[1:]]
+    return resolve(preset, LOWER_FACE, keys)
+
+
+def mapping_preset(context: bpy.types.Context, choice: str = "") -> Preset:
+    """The preset named by `choice` (an id, a .json path, TABLE), else the panel's, else the
+    preferences' default."""
+    settings = context.scene.lipsync
+    if not choice:
+        choice = (
+            settings.preset
+            if settings.is_property_set("preset")
+            else (preferences.get(context).default_preset or settings.preset)
+        )
+    if choice == PRESET_TABLE:
+        return table_preset(settings)
+    if choice == PRESET_FILE:
+        return load_preset(bpy.path.abspath(settings.preset_path))
+    if choice.lower().endswith(".json"):
+        return load_preset(bpy.path.abspath(choice))
+    presets = shipped_presets()
+    if choice not in presets:
+        raise RigError(f"No mapping preset '{choice}' (shipped: {', '.join(presets)}).")
+    return load_preset(presets[choice])
 
 
 def table_preset(settings) -> Preset:

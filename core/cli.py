@@ -51,7 +51,7 @@ def _positive_fps(text: str) -> float:
 
 def _predict(args: argparse.Namespace) -> int:
     from .api import load_model, open_audio
-    from .curves_job import write_lipsync
+    from .audio_to_curves import write_lipsync
     from .export_curves import check_output_path
 
     out = check_output_path(args.out)

@@ -12,8 +12,11 @@ from typing import TextIO
 import numpy as np
 
 from .animation import Animation
+from .errors import RigError
 from .export_curves import write_atomic
+from .mapping import match_name
 from .number_text import csv_rows
+from .rig import ARKIT_52
 
 # Live Link Face's column order (ARKit's blend-shape location order), in PascalCase.
 LIVE_LINK_SHAPES: tuple[str, ...] = (
@@ -57,6 +60,17 @@ def live_link_weights(animation: Animation) -> np.ndarray:
         if k is not None:
             out[:, column] = animation.weights[:, k]
     return out
+
+
+def arkit_named(animation: Animation, label: str = "the take") -> Animation:
+    """The channels of `animation` whose names mean an ARKit name (tolerant of case and side
+    suffixes, core.mapping.match_name), renamed to it; RigError when none does."""
+    found = [(name, match_name(name, animation.channel_names)) for name in ARKIT_52]
+    columns = [(name, animation.channel_names.index(key)) for name, key in found if key]
+    if not columns:
+        raise RigError(f"None of {label}'s keyed shape keys has an ARKit name.")
+    weights = animation.weights[:, [k for _, k in columns]]
+    return Animation(animation.fps, tuple(name for name, _ in columns), weights)
 
 
 def write_live_link_csv(path: str | Path, animation: Animation) -> None:

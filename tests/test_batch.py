@@ -89,7 +89,7 @@ def _single_file_cli(audio: Path, out: Path, fps: str, capsys) -> bytes:
 def test_batch_on_a_cluster_matches_the_cli_reports_bad_files_and_resumes(
     clips, cluster, tmp_path, capsys
 ):
-    from core.batch.jobs import models_loaded
+    from core.batch.worker import models_loaded
 
     address, client = cluster
     out = tmp_path / "out"
@@ -202,7 +202,7 @@ def test_bad_arguments_exit_2_before_any_work(case, message, clips, tmp_path, ca
 
 def test_plain_core_imports_neither_dask_nor_torch_and_workers_need_no_torch():
     code = (
-        "import sys, core, core.api, core.cli, core.batch.jobs, core.batch.manifest; "
+        "import sys, core, core.api, core.cli, core.batch.worker, core.batch.manifest; "
         "print(' '.join(m for m in ('dask', 'distributed', 'torch') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -3,9 +3,11 @@
 import csv
 
 import numpy as np
+import pytest
 
 from core.animation import Animation
-from core.export_livelink import HEADER, timecode, write_live_link_csv
+from core.errors import RigError
+from core.export_livelink import HEADER, arkit_named, timecode, write_live_link_csv
 from core.rig import ARKIT_52, LOWER_FACE
 
 
@@ -34,3 +36,17 @@ def test_written_rows_carry_the_weights_under_pascal_case_names(tmp_path):
                                weights[:, LOWER_FACE.index("jawOpen")], atol=1e-6)  # fmt: skip
     assert {r[HEADER.index("EyeBlinkLeft")] for r in rows[1:]} == {"0.000000"}
     assert rows[2][0] == "00:00:00:01.000"
+
+
+def test_shape_keys_are_renamed_to_the_arkit_names_they_mean_and_others_dropped():
+    weights = np.array([[0.1, 0.2, 0.3]], dtype=np.float32)
+    animation = Animation(30.0, ("JawOpen", "mouth_close", "Eyebrow_Wiggle"), weights)
+    named = arkit_named(animation)
+    assert named.channel_names == ("jawOpen", "mouthClose")
+    assert np.array_equal(named.weights, weights[:, :2]) and named.fps == 30.0
+
+
+def test_a_take_without_any_arkit_name_says_so():
+    animation = Animation(30.0, ("Smile_Big",), np.zeros((2, 1), np.float32))
+    with pytest.raises(RigError, match="None of 'Head''s keyed shape keys has an ARKit name"):
+        arkit_named(animation, "'Head'")

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from core.animation import Animation
-from core.batch.jobs import LineResult
 from core.batch.report import write_report
+from core.batch.worker import LineResult
 from core.export_curves import write_curves
 from core.export_livelink import write_live_link_csv
 

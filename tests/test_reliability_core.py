@@ -39,7 +39,7 @@ ERRORS = [case for case in AUDIO_CASES if case.endswith("-error")]
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory) -> Path:
-    """The s_tiny architecture with random weights (the shipped smoke models output constants)."""
+    """The s_tiny architecture with random weights: cases do not move when models are retrained."""
     rng = np.random.default_rng(0)
     shapes = expected_shapes(S_TINY)
     weights = {k: (rng.standard_normal(s) * 0.1).astype(np.float32) for k, s in shapes.items()}

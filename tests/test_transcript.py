@@ -173,9 +173,9 @@ def test_cli_predict_with_text_and_text_file(tmp_path, capsys):
 
 
 def test_batch_manifest_text_column_and_report_column(tmp_path):
-    from core.batch.jobs import run_line
     from core.batch.manifest import lines_from_manifest
     from core.batch.report import write_report
+    from core.batch.worker import run_line
 
     (tmp_path / "line.wav").write_bytes(SAMPLE.read_bytes())
     manifest = tmp_path / "lines.csv"

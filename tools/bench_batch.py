@@ -34,9 +34,9 @@ sys.path.insert(0, str(REPO))
 
 from core.audio import resample  # noqa: E402
 from core.batch.cluster import dask_client  # noqa: E402
-from core.batch.jobs import ModelCache, lipsync_file  # noqa: E402
 from core.batch.manifest import read_batch, resolve_model  # noqa: E402
 from core.batch.runner import run_lines  # noqa: E402
+from core.batch.worker import ModelCache, lipsync_file  # noqa: E402
 from core.distill.synthetic import synthetic_utterance  # noqa: E402
 
 FILE_RATE = 48000  # a typical voice-over delivery rate

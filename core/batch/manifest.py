@@ -2,7 +2,7 @@
 
 Manifest columns: `audio` (required), then `output`, `model`, `fps`, `text` (optional, empty
 cells take the command's defaults; `text` is the line's dialogue text, which turns on transcript
-mode for that line: core.curves_job). `audio` and a `model` path are relative to the manifest's
+mode for that line: core.audio_to_curves). `audio` and a `model` path are relative to the manifest's
 folder; `output` is relative to the batch's output folder. Everything here is checked on the client
 before any work starts, so a bad manifest is a usage error (exit 2), not a failed batch.
 """

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..export_curves import write_atomic
-from .jobs import STATUSES, LineResult
+from .worker import STATUSES, LineResult
 
 REPORT_NAME = "batch_report.csv"
 COLUMNS = ("line", "audio", "output", "status", "seconds", "error", "text_alignment")

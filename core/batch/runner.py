@@ -6,9 +6,9 @@ from pathlib import Path
 
 from ..errors import LipSyncError
 from .cluster import dask_client
-from .jobs import LineResult, run_line
 from .manifest import BatchLine, read_batch
 from .report import exit_code, summary_line, write_report
+from .worker import LineResult, run_line
 
 
 def run_lines(client, lines: list[BatchLine], progress: bool = True) -> list[LineResult]:

@@ -140,7 +140,7 @@ def test_scene_exports_reimport_with_shape_key_animation(
     scene_with_speech, model_names, tmp_path, file_format
 ):
     scene, head, speech_wav = scene_with_speech
-    # The teacher follows the speech even when smoke-trained; the exporters drop constant curves.
+    # The teacher follows the speech most closely; the exporters drop constant curves.
     model = "teacher" if "teacher" in model_names else model_names[0]
     bpy.ops.lipsync.generate(target=head.name, model=model, **_audio_kwargs(speech_wav))
     frames, names, values = take_values(head)

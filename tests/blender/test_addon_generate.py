@@ -154,7 +154,8 @@ def test_a_cancelled_job_changes_nothing(scene_with_speech, model_name):
     finished; Esc sets the cancel flag, which the progress callback turns into `Cancelled`. Here
     the same compute path is cancelled at its 'Running model' stage (no events headless)."""
     scene, head, speech_wav = scene_with_speech
-    audio_source, take, job = ext("addon.audio_source"), ext("addon.take"), ext("addon.job")
+    audio_source, take = ext("addon.audio_source"), ext("addon.take")
+    job = ext("addon.job_operator")
     mapping = ext("core.mapping")
     audio = audio_source.file_audio(str(speech_wav), FRAME_START)
     keys = [b.name for b in head.data.shape_keys.key_blocks[1:]]

@@ -109,7 +109,7 @@ def cases(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def model(installed_extension, tmp_path_factory) -> str:
-    """The s_tiny architecture with random weights (shipped smoke models output constants)."""
+    """The s_tiny architecture with random weights: cases do not move when models are retrained."""
     return str(random_weight_model(tmp_path_factory.mktemp("model") / "random_s_tiny.npz"))
 
 
@@ -316,7 +316,7 @@ def test_cancel_at_every_progress_call_changes_nothing(scene, model, tmp_path, m
     """The modal path's cancel hook: Esc sets `_Worker.cancel`; the worker's progress callback
     then raises `Cancelled` inside compute, and apply never runs. Driven here at every progress
     call of a clip long enough to run in blocks (no window events headless)."""
-    job, take, ops_generate = ext("addon.job"), ext("addon.take"), ext("addon.ops_generate")
+    job, take = ext("addon.job_operator"), ext("addon.take")
     monkeypatch.setattr(ext("core.api"), "LONG_CLIP_S", 2.0)
     monkeypatch.setattr(ext("core.audio_blocks"), "BLOCK_S", 1.0)
     path = write_wav(tmp_path / "six_seconds.wav", speech_like(6.0), 22050, "i16")
@@ -338,7 +338,7 @@ def test_cancel_at_every_progress_call_changes_nothing(scene, model, tmp_path, m
 
         def apply(context, result):
             applied.append(result)
-            return ops_generate.apply_take(context, bpy.data.objects[TARGET], result)
+            return take.apply_take(context, bpy.data.objects[TARGET], result)
 
         worker = job._Worker(job.Job(compute=compute, apply=apply))
         worker.run()  # the thread's body, synchronously

@@ -8,6 +8,9 @@ file and runs only when compute finished. So a cancelled or failed job leaves th
 - `execute` (Python calls, background mode): compute and apply synchronously.
 - `invoke` with a window: a worker thread plus a modal timer; the panel shows the progress
   stored on the WindowManager (not saved in the file); Esc cancels.
+
+On every path a LipSyncError becomes its own report line, anything else (a bug) a short line
+plus the traceback on the console: never a traceback in a popup.
 """
 
 import threading
@@ -83,8 +86,8 @@ class JobOperator:
             job = self.prepare(context)
             result = job.compute(lambda fraction, text: None)
             self.report({"INFO"}, job.apply(context, result))
-        except LipSyncError as error:
-            self.report({"ERROR"}, str(error))
+        except Exception as error:  # reported as in modal: a bug is a short line
+            self._report_error(error)
             return {"CANCELLED"}
         return {"FINISHED"}
 
@@ -97,8 +100,8 @@ class JobOperator:
             return {"CANCELLED"}
         try:
             job = self.prepare(context)
-        except LipSyncError as error:
-            self.report({"ERROR"}, str(error))
+        except Exception as error:
+            self._report_error(error)
             return {"CANCELLED"}
         self._worker = _Worker(job)
         self._worker.start()
@@ -127,8 +130,8 @@ class JobOperator:
             return {"CANCELLED"}
         try:
             self.report({"INFO"}, worker.job.apply(context, worker.result))
-        except LipSyncError as error:
-            self.report({"ERROR"}, str(error))
+        except Exception as error:
+            self._report_error(error)
             return {"CANCELLED"}
         return {"FINISHED"}
 

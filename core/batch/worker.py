@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..api import Model, load_model, open_audio
-from ..curves_job import write_lipsync
+from ..audio_to_curves import write_lipsync
 from ..errors import LipSyncError
 from .manifest import BatchLine, resolve_model
 
