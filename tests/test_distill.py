@@ -227,3 +227,13 @@ def test_lip_gap_loss_is_the_heads_gap_and_weights_pressed_closures():
     assert loss(opened, pressed) > 3 * loss(opened, rest)  # pressed closures weigh 5x
     evenly = LipGapLoss(tuple(LOWER_FACE), pressed_only=False)
     assert evenly(opened, rest) > 3 * loss(opened, rest)  # the older rule weighted pauses too
+
+
+def test_shard_engine_reads_the_engine_from_a_shard_name():
+    from pathlib import Path
+
+    from core.distill.features import shard_engine
+
+    names = ["shard-00012-espeak-en-us+f3.npz", "shard-50000-kokoro-af_alloy.npz",
+             "shard-00100-festival-slt-hts.npz"]  # fmt: skip
+    assert [shard_engine(Path(n)) for n in names] == ["espeak", "kokoro", "festival"]

@@ -125,6 +125,11 @@ def read_cache(folder: Path, engines: tuple[str, ...] = ()) -> Iterator[CachedUt
         yield from read_cache_shard(path, engines)
 
 
+def shard_engine(shard: Path) -> str:
+    """The engine in a corpus shard's name: shard-00012-espeak-en-us+f3 -> espeak."""
+    return shard.stem.split("-", 3)[2]
+
+
 def interleave_voices(todo: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
     """Shards reordered round-robin over voices (the first of every voice, then the second...),
     so a cache stopped early still covers every voice."""
@@ -138,12 +143,14 @@ def interleave_voices(todo: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
 
 
 def build_cache(corpus_dir: Path, out_dir: Path, splits: tuple[str, ...], encoder_path: Path,
-                limit: int = 0) -> int:  # fmt: skip
-    """Cache every finished corpus shard of `splits` not cached yet; returns shards written."""
+                limit: int = 0, engines: tuple[str, ...] = ()) -> int:  # fmt: skip
+    """Cache every finished corpus shard of `splits` (of `engines`, if given) not cached yet;
+    returns shards written."""
     config = WhisperTeacherConfig()
     encoder = load_encoder(encoder_path)
     todo = [(shard, Path(out_dir) / split / shard.name) for split in splits
-            for shard in list_shards(Path(corpus_dir) / split)]  # fmt: skip
+            for shard in list_shards(Path(corpus_dir) / split)
+            if not engines or shard_engine(shard) in engines]  # fmt: skip
     todo = interleave_voices([(shard, out) for shard, out in todo if not out.exists()])
     todo = todo[: limit or None]
     started = time.perf_counter()
@@ -166,9 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", action="append", default=[], help="default: train, heldout")
     parser.add_argument("--encoder", type=Path, default=DEFAULT_ENCODER)
     parser.add_argument("--limit", type=int, default=0, help="at most this many shards")
+    parser.add_argument("--engine", action="append", default=[], help="only this engine's shards")
     args = parser.parse_args(argv)
     build_cache(args.corpus, args.out, tuple(args.split or ("train", "heldout")), args.encoder,
-                args.limit)  # fmt: skip
+                args.limit, tuple(args.engine))  # fmt: skip
     return 0
 
 
