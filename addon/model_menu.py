@@ -1,33 +1,24 @@
-"""The models the add-on offers: shipped .npz files (name, size, latency) plus a custom file.
+"""The models the panel offers: every shipped .npz (name, size, latency), then a custom file.
 
-Loaded models are cached per file path and modification time, so a second Generate with the
-same model does not read the file again and a replaced file is picked up. `core.api` (the
-numpy runtime) is imported on first use, so registering the add-on stays light.
+Names resolve and models load through the core's one catalogue (`core.model_catalog`, cached
+per file version in `core.api.cached_model`), so a second Generate with the same model does not
+read the file again and a replaced file is picked up. `core.api` (the numpy runtime) is
+imported on first use, so registering the add-on stays light.
 """
 
 import os
-from pathlib import Path
+
+from ..core.model_catalog import shipped_models
 
 CUSTOM = "CUSTOM"
-_cache: dict[tuple[str, float], object] = {}  # (path, mtime) -> core.api.Model
 _enum_items: list[tuple[str, str, str]] = []  # Blender needs the strings kept alive
 
 
 def load(name_or_path: str):
-    """A loaded core.api.Model by shipped name or .npz path, cached while the file is unchanged."""
+    """The loaded core.api.Model for a shipped name or .npz path (read once per file version)."""
     from ..core import api
 
-    path = (
-        Path(name_or_path)
-        if name_or_path.endswith(".npz")
-        else api.MODELS_DIR / (name_or_path + ".npz")
-    )
-    key = (str(path.resolve()), path.stat().st_mtime if path.is_file() else 0.0)
-    model = _cache.get(key)
-    if model is None:
-        model = api.load_model(path if path.is_file() else name_or_path)
-        _cache[key] = model
-    return model
+    return api.cached_model(name_or_path)
 
 
 def describe(model) -> str:
@@ -41,10 +32,8 @@ def describe(model) -> str:
 
 def enum_items(_self=None, _context=None) -> list[tuple[str, str, str]]:
     """EnumProperty items: every shipped model with size and latency, then 'Custom file...'."""
-    from ..core import api
-
     items = []
-    for name in api.shipped_models():
+    for name in shipped_models():
         try:
             detail = describe(load(name))
         except Exception as error:  # a broken file must not break the panel
@@ -55,7 +44,7 @@ def enum_items(_self=None, _context=None) -> list[tuple[str, str, str]]:
     return _enum_items
 
 
-def resolve(choice: str, custom_path: str) -> str:
+def chosen_model(choice: str, custom_path: str) -> str:
     """The name or path to load for an enum choice ('CUSTOM' -> the custom file path)."""
     if choice == CUSTOM:
         return os.path.abspath(custom_path) if custom_path else ""

@@ -15,10 +15,11 @@ from bpy.props import StringProperty
 from ..core.errors import RigError
 from ..core.gap_plot import closure_onsets, render_gap_plot
 from ..core.head import lip_gap
+from ..core.model_catalog import resolve_model
 from . import targets
 from .job_operator import Job, JobOperator
 from .take import Take, apply_take, compute_take
-from .take_options import TakeOptions, check_model_path
+from .take_options import TakeOptions
 
 MARKER_PREFIX = ("[A] ", "[B] ")
 PLOT_IMAGE = "Lip gap A-B"
@@ -55,7 +56,7 @@ class LIPSYNC_OT_compare(TakeOptions, JobOperator, bpy.types.Operator):
         audio = self.take_audio(context)
         models = (self.model_choice(context), self.model_choice(context, "model_b", "model_b"))
         for model in models:
-            check_model_path(model)
+            resolve_model(model)  # an unknown name or missing file fails before any work
         request_a = self.request(context, obj_a, audio, models[0])
         request_b = self.request(context, obj_b, audio, models[1])
         names = (obj_a.name, obj_b_name)

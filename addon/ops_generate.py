@@ -3,10 +3,11 @@
 import bpy
 from bpy.props import StringProperty
 
+from ..core.model_catalog import resolve_model
 from . import dialogue
 from .job_operator import Job, JobOperator
 from .take import Take, apply_take, compute_take
-from .take_options import TakeOptions, check_model_path
+from .take_options import TakeOptions
 
 
 class LIPSYNC_OT_generate(TakeOptions, JobOperator, bpy.types.Operator):
@@ -33,7 +34,7 @@ class LIPSYNC_OT_generate(TakeOptions, JobOperator, bpy.types.Operator):
         obj = self.target_object(context)
         audio = self.take_audio(context)
         model = self.model_choice(context)
-        check_model_path(model)
+        resolve_model(model)  # an unknown name or missing file fails before any work
         request = self.request(context, obj, audio, model, self.dialogue_text(context))
         target_name = obj.name
 

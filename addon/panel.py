@@ -4,7 +4,7 @@ import os
 
 import bpy
 
-from . import dialogue, keying, model_catalog
+from . import dialogue, keying, model_menu
 from .ops_compare import PLOT_IMAGE
 from .properties import PRESET_FILE, PRESET_TABLE
 
@@ -29,7 +29,7 @@ class LIPSYNC_PT_main(LipSyncPanel, bpy.types.Panel):
         col.prop(settings, "target", icon="MESH_DATA")
         col.prop(settings, "strip", icon="SOUND")
         col.prop(settings, "model")
-        if settings.model == model_catalog.CUSTOM:
+        if settings.model == model_menu.CUSTOM:
             col.prop(settings, "model_path", text="")
         draw_dialogue(layout, context, settings)
         col = layout.column(align=True)

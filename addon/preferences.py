@@ -5,15 +5,14 @@ import bpy
 from bpy.props import FloatProperty, StringProperty
 
 from ..core.mapping import shipped_presets
+from ..core.model_catalog import shipped_models
 
 # The extension's root package ("bl_ext.<repo>.tiny_lipsync"): this module is <root>.addon.*.
 ROOT_PACKAGE = __package__.rpartition(".")[0]
 
 
 def _model_names() -> list[str]:
-    from ..core import api  # the numpy runtime, loaded on first use
-
-    return api.shipped_models()
+    return shipped_models()
 
 
 # Blender holds every key twice (the Action and its evaluated copy), 144 bytes per frame and

@@ -19,7 +19,7 @@ from bpy.props import (
 )
 
 from ..core.mapping import load_preset, shipped_presets
-from . import compat, model_catalog
+from . import compat, model_menu
 
 PRESET_FILE = "FILE"
 PRESET_TABLE = "TABLE"
@@ -68,7 +68,7 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
     strip: StringProperty(
         name="Sound Strip", search=_strip_names, description="Sound strip with the dialogue"
     )
-    model: EnumProperty(name="Model", items=model_catalog.enum_items)
+    model: EnumProperty(name="Model", items=model_menu.enum_items)
     model_path: StringProperty(name="Model File", subtype="FILE_PATH")
     smoothing: BoolProperty(
         name="Smoothing", default=True,
@@ -96,7 +96,7 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
     preset_path: StringProperty(name="Preset File", subtype="FILE_PATH")
     routes: CollectionProperty(type=LIPSYNC_PG_route)
     route_index: IntProperty()
-    model_b: EnumProperty(name="Model B", items=model_catalog.enum_items)
+    model_b: EnumProperty(name="Model B", items=model_menu.enum_items)
     compare_object: PointerProperty(
         name="B Object", type=bpy.types.Object, poll=is_shape_key_mesh,
         description="Object for model B (empty: a linked duplicate of the target)",

@@ -15,7 +15,7 @@ from ..core.errors import AudioError, RigError
 from ..core.key_reduction import reduce_keys
 from ..core.mapping import Mapping, apply_mapping
 from ..core.shaping import apply_close_bias, apply_strength
-from . import keying, model_catalog, targets
+from . import keying, model_menu, targets
 from .audio_source import TakeAudio
 
 
@@ -56,7 +56,7 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
     if not request.mapping.routes:
         raise RigError("No model channel maps onto a shape key of the target; check the mapping.")
     progress(start, "Loading model")
-    model = model_catalog.load(request.model)
+    model = model_menu.load(request.model)
     progress(start + 0.2 * span, f"Running {model.name}")
 
     def model_progress(fraction: float, text: str) -> None:  # long clips report per block
@@ -67,7 +67,7 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
         progress(start + 0.2 * span, "Loading the teacher for the text")
         take = api.predict_file_with_text(
             model, request.audio.blocks, request.fps, request.text, smoothing=request.smoothing,
-            progress=model_progress, aligner=model_catalog.load("teacher"),
+            progress=model_progress, aligner=model_menu.load("teacher"),
         )  # fmt: skip
         raw, text_message = take.animation, take.message
         del take

@@ -6,15 +6,13 @@ Every argument is optional: an argument not given falls back to the panel's valu
 `bpy.ops.lipsync.generate(filepath="/x/line.wav", frame_start=12, target="Head")`.
 """
 
-import os
-
 import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
 
 from ..core.errors import AudioError, ModelFileError, RigError
 from ..core.mapping import Mapping, Preset, load_preset, resolve, shipped_presets
 from ..core.rig import LOWER_FACE
-from . import audio_source, compat, model_catalog, preferences
+from . import audio_source, compat, model_menu, preferences
 from .audio_source import TakeAudio
 from .properties import PRESET_FILE, PRESET_TABLE
 from .take import TakeRequest
@@ -87,7 +85,7 @@ class TakeOptions:
             default = preferences.get(context).default_model
             if default:
                 return default
-        choice = model_catalog.resolve(
+        choice = model_menu.chosen_model(
             getattr(settings, panel), bpy.path.abspath(settings.model_path)
         )
         if not choice:
@@ -192,9 +190,3 @@ def table_preset(settings) -> Preset:
         if row.shape_key:
             channels[row.channel] = channels.get(row.channel, ()) + ((row.shape_key, row.gain),)
     return Preset("Edited table", channels)
-
-
-def check_model_path(choice: str) -> None:
-    """Fail early (before any work) for a custom model path that does not exist."""
-    if choice.endswith(".npz") and not os.path.isfile(choice):
-        raise ModelFileError(f"The model file {choice} does not exist.")

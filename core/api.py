@@ -1,6 +1,7 @@
 """The public API shared by the add-on, the CLI and users' scripts (numpy only, no torch).
 
 model = load_model("s_tiny")                      # shipped name or a path to a .npz
+model = cached_model("s_tiny")                    # the same, read once per file version
 animation = predict(model, samples, 48000, fps=24)
 animation = predict_file(model, "line.wav", fps=24, progress=print)
 stream = open_stream(model, fps=60); stream.push(block) ... stream.finish()
@@ -18,7 +19,8 @@ import numpy as np
 from .animation import Animation
 from .audio import SAMPLE_RATE, DcRemover, prepare_samples
 from .audio_blocks import AudioBlocks, array_blocks, file_blocks
-from .errors import LipSyncError, ModelFileError
+from .errors import LipSyncError
+from .model_catalog import MODELS_DIR, ModelCache, resolve_model, shipped_models
 from .models.configs import AnyConfig, StudentConfig, WhisperTeacherConfig
 from .runtime.modelfile import ModelFile, read_model_file
 from .runtime.smoothing import DELTA_S, resample_frames, scene_frame_count
@@ -27,7 +29,6 @@ from .runtime.student import build_stages, student_frames
 from .runtime.teacher import NumpyTeacher
 from .runtime.whisper_teacher import NumpyWhisperTeacher
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 LONG_CLIP_S = 60.0  # students run longer clips in blocks (bounded memory)
 Progress = Callable[[float, str], None]  # (fraction done, what is running); may raise to cancel
 
@@ -79,20 +80,18 @@ class Model:
         return self._teacher.frames_and_phones(samples_16k)
 
 
-def shipped_models() -> list[str]:
-    """Names of the model files shipped in assets/models."""
-    return sorted(path.stem for path in MODELS_DIR.glob("*.npz"))
-
-
 def load_model(name_or_path: str | Path) -> Model:
     """Load a shipped model by name (e.g. "s_tiny") or a model file by path."""
-    path = Path(name_or_path)
-    if path.suffix != ".npz":
-        path = MODELS_DIR / f"{name_or_path}.npz"
-        if not path.is_file():
-            names = ", ".join(shipped_models()) or "none installed"
-            raise ModelFileError(f"No shipped model named {name_or_path!r} (available: {names}).")
-    return Model(read_model_file(path))
+    return Model(read_model_file(resolve_model(name_or_path)))
+
+
+MODEL_CACHE = ModelCache(load_model)  # one per process: the add-on's, a batch worker's
+
+
+def cached_model(name_or_path: str | Path, base: Path = Path(".")) -> Model:
+    """`load_model` read once per file version in this process (a changed file is read again);
+    a relative .npz path is taken from `base`."""
+    return MODEL_CACHE.get(name_or_path, base)
 
 
 def predict(
@@ -154,7 +153,7 @@ def predict_with_text(
 
     samples_16k = prepare_samples(samples, sample_rate, source)
     if aligner is None:
-        aligner = model if model.has_phones else load_model("teacher")
+        aligner = model if model.has_phones else cached_model("teacher")
     return text_take(model, aligner, samples_16k, fps, text, smoothing, progress)
 
 
@@ -254,10 +253,12 @@ def model_info(model: Model) -> ModelInfo:
 
 
 __all__ = [
+    "MODELS_DIR",
     "AudioStream",
     "Model",
     "ModelInfo",
     "SAMPLE_RATE",
+    "cached_model",
     "load_model",
     "model_info",
     "open_audio",
@@ -266,5 +267,6 @@ __all__ = [
     "predict_file",
     "predict_file_with_text",
     "predict_with_text",
+    "resolve_model",
     "shipped_models",
 ]

@@ -23,12 +23,12 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-MODELS = ("teacher", "s0", "s_tiny", "s_lowlat")
+from .model_catalog import MODELS_DIR, SHIPPED  # noqa: E402
+
 TARGETS = {"teacher": 50, "s0": 300, "s_tiny": 2000, "s_lowlat": 2000}
 
 
 def _model_path(name: str, scratch: Path) -> tuple[Path, str]:
-    from .api import MODELS_DIR
     from .models import configs
     from .runtime.modelfile import expected_shapes, write_model_file
 
@@ -131,7 +131,7 @@ def main() -> None:
     scratch = Path("build/bench")
     scratch.mkdir(parents=True, exist_ok=True)
     results = []
-    for name in MODELS:
+    for name in SHIPPED:
         path, kind = _model_path(name, scratch)
         output = subprocess.run(
             [

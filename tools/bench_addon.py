@@ -76,7 +76,7 @@ def main() -> None:
             start = time.perf_counter()
             bpy.ops.lipsync.generate(strip="Dialogue", model=model, target=head.name)
             times.append(time.perf_counter() - start)
-        info = ext("core.api").model_info(ext("addon.model_catalog").load(model))
+        info = ext("core.api").model_info(ext("core.api").cached_model(model))
         rows.append((info.name, info.parameters, info.file_size, times[0], min(times[1:])))
         print(f"{info.name}: cold {times[0]:.3f} s, warm {min(times[1:]):.3f} s", flush=True)
     frames = int(DURATION_S * FPS)

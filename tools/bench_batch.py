@@ -32,12 +32,14 @@ import soundfile  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from core.api import load_model  # noqa: E402
 from core.audio import resample  # noqa: E402
 from core.batch.cluster import dask_client  # noqa: E402
-from core.batch.manifest import read_batch, resolve_model  # noqa: E402
+from core.batch.manifest import read_batch  # noqa: E402
 from core.batch.runner import run_lines  # noqa: E402
-from core.batch.worker import ModelCache, lipsync_file  # noqa: E402
+from core.batch.worker import lipsync_file  # noqa: E402
 from core.distill.synthetic import synthetic_utterance  # noqa: E402
+from core.model_catalog import ModelCache, resolve_model  # noqa: E402
 
 FILE_RATE = 48000  # a typical voice-over delivery rate
 FPS = 30
@@ -61,7 +63,7 @@ def make_clips(folder: Path, count: int, seed: int = 0) -> float:
 def time_in_process(clips: Path, out: Path, model: str) -> float:
     """Seconds for every line in one loop, model loaded once (as a warm worker has it)."""
     lines = read_batch(clips, out, model, FPS, "csv")
-    cache = ModelCache()
+    cache = ModelCache(load_model)
     model_path = resolve_model(lines[0].model)
     cache.get(model_path)
     start = time.perf_counter()

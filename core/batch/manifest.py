@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LipSyncError, ModelFileError
+from ..errors import LipSyncError
+from ..model_catalog import is_model_path, resolve_model
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aiff", ".aif")
 OUTPUT_SUFFIXES = (".csv", ".json")
@@ -30,27 +31,11 @@ class BatchLine:
     text: str = ""  # dialogue text ('' : the model alone)
 
 
-def resolve_model(name_or_path: str, base: Path = Path(".")) -> Path:
-    """A shipped model name (e.g. "s_tiny") or a .npz path (relative to base) -> absolute path."""
-    from ..api import MODELS_DIR, shipped_models
-
-    if name_or_path.endswith(".npz"):
-        path = (base / name_or_path).resolve()
-        if not path.is_file():
-            raise ModelFileError(f"{name_or_path}: no such model file.")
-        return path
-    path = MODELS_DIR / f"{name_or_path}.npz"
-    if not path.is_file():
-        names = ", ".join(shipped_models()) or "none installed"
-        raise ModelFileError(f"No shipped model named {name_or_path!r} (available: {names}).")
-    return path.resolve()
-
-
 def model_spec(name_or_path: str, base: Path = Path(".")) -> str:
     """Check a model on the client: a shipped name stays a name (each worker resolves it in its
     own checkout), a .npz path becomes absolute."""
     path = resolve_model(name_or_path, base)
-    return str(path) if name_or_path.endswith(".npz") else name_or_path
+    return str(path) if is_model_path(name_or_path) else name_or_path
 
 
 def _fps(text: str, where: str) -> float:

@@ -9,10 +9,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..api import Model, load_model, open_audio
+from ..api import MODEL_CACHE, Model, open_audio
 from ..audio_to_curves import write_lipsync
 from ..errors import LipSyncError
-from .manifest import BatchLine, resolve_model
+from ..model_catalog import ModelCache, resolve_model
+from .manifest import BatchLine
 
 STATUSES = ("ok", "skipped", "failed")
 
@@ -28,29 +29,9 @@ class LineResult:
     text_alignment: str = ""  # the transcript line's one-line message ('' without text)
 
 
-class ModelCache:
-    """Models loaded in this process, keyed by path and modification time: one load per worker."""
-
-    def __init__(self) -> None:
-        self._models: dict[tuple[str, int], Model] = {}
-        self.loads = 0
-
-    def get(self, path: Path) -> Model:
-        """The model at path, loaded again only when the file changed since the last load."""
-        key = (str(path), path.stat().st_mtime_ns)
-        if key not in self._models:
-            self._models = {k: m for k, m in self._models.items() if k[0] != key[0]}
-            self._models[key] = load_model(path)
-            self.loads += 1
-        return self._models[key]
-
-
-WORKER_MODELS = ModelCache()  # one per worker process; lives as long as the worker
-
-
 def models_loaded() -> int:
-    """How many model loads this process has done (run on workers with `client.run`)."""
-    return WORKER_MODELS.loads
+    """How many model files this process has read (run on workers with `client.run`)."""
+    return MODEL_CACHE.loads
 
 
 def is_up_to_date(line: BatchLine, model_path: Path) -> bool:
@@ -70,7 +51,7 @@ def lipsync_file(audio: Path, output: Path, model: Model, fps: float, smoothing:
     return write_lipsync(open_audio(audio), audio, output, model, fps, smoothing, text)[1]
 
 
-def run_line(line: BatchLine, cache: ModelCache = WORKER_MODELS) -> LineResult:
+def run_line(line: BatchLine, cache: ModelCache = MODEL_CACHE) -> LineResult:
     """Process one line; any failure becomes a "failed" result with a one-line message."""
     start = time.perf_counter()
 

@@ -273,7 +273,7 @@ def test_model_file_matrix(case, scene, cases, bad_models, model):
 def test_the_panels_custom_model_file_goes_through_the_same_checks(scene, cases, bad_models):
     files, marker = bad_models
     settings = scene.lipsync
-    settings.model = ext("addon.model_catalog").CUSTOM
+    settings.model = ext("addon.model_menu").CUSTOM
     settings.model_path = str(files["model_pickled_metadata-error"])
     call = lambda: bpy.ops.lipsync.generate(filepath=str(cases["int16-works"]), target=TARGET)  # noqa: E731
     expect_error(call, MODEL_ERRORS["model_pickled_metadata-error"])
