@@ -112,10 +112,7 @@ def predict(
         blocks = array_blocks(samples, sample_rate, source)
         return _predict_blocks(model, blocks, fps, smoothing, progress)
     samples_16k = prepare_samples(samples, sample_rate, source)
-    _report(progress, 0.0, f"Running {model.name}")
-    weights = resample_frames(model.frames(samples_16k), len(samples_16k), fps, smoothing)
-    _report(progress, 1.0, f"Ran {model.name}")
-    return Animation(float(fps), model.config.channels, weights)
+    return _predict_whole(model, samples_16k, fps, smoothing, progress)
 
 
 def predict_file(
@@ -130,8 +127,7 @@ def predict_file(
     audio = audio if isinstance(audio, AudioBlocks) else open_audio(audio)
     if _is_long_student(model, audio.n_samples, audio.sample_rate):
         return _predict_blocks(model, audio, fps, smoothing, progress)
-    samples = np.concatenate(list(audio.read()))
-    return predict(model, samples, audio.sample_rate, fps, smoothing, progress, audio.source)
+    return _predict_whole(model, _whole_16k(audio), fps, smoothing, progress)
 
 
 def predict_with_text(
@@ -149,27 +145,60 @@ def predict_with_text(
     from a clip and its dialogue text. The text's phones are aligned with `aligner` (default:
     the shipped teacher; `model` itself when it is the teacher) and animated by the procedural
     animator; `model` animates what the text does not cover. Empty text: `model` alone."""
-    from .transcript.line import text_take
-
     samples_16k = prepare_samples(samples, sample_rate, source)
-    if aligner is None:
-        aligner = model if model.has_phones else cached_model("teacher")
-    return text_take(model, aligner, samples_16k, fps, text, smoothing, progress)
+    return _text_take(model, samples_16k, fps, text, smoothing, progress, aligner)
 
 
 def predict_file_with_text(
-    model: Model, audio: str | Path | AudioBlocks, fps: float, text: str, **options
+    model: Model,
+    audio: str | Path | AudioBlocks,
+    fps: float,
+    text: str,
+    smoothing: bool = True,
+    progress: Progress | None = None,
+    aligner: Model | None = None,
 ):
     """`predict_with_text` for an audio file (a path or opened audio); the clip is read whole."""
     audio = audio if isinstance(audio, AudioBlocks) else open_audio(audio)
-    samples = np.concatenate(list(audio.read()))
-    return predict_with_text(model, samples, audio.sample_rate, fps, text, source=audio.source,
-                             **options)  # fmt: skip
+    return _text_take(model, _whole_16k(audio), fps, text, smoothing, progress, aligner)
 
 
 def open_audio(path: str | Path) -> AudioBlocks:
     """Open and validate an audio file (one pass in blocks); AudioError says what is wrong."""
     return file_blocks(path)
+
+
+def _whole_16k(audio: AudioBlocks) -> np.ndarray:
+    """The opened (so validated) clip whole at 16 kHz mono, DC removed: the numbers
+    `prepare_samples` gives, without checking the samples a second time."""
+    return np.concatenate(list(audio.blocks_16k()))
+
+
+def _predict_whole(
+    model: Model, samples_16k: np.ndarray, fps: float, smoothing: bool, progress: Progress | None
+) -> Animation:
+    """The model over the whole 16 kHz clip (N,) at once, resampled to the scene rate."""
+    _report(progress, 0.0, f"Running {model.name}")
+    weights = resample_frames(model.frames(samples_16k), len(samples_16k), fps, smoothing)
+    _report(progress, 1.0, f"Ran {model.name}")
+    return Animation(float(fps), model.config.channels, weights)
+
+
+def _text_take(
+    model: Model,
+    samples_16k: np.ndarray,
+    fps: float,
+    text: str,
+    smoothing: bool,
+    progress: Progress | None,
+    aligner: Model | None,
+):
+    """Transcript mode on a prepared 16 kHz clip (see predict_with_text)."""
+    from .transcript.line import text_take
+
+    if aligner is None:
+        aligner = model if model.has_phones else cached_model("teacher")
+    return text_take(model, aligner, samples_16k, fps, text, smoothing, progress)
 
 
 def _is_long_student(model: Model, n_samples: int, sample_rate: int) -> bool:

@@ -23,7 +23,7 @@ from reliability_cases import (
     write_wav,
 )
 
-from core import api, audio_blocks
+from core import api, audio, audio_blocks
 from core.cli import main
 from core.errors import AudioError, LipSyncError, ModelFileError
 from core.export_curves import write_curves
@@ -244,6 +244,20 @@ def test_unwritable_output_paths(case, suffix, model, model_path, audio_cases, t
 
 
 # --- 2. long audio: blocks, progress, cancel ---------------------------------------------
+
+
+def test_a_short_file_is_checked_once_when_opened_not_again_to_predict(
+    model, tmp_path, monkeypatch
+):
+    path = write_wav(tmp_path / "line.wav", speech_like(2.0, 22050), 22050, "f32")
+    samples, rate = soundfile.read(path, dtype="float32")
+    expected = api.predict(model, samples, rate, FPS)
+    checks = []
+    for module in (audio, audio_blocks):
+        monkeypatch.setattr(module, "check_finite", lambda mono, source="": checks.append(source))
+    got = api.predict_file(model, path, FPS)
+    assert checks == ["line.wav"]  # one block, checked by open_audio; nothing checked twice
+    np.testing.assert_array_equal(got.weights, expected.weights)
 
 
 def test_long_clips_run_in_blocks_equal_to_one_shot(model, tmp_path, monkeypatch):

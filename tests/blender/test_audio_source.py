@@ -24,10 +24,10 @@ def _whole(path: Path) -> np.ndarray:
         import aud
 
         return np.asarray(aud.Sound(str(path)).data(), dtype=np.float32)
-    audio_source = ext("addon.audio_source")
-    fmt, offset, size = audio_source._wave_layout(str(path), "test")
+    wav = ext("core.wav_blocks")
+    fmt, offset, size = wav.wav_layout(str(path), "test")
     raw = path.read_bytes()[offset : offset + size]
-    return audio_source._decode(raw, fmt[0], fmt[5]).reshape(-1, fmt[1])
+    return wav.decode(raw, fmt[0], fmt[5]).reshape(-1, fmt[1])
 
 
 @pytest.mark.parametrize("kind", ["i16", "i24", "f32"])

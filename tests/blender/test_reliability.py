@@ -175,10 +175,10 @@ def generate(path, model: str, target: str = TARGET, *context_undo, **options):
 
 
 def _expected_keys(model: str, path: Path, fps: float) -> np.ndarray:
-    """The core's output for the file, read by the add-on's numpy WAV reader (aud on 5.2 reads
+    """The core's output for the file, read by the core's numpy WAV reader (aud on 5.2 reads
     it for the operator, so there the two decoders are compared too)."""
-    api, audio_source = ext("core.api"), ext("addon.audio_source")
-    blocks = audio_source._wave_blocks(str(path), "test", 0.0, None, "test")
+    api = ext("core.api")
+    blocks = ext("core.wav_blocks").wav_blocks(str(path), "test")
     samples = np.concatenate(list(blocks.read()))
     return np.clip(api.predict(api.load_model(model), samples, blocks.sample_rate, fps).weights,
                    0.0, 1.0)  # fmt: skip
