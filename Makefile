@@ -161,15 +161,15 @@ corpus-timing: $(VENV)/.installed build/.engines
 	$(PY) -m core.corpus.timing_check
 
 bench: $(VENV)/.installed
-	$(PY) -m core.bench
+	$(PY) tools/bench_models.py
 
 bench-batch: $(VENV)/.installed
 	nice -n 10 $(PY) tools/bench_batch.py
 
 bench-long: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed
-	$(PY) tests/bench_long_audio.py
-	$(VENV52)/bin/python tests/bench_long_audio.py --blender
-	$(VENV42)/bin/python tests/bench_long_audio.py --blender
+	$(PY) tools/bench_long_audio.py
+	$(VENV52)/bin/python tools/bench_long_audio.py --blender
+	$(VENV42)/bin/python tools/bench_long_audio.py --blender
 
 label-plots: $(VENV)/.installed build/.engines
 	for e in espeak festival flite; do $(PY) tools/plot_labels.py --engine $$e --out reports/label_plots/labels-$$e.png; done

@@ -22,7 +22,7 @@ from addon_helpers import (  # noqa: F401
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCH = ROOT / "tests" / "bench_long_audio.py"
+BENCH = ROOT / "tools" / "bench_long_audio.py"
 MINUTES, RATE = 10, 44100
 # What Generate may hold beyond Blender's keyframes (two BezTriples per key): the numpy runtime
 # and model (~12 MB) and the take's arrays. A strip decoded whole (10 min: 106 MB of float32

@@ -1,7 +1,7 @@
 """Benchmark, not a test: one hour of real speech through the CLI, the core API and the add-on.
 
-    .venv/bin/python tests/bench_long_audio.py            # builds data/long/one_hour.wav once
-    .venv-blender52/bin/python tests/bench_long_audio.py --blender [--key-tolerance 0.001]
+    .venv/bin/python tools/bench_long_audio.py            # builds data/long/one_hour.wav once
+    .venv-blender52/bin/python tools/bench_long_audio.py --blender [--key-tolerance 0.001]
 
 The hour is the real-speech dev set (data/devset) looped to 3600 s, 44.1 kHz mono 16-bit.
 Prints wall time and peak memory: the CLI's peak RSS (whole process), the API's peak traced

@@ -1,6 +1,6 @@
 """Benchmark every model: size, peak memory, offline speed (one thread), streaming cost.
 
-    python -m core.bench [--seconds 60] [--runs 5]   -> reports/bench.md, reports/bench.json
+    python tools/bench_models.py [--seconds 60] [--runs 5]   -> reports/bench.md, bench.json
 
 Shipped files in assets/models are measured when present; otherwise a file with random
 weights of the same architecture (speed and memory do not depend on the weight values).
@@ -23,14 +23,17 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from .model_catalog import MODELS_DIR, SHIPPED  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.model_catalog import MODELS_DIR, SHIPPED  # noqa: E402
 
 TARGETS = {"teacher": 50, "s0": 300, "s_tiny": 2000, "s_lowlat": 2000}
 
 
 def _model_path(name: str, scratch: Path) -> tuple[Path, str]:
-    from .models import configs
-    from .runtime.modelfile import expected_shapes, write_model_file
+    from core.models import configs
+    from core.runtime.modelfile import expected_shapes, write_model_file
 
     shipped = MODELS_DIR / f"{name}.npz"
     if shipped.is_file():
@@ -53,8 +56,8 @@ def _model_path(name: str, scratch: Path) -> tuple[Path, str]:
 
 def measure(path: Path, seconds: float, runs: int) -> dict:
     """Measure one model file in this process."""
-    from .api import load_model, model_info, open_stream
-    from .distill.synthetic import synthetic_utterance
+    from core.api import load_model, model_info, open_stream
+    from core.distill.synthetic import synthetic_utterance
 
     rss_before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     model = load_model(path)
@@ -136,8 +139,7 @@ def main() -> None:
         output = subprocess.run(
             [
                 sys.executable,
-                "-m",
-                "core.bench",
+                str(Path(__file__).resolve()),
                 "--one",
                 str(path),
                 "--seconds",
