@@ -57,6 +57,13 @@ def test_closed_frames_are_marked_in_their_strip_only_where_closed():
     assert list(gap_plot.closure_onsets(_gaps()[0])) == [60]
 
 
+def test_closure_onsets_are_the_frames_where_open_lips_close():
+    gap = np.array([0.0, 0.0, 0.005, CLOSED_GAP_M, 0.0, 0.004, 0.0011, 0.0009, 0.002])
+    # closed from the first frame is no onset; 1 mm counts as closed; each closure once
+    assert list(gap_plot.closure_onsets(gap)) == [3, 7]
+    assert list(gap_plot.closure_onsets(np.zeros(0))) == []
+
+
 def test_small_plots_drop_the_labels_but_keep_the_series():
     pixels = gap_plot.render_gap_plot(_gaps(), FPS, width=140, height=120)
     assert not _has(pixels, gap_plot.TEXT).any()

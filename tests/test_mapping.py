@@ -1,4 +1,4 @@
-"""Channel-to-shape-key mapping: tolerant names, presets, gains, unmapped channels; shaping."""
+"""Channel-to-shape-key mapping: tolerant names, presets, gains, unmapped channels."""
 
 import json
 
@@ -19,7 +19,6 @@ from core.mapping import (
     shipped_presets,
 )
 from core.rig import ARKIT_52, LOWER_FACE
-from core.shaping import apply_close_bias, apply_strength
 
 
 @pytest.mark.parametrize(
@@ -107,17 +106,3 @@ def test_preset_file_is_plain_json(tmp_path):
     assert json.loads(path.read_text()) == {
         "name": "Id", "description": "", "channels": {"jawOpen": {"jawOpen": 1.0}}
     }  # fmt: skip
-
-
-def test_strength_scales_and_clips():
-    np.testing.assert_allclose(apply_strength(np.array([[0.2, 0.8]]), 1.5), [[0.3, 1.0]])
-
-
-def test_close_bias_collapses_small_openings_and_keeps_full_ones():
-    names = ("jawOpen", "mouthClose", "mouthSmileLeft")
-    weights = np.array([[0.1, 0.1, 0.1], [1.0, 0.2, 0.5], [0.6, 0.9, 0.3]], dtype=np.float32)
-    out = apply_close_bias(weights, names, 0.2)
-    np.testing.assert_allclose(out[:, 0], [0.0, 1.0, 0.5], rtol=1e-6)
-    np.testing.assert_allclose(out[:, 1], [0.0, 0.2, 0.5], rtol=1e-6)  # capped at the new jawOpen
-    np.testing.assert_allclose(out[:, 2], weights[:, 2])  # not a lip-opening channel
-    np.testing.assert_array_equal(apply_close_bias(weights, names, 0.0), weights)

@@ -178,13 +178,35 @@ def test_a_cancelled_job_changes_nothing(scene_with_speech, model_name):
     assert fingerprint() == before
 
 
-def test_generate_is_one_undoable_operator_call():
-    """Headless Blender has no undo stack (`ed.undo.poll()` is False in background mode on 4.2
-    and 5.2), so undo itself is not testable here; what makes it one step is checked instead:
-    the data-changing operators declare UNDO and do all their writes inside one call."""
-    assert bpy.ops.ed.undo.poll() is False
-    for name in ("generate", "compare", "load_mapping"):
-        assert {"REGISTER", "UNDO"} <= getattr(bpy.types, f"LIPSYNC_OT_{name}").bl_options
+@pytest.mark.parametrize("operator", ["generate", "compare", "load_mapping"])
+def test_each_data_changing_operator_is_one_undo_step(scene_with_speech, model_name, operator):
+    """Real undo, headless: `ed.undo_push` stores the user's state, the operator runs with its
+    own undo push on ('EXEC_DEFAULT', True: as a click in the UI), and one `ed.undo` lands
+    exactly on the user's state. Had the operator pushed no step, or several, undo would go
+    back past the user's edit, or stop short of it."""
+    scene, head, speech_wav = scene_with_speech
+    scene.lipsync.target = head
+    assert bpy.ops.ed.undo_push(message="start") == {"FINISHED"}
+    head.data.shape_keys.key_blocks["mouthFunnel"].value = 0.5  # the user's edit
+    assert bpy.ops.ed.undo_push(message="user edit") == {"FINISHED"}
+    before, routes, name = fingerprint(), len(scene.lipsync.routes), head.name
+    audio = ({"strip": "Dialogue"} if AUDIO
+             else {"filepath": str(speech_wav), "frame_start": FRAME_START})  # fmt: skip
+    run = {
+        "generate": lambda: bpy.ops.lipsync.generate(
+            "EXEC_DEFAULT", True, model=model_name, target=head.name, **audio),
+        "compare": lambda: bpy.ops.lipsync.compare(
+            "EXEC_DEFAULT", True, model=model_name, model_b=model_name, target=head.name, **audio),
+        "load_mapping": lambda: bpy.ops.lipsync.load_mapping(
+            "EXEC_DEFAULT", True, target=head.name, preset="arkit52"),
+    }[operator]  # fmt: skip
+    assert run() == {"FINISHED"}
+    changed = fingerprint() != before or len(bpy.context.scene.lipsync.routes) != routes
+    assert changed
+    assert bpy.ops.ed.undo() == {"FINISHED"}
+    assert fingerprint() == before and len(bpy.context.scene.lipsync.routes) == routes
+    keys = bpy.data.objects[name].data.shape_keys  # undo rebuilt the data: looked up again
+    assert keys.key_blocks["mouthFunnel"].value == 0.5
 
 
 def test_panel_preferences_and_mapping_table(scene_with_speech, tmp_path):

@@ -26,12 +26,33 @@ def test_add_demo_head_builds_the_asset_with_52_arkit_keys(empty_scene):
     np.testing.assert_allclose(co.reshape(-1, 3), expected, atol=1e-5)
 
 
-def test_add_demo_head_adds_one_mesh_and_one_object(empty_scene):
+def test_add_demo_head_adds_one_whole_head_at_the_cursor_and_leaves_the_first(empty_scene):
+    core_head = importlib.import_module(f"{ADDON_MODULE}.core.head")
+    head = core_head.load_demo_head()
+    assert bpy.ops.lipsync.add_demo_head() == {"FINISHED"}
+    first = bpy.context.active_object
+    first_co = np.empty(len(first.data.vertices) * 3, dtype=np.float32)
+    first.data.vertices.foreach_get("co", first_co)
+    empty_scene.cursor.location = (1.0, 2.0, 3.0)
     before = {m.name for m in bpy.data.meshes}, {o.name for o in bpy.data.objects}
-    bpy.ops.lipsync.add_demo_head()
+    assert bpy.ops.lipsync.add_demo_head() == {"FINISHED"}
     added_meshes = {m.name for m in bpy.data.meshes} - before[0]
     added_objects = {o.name for o in bpy.data.objects} - before[1]
-    assert len(added_meshes) == 1 and len(added_objects) == 1
+    obj = bpy.context.active_object
+    assert added_objects == {obj.name} and added_meshes == {obj.data.name}
+    assert obj.select_get() and not first.select_get()
+    assert tuple(obj.location) == (1.0, 2.0, 3.0) and tuple(first.location) == (0.0, 0.0, 0.0)
+    mesh = obj.data
+    assert len(mesh.polygons) == len(head.poly_sizes) and len(mesh.loops) == len(head.poly_verts)
+    assert [g.name for g in obj.vertex_groups] == list(core_head.PARTS)
+    assert mesh.uv_layers.active.name == "UVMap" and "Col" in mesh.color_attributes
+    (modifier,) = obj.modifiers
+    assert modifier.type == "SUBSURF" and modifier.levels == modifier.render_levels == 1
+    blocks = mesh.shape_keys.key_blocks[1:]
+    assert mesh.shape_keys.use_relative and all(b.slider_max == 1.0 for b in blocks)
+    co = np.empty_like(first_co)
+    first.data.vertices.foreach_get("co", co)
+    np.testing.assert_array_equal(co, first_co)  # the first head is untouched
 
 
 def test_the_demo_heads_mouth_is_dark_inside_and_its_face_keeps_the_asset_colours(empty_scene):
