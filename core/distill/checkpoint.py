@@ -45,7 +45,7 @@ def trained_state(source: Path) -> dict | None:
     if isinstance(model_file.config, WhisperTeacherConfig):  # its head, as trained
         weights = {n.removeprefix("head."): v for n, v in weights.items() if n.startswith("head.")}
     state = {name: torch.from_numpy(value.astype(np.float32)) for name, value in weights.items()}
-    history = [line.removeprefix("Training: ") for line in model_file.card.splitlines()
+    history = [line.removeprefix("Training: ").rstrip(".") for line in model_file.card.splitlines()
                if line.startswith("Training: ")]  # fmt: skip
     return {"config": config_to_dict(model_file.config), "model": state,
             "recipe": history[0] if history else "unknown"}  # fmt: skip

@@ -60,11 +60,11 @@ def augment_rows(audio: np.ndarray, share: float, rng: np.random.Generator) -> n
     return audio
 
 
-QUIET_SHARE = 0.12  # crops replaced by digital silence, room tone or quiet noise at rest
+QUIET_SHARE = 0.2  # crops replaced by digital silence, room tone or quiet noise at rest
 
 
 def quiet_crop(length: int, rng: np.random.Generator) -> np.ndarray:
-    """Digital silence or white/pink/brown noise at -80..-40 dBFS: what lies between lines."""
+    """Digital silence or white/pink/brown noise at -80..-35 dBFS: what lies between lines."""
     kind = int(rng.integers(4))
     if kind == 0:
         return np.zeros(length, np.float32)
@@ -75,7 +75,7 @@ def quiet_crop(length: int, rng: np.random.Generator) -> np.ndarray:
     if kind == 2:
         noise = np.cumsum(noise)
         noise -= np.linspace(noise[0], noise[-1], length)  # brown, no drift
-    level = 10 ** (rng.uniform(-80, -40) / 20)
+    level = 10 ** (rng.uniform(-80, -35) / 20)
     return (noise / (np.sqrt(np.mean(noise**2)) + 1e-12) * level).astype(np.float32)
 
 

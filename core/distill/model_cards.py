@@ -34,10 +34,14 @@ LIMITS = (
 )
 
 
-def corpus_hours(corpus_dir: Path, split: str = "train") -> dict[tuple[str, str, str], float]:
-    """Hours of clean (not augmented) speech per (engine, voice, language) of a corpus split."""
+def corpus_hours(corpus_dir: Path, split: str = "train", shards: set[str] | None = None
+                 ) -> dict[tuple[str, str, str], float]:  # fmt: skip
+    """Hours of clean (not augmented) speech per (engine, voice, language) of a corpus split,
+    of the named shards only (e.g. {"shard-00012-espeak-en-us.npz"}) when given."""
     hours: dict[tuple[str, str, str], float] = defaultdict(float)
     for summary in sorted((Path(corpus_dir) / split).glob("shard-*.json")):
+        if shards is not None and summary.with_suffix(".npz").name not in shards:
+            continue
         shard = json.loads(summary.read_text())
         key = (shard["engine"], shard["voice"], shard["language"])
         clean = [u["duration_s"] for u in shard["utterances"] if not u["augmented"]]
@@ -62,6 +66,13 @@ def data_lines(hours: dict[tuple[str, str, str], float]) -> list[str]:
         lines.append("- Kokoro-82M neural voices: Apache-2.0 model and voices (assets/CREDITS.md).")
     lines.append("- Engine and text licences: docs/corpus.md (all free for this use).")
     return lines
+
+
+def trained_shards(runs: Path) -> set[str] | None:
+    """The corpus shards the runs trained on: those the teacher pseudo-labelled (every cached
+    one), or None (the whole corpus) when the runs have no pseudo-labels."""
+    pseudo = Path(runs) / "pseudo"
+    return {p.name for p in pseudo.glob("shard-*.npz")} if pseudo.is_dir() else None
 
 
 def eval_lines(rows: list[dict], system: str) -> list[str]:
@@ -94,7 +105,7 @@ def card_text(name: str, model: ModelFile, runs: Path, hours: dict, rows: list, 
     settings = state["settings"]
     run = log.get(name, {})
     lines = [f"# Model card: {name}", "", *model_card(name, model.config, model.parameters,
-             state["recipe"]).splitlines()]  # fmt: skip
+             f"{state['recipe']} ({state['step']} steps).").splitlines()]  # fmt: skip
     lines += ["", "## File", "", f"- {model.parameters:,} parameters, {model.dtype}, "
               f"{model.file_size / 1024:.0f} KB on disk"]  # fmt: skip
     lines += ["", "## Training data", "", *data_lines(hours)]
@@ -113,7 +124,7 @@ def write_cards(
     runs: Path, corpus: Path, eval_json: Path, models_dir: Path = MODELS_DIR
 ) -> list[Path]:
     """Write every shipped model's card (.md and into the file); return the .md paths."""
-    hours = corpus_hours(corpus)
+    hours = corpus_hours(corpus, shards=trained_shards(runs))
     rows = json.loads(eval_json.read_text())["rows"] if eval_json.exists() else []
     log = json.loads((runs / LOG_NAME).read_text()) if (runs / LOG_NAME).exists() else {}
     written = []
@@ -153,7 +164,8 @@ def write_training_report(runs: Path, corpus: Path, out: Path) -> Path:
         curve = runs / model / "loss_curve.png"
         if curve.exists():
             shutil.copyfile(curve, figures / f"{model}.png")
-    lines += ["", "## Data", "", *data_lines(corpus_hours(corpus)), "", "## Loss curves", ""]
+    hours = corpus_hours(corpus, shards=trained_shards(runs))
+    lines += ["", "## Data", "", *data_lines(hours), "", "## Loss curves", ""]
     lines += [f"![{p.stem}](training/{p.name})" for p in sorted(figures.glob("*.png"))]
     out.write_text("\n".join(lines) + "\n")
     return out

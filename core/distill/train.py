@@ -120,7 +120,7 @@ def train(
         if start is None or start["config"] != config_to_dict(config):
             raise CorpusError(f"{init}: not a trained {config.name}; it cannot start this run.")
         model.load_state_dict(start["model"])
-        recipe_text += f"; fine-tuned from {Path(init).name}, itself {start['recipe']}"
+        recipe_text = f"{start['recipe']}; then fine-tuned from {Path(init).name}: {recipe.note}"
     clips = shard(load_clips(data_dir, settings.max_clips), group)
     net = wrap(model, group, device)  # DDP across ranks; `model` keeps the checkpoint's keys
     feature_net = None if feature_loss is None else wrap(feature_loss, group, device)
