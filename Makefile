@@ -132,7 +132,7 @@ train-model: $(VENV)/.installed
 train-smoke: $(VENV)/.installed
 	for m in teacher s0 s_tiny s_lowlat; do \
 		$(PY) -m core.distill.train --model $$m --corpus $(CORPUS) --out runs/smoke/$$m --smoke \
-		&& $(PY) -m core.runtime.export runs/smoke/$$m/checkpoint.pt assets/models/$$m.npz \
+		&& $(PY) -m core.distill.export runs/smoke/$$m/checkpoint.pt assets/models/$$m.npz \
 			$$([ $$m = teacher ] && echo --float16) || exit 1; \
 	done
 

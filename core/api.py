@@ -21,7 +21,7 @@ from .audio import SAMPLE_RATE, DcRemover, prepare_samples
 from .audio_blocks import AudioBlocks, array_blocks, file_blocks
 from .errors import LipSyncError
 from .model_catalog import MODELS_DIR, ModelCache, resolve_model, shipped_models
-from .models.configs import AnyConfig, StudentConfig, WhisperTeacherConfig
+from .runtime.configs import AnyConfig, StudentConfig, WhisperTeacherConfig
 from .runtime.modelfile import ModelFile, read_model_file
 from .runtime.smoothing import DELTA_S, resample_frames, scene_frame_count
 from .runtime.stream import StudentStream

@@ -1,15 +1,18 @@
 """Audio in the core: 16 kHz mono float32, causal DC removal, and checks on what comes in.
 
-Reading files uses soundfile (CLI, training, tests). Inside Blender the add-on reads audio with
-Blender's `aud` and hands the samples to `prepare_samples`, so this module needs numpy only at
-import time. Long clips go through the same steps block by block (core.audio_blocks).
+Every clip reaches the models by one path, `to_16k` (DC removal, then resampling to 16 kHz):
+`prepare_samples` runs it on a clip in memory in one block, core.audio_blocks on a long file
+block by block, with the same numbers. Files are read by core.audio_blocks (soundfile outside
+Blender) or by the add-on (Blender's `aud`, core.wav_blocks); this module needs numpy only.
 """
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
 from .errors import AudioError
+from .resample import Resampler
 from .resample import resample as _resample
 
 SAMPLE_RATE = 16000
@@ -100,6 +103,18 @@ def check_finite(mono: np.ndarray, source: str = "audio") -> None:
         raise AudioError(f"{source}: the audio holds NaN or infinite samples; re-export it.")
 
 
+def to_16k(mono_blocks: Iterable[np.ndarray], sample_rate: int) -> Iterator[np.ndarray]:
+    """Mono float32 blocks (n,) at `sample_rate` -> 16 kHz blocks (m,), DC removed causally
+    (DcRemover) then resampled; the numbers do not depend on where the blocks are cut."""
+    resampler = Resampler(sample_rate, SAMPLE_RATE) if sample_rate != SAMPLE_RATE else None
+    dc = DcRemover(sample_rate)
+    for mono in mono_blocks:
+        mono = dc.push(mono)
+        yield mono if resampler is None else resampler.push(mono)
+    if resampler is not None:
+        yield resampler.finish()
+
+
 def prepare_samples(samples: np.ndarray, sample_rate: int, source: str = "audio") -> np.ndarray:
     """Validate raw samples (N,) or (N, C) at any rate and return 16 kHz mono float32 (N',).
 
@@ -112,19 +127,7 @@ def prepare_samples(samples: np.ndarray, sample_rate: int, source: str = "audio"
     mono = to_mono(samples, source)
     check_length(len(mono), sample_rate, source)
     check_finite(mono, source)
-    return resample(DcRemover(sample_rate).push(mono), sample_rate, SAMPLE_RATE)
-
-
-def load_audio(path: str | Path) -> np.ndarray:
-    """Read an audio file (WAV/FLAC/OGG, any rate, any channels) as 16 kHz mono float32 (N,)."""
-    import soundfile  # outside Blender only
-
-    path = check_audio_path(path)
-    try:
-        samples, sample_rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    except (RuntimeError, soundfile.LibsndfileError, ValueError) as error:
-        raise AudioError(f"{path.name}: cannot read this audio file ({error}).") from None
-    return prepare_samples(samples, sample_rate, source=path.name)
+    return np.concatenate(list(to_16k([mono], sample_rate)))
 
 
 def check_audio_path(path: str | Path) -> Path:

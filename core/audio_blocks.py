@@ -2,8 +2,8 @@
 hand 16 kHz mono blocks to streaming inference.
 
 The blocks carry the same numbers as `prepare_samples` on the whole clip, bit for bit: the same
-mono mix, the same causal DC removal and the same resampler, none of which depends on where
-the blocks are cut.
+mono mix and the one path to 16 kHz (core.audio.to_16k), which does not depend on where the
+blocks are cut.
 """
 
 from collections.abc import Callable, Iterator
@@ -14,15 +14,14 @@ import numpy as np
 
 from .audio import (
     SAMPLE_RATE,
-    DcRemover,
     check_audio_path,
     check_finite,
     check_length,
     check_rate,
+    to_16k,
     to_mono,
 )
 from .errors import AudioError
-from .resample import Resampler
 
 BLOCK_S = 10.0  # seconds of source audio per block
 # Integer PCM is read as integers and scaled by to_mono: the same float32 values libsndfile
@@ -50,14 +49,8 @@ class AudioBlocks:
 
     def blocks_16k(self) -> Iterator[np.ndarray]:
         """16 kHz mono float32 blocks, DC removed; concatenated they equal prepare_samples."""
-        rate = self.sample_rate
-        resampler = Resampler(rate, SAMPLE_RATE) if rate != SAMPLE_RATE else None
-        dc = DcRemover(rate)
-        for block in self.read():
-            mono = dc.push(to_mono(block, self.source))
-            yield mono if resampler is None else resampler.push(mono)
-        if resampler is not None:
-            yield resampler.finish()
+        mono = (to_mono(block, self.source) for block in self.read())
+        return to_16k(mono, self.sample_rate)
 
 
 def reader_blocks(

@@ -15,7 +15,9 @@ closure head is confident (seal_from_probability), so "closed" means the same po
 import numpy as np
 
 from .rig import channel_index
-from .visemes import LIP_OPENERS
+
+# Channels that part the lips (L/R pairs written once); a seal fades them out.
+LIP_OPENERS: tuple[str, ...] = ("mouthFunnel", "mouthUpperUp", "mouthLowerDown", "mouthShrugUpper")
 
 # Closure probability -> seal: none below SEAL_FROM, full above SEAL_FULL (a smooth ramp between).
 SEAL_FROM = 0.35

@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from core.animator import animate, normalize_label
-from core.corpus.dataset import Phone
 from core.errors import LipSyncError
 from core.head import CLOSED_GAP_M, lip_gap
+from core.labels.animator import animate, normalize_label
+from core.labels.visemes import PHONES
 from core.lip_closure import count_closures, phone_frames
+from core.phone_set import BILABIALS, Phone
 from core.rig import LOWER_FACE
 
 FPS = 60.0
@@ -138,3 +139,8 @@ def test_labels_are_tolerant_and_output_is_deterministic() -> None:
     np.testing.assert_array_equal(animate(phones, duration_s), animate(canonical, duration_s))
     with pytest.raises(LipSyncError, match="XYZ"):
         animate([Phone(0.0, 0.1, "XYZ")], 0.2)
+
+
+def test_the_phones_the_animator_seals_are_the_bilabials() -> None:
+    sealed = {name for name, viseme in PHONES.items() if viseme.seal > 0}
+    assert sealed == BILABIALS  # one meaning of "bilabial": core.phone_set

@@ -5,7 +5,7 @@ import pytest
 
 from core.audio import SAMPLE_RATE
 from core.corpus import augment as aug
-from core.corpus.dataset import Phone
+from core.phone_set import Phone
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 import soundfile
 
 from core.cli import main
-from core.models.configs import STUDENT_TINY
 from core.rig import LOWER_FACE
+from core.runtime.configs import STUDENT_TINY
 from core.runtime.modelfile import expected_shapes, write_model_file
 
 ROOT = Path(__file__).resolve().parents[1]

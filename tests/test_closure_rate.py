@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from core.animator import animate
 from core.corpus.closure_rate import (
     corpus_shards,
     main,
@@ -13,9 +12,11 @@ from core.corpus.closure_rate import (
     report_markdown,
     wrong_closures,
 )
-from core.corpus.dataset import LABEL_FPS, Phone, Utterance, read_shard, write_shard
+from core.corpus.dataset import LABEL_FPS, Utterance, read_shard, write_shard
 from core.errors import CorpusError
 from core.head import is_closed, lip_gap
+from core.labels.animator import animate
+from core.phone_set import Phone
 from core.rig import LOWER_FACE
 
 JAW = LOWER_FACE.index("jawOpen")

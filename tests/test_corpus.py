@@ -7,11 +7,9 @@ from core.audio import SAMPLE_RATE
 from core.corpus import espeak, festival, flite
 from core.corpus.align import align, espeak_pronunciation, normalize_text
 from core.corpus.build import build, job_texts
-from core.corpus.dataset import LABEL_FPS, Phone, read_shard, shard_paths
+from core.corpus.dataset import LABEL_FPS, read_shard, shard_paths
 from core.corpus.foreign_text import foreign_sentences
 from core.corpus.phones import (
-    ARPABET,
-    BILABIALS,
     espeak_event_to_arpabet,
     espeak_string_to_arpabet,
     festival_to_arpabet,
@@ -22,6 +20,7 @@ from core.corpus.synthesis import check_phones
 from core.corpus.text import generated_sentences, prose_sets, word_features
 from core.corpus.timing_check import matched_onsets
 from core.errors import CorpusError
+from core.phone_set import ARPABET, BILABIALS, Phone
 from core.rig import LOWER_FACE
 
 SENTENCE = "Bob met Pam by the pump, maybe."

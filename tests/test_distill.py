@@ -5,13 +5,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from core.distill.export import export_checkpoint
 from core.distill.features import build_cache
 from core.distill.recipes import Recipe, TrainSettings
 from core.distill.teacher_labels import label_corpus
 from core.distill.train import CHECKPOINT, train
 from core.distill.train_teacher import TeacherSettings, train_teacher
-from core.models import configs
-from core.runtime.export import export_checkpoint
+from core.runtime import configs
 from core.runtime.whisper_teacher import DEFAULT_ENCODER
 
 TINY_STUDENT_LOGMEL = replace(

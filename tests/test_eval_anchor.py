@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.corpus.dataset import Phone
 from core.errors import CorpusError
 from core.eval import rhubarb
 from core.eval.devset import DevClip, write_clip
@@ -18,7 +17,8 @@ from core.eval.prediction_cache import PredictionCache
 from core.eval.readme_table import table_lines
 from core.eval.report import run_report
 from core.eval.scoring import EvalItem
-from core.models.configs import STUDENT_TINY
+from core.phone_set import Phone
+from core.runtime.configs import STUDENT_TINY
 from core.runtime.modelfile import expected_shapes, write_model_file
 
 PHONES = (Phone(0.0, 0.2, "SIL"), Phone(0.2, 0.3, "B"), Phone(0.3, 0.5, "AA"),

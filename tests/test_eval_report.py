@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from core.cli import main
-from core.corpus.dataset import Phone
 from core.errors import CorpusError
 from core.eval.devset import DevClip, load_devset, write_clip
 from core.eval.devset_sources import iter_raw_clips
 from core.eval.devset_summary import bilabial_counts, onset_differences_ms, write_summary
-from core.models.configs import STUDENT_TINY, TEACHER_TINY
+from core.phone_set import Phone
+from core.runtime.configs import STUDENT_TINY, TEACHER_TINY
 from core.runtime.modelfile import expected_shapes, write_model_file
 
 PHONES = (Phone(0.0, 0.2, "SIL"), Phone(0.2, 0.3, "B"), Phone(0.3, 0.5, "AA"),

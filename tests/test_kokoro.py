@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from core.corpus import kokoro, kokoro_timing
-from core.corpus.dataset import Phone
 from core.corpus.dialogue_text import dialogue_lines
 from core.corpus.plan import (
     KOKORO_FIRST_INDEX,
@@ -17,6 +16,7 @@ from core.corpus.plan import (
 )
 from core.corpus.synthesis import check_phones
 from core.errors import CorpusError
+from core.phone_set import Phone
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT_S = kokoro.FRAME_SAMPLES / kokoro.NATIVE_RATE  # 25 ms

@@ -3,14 +3,9 @@
 import numpy as np
 import pytest
 
-from core.corpus.dataset import Phone
-from core.eval.metrics import (
-    bilabial_runs,
-    closure_tally,
-    jitter,
-    mse,
-    per_phone_rates,
-)
+from core.eval.metrics import jitter, mse
+from core.lip_closure import bilabial_runs, closure_tally, per_phone_rates
+from core.phone_set import Phone
 
 FPS = 60.0
 

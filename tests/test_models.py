@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.models import configs
 from core.models.student import Student
 from core.models.teacher import Teacher
+from core.runtime import configs
 from core.runtime import student as np_student
 from core.runtime import teacher as np_teacher
 from core.runtime.modelfile import read_model_file, write_model_file

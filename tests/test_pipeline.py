@@ -7,7 +7,8 @@ from pathlib import Path
 
 from core.api import load_model, model_info
 from core.distill.model_cards import write_cards, write_training_report
-from core.distill.pipeline import LOG_NAME, SHIPPED, STAGES
+from core.distill.pipeline import LOG_NAME, STAGES
+from core.model_catalog import SHIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,7 +27,7 @@ from core import api, audio, audio_blocks
 from core.cli import main
 from core.errors import AudioError, LipSyncError, ModelFileError
 from core.export_curves import write_curves
-from core.models.configs import S_TINY
+from core.runtime.configs import S_TINY
 from core.runtime.modelfile import expected_shapes, write_model_file
 from core.runtime.smoothing import scene_frame_count
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core.errors import ModelFileError
-from core.models import configs
+from core.runtime import configs
 from core.runtime.modelfile import read_model_file, write_model_file
 from core.runtime.smoothing import DELTA_S, resample_frames
 from core.runtime.student import build_stages, expected_shapes, student_frames

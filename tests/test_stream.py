@@ -5,7 +5,7 @@ import pytest
 
 from core.api import Model, open_stream, predict
 from core.errors import AudioError, LipSyncError
-from core.models import configs
+from core.runtime import configs
 from core.runtime.modelfile import ModelFile
 from core.runtime.student import expected_shapes
 from core.runtime.teacher import expected_shapes as teacher_shapes

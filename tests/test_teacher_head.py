@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from core.corpus.dataset import Phone
 from core.distill.features import phone_ids_at_frames, read_cache
 from core.distill.train_teacher import TeacherSettings, train_teacher
 from core.lip_seal import SEAL_FULL, seal_closures, seal_from_probability
-from core.models.configs import TEACHER_PHONES, WhisperEncoderConfig, WhisperTeacherConfig
 from core.models.teacher_head import TeacherHead
+from core.phone_set import Phone
 from core.rig import LOWER_FACE, channel_index
+from core.runtime.configs import TEACHER_PHONES, WhisperEncoderConfig, WhisperTeacherConfig
 from core.runtime.whisper_teacher import NumpyTeacherHead, head_shapes
 
 SMALL = WhisperTeacherConfig(
@@ -22,7 +22,7 @@ IDX = channel_index(LOWER_FACE)
 
 
 def test_phone_classes_match_the_corpus_phone_set():
-    from core.corpus.phones import ARPABET
+    from core.phone_set import ARPABET
 
     assert set(TEACHER_PHONES) == ARPABET and len(TEACHER_PHONES) == len(ARPABET)
     assert TEACHER_PHONES[1:4] == ("P", "B", "M")  # features.BILABIAL_IDS

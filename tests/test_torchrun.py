@@ -73,10 +73,10 @@ def test_torchrun_training_resumes_loss_goes_down_and_checkpoint_loads_single_pr
     import torch
 
     from core.distill.checkpoint import load_checkpoint
+    from core.distill.export import export_checkpoint
     from core.distill.train import CHECKPOINT
-    from core.models.configs import config_from_dict
     from core.models.student import Student
-    from core.runtime.export import export_checkpoint
+    from core.runtime.configs import config_from_dict
 
     out = tmp_path / MODEL  # the corpus: conftest's synthetic one (data/ is not in the repo)
     script = tmp_path / "interrupted.py"

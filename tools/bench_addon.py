@@ -44,7 +44,7 @@ def _models(folder: Path) -> tuple[list[str], bool]:
     names = shipped_model_names()
     if names:
         return names, True
-    configs, modelfile = ext("core.models.configs"), ext("core.runtime.modelfile")
+    configs, modelfile = ext("core.runtime.configs"), ext("core.runtime.modelfile")
     paths = []
     for config in (configs.S_TINY, configs.S_LOWLAT, configs.TEACHER):
         rng = np.random.default_rng(0)

@@ -32,7 +32,7 @@ TARGETS = {"teacher": 50, "s0": 300, "s_tiny": 2000, "s_lowlat": 2000}
 
 
 def _model_path(name: str, scratch: Path) -> tuple[Path, str]:
-    from core.models import configs
+    from core.runtime import configs
     from core.runtime.modelfile import expected_shapes, write_model_file
 
     shipped = MODELS_DIR / f"{name}.npz"

@@ -3,7 +3,7 @@
     .venv-blender52/bin/python tools/demo_head_renders.py --out reports/head_renders
 
 espeak-ng speaks the sentence (phone timings from its events, stop onsets corrected), the
-procedural animator (core.animator) turns the phones into the 60 fps label curves the models
+procedural animator (core.labels.animator) turns the phones into the 60 fps label curves the models
 learn from, and the demo head is posed with the curves' values at the middle of one P/B/M phone
 and of the longest open vowel, then rendered with Workbench from the front and three-quarter,
 each with a caption (phone, time, lip gap). Runs in Blender's Python (bpy) with only numpy.
@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=400, help="pixels, square")
     args = parser.parse_args(sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else None)
 
-    espeak, animator = package("core.corpus.espeak"), package("core.animator")
+    espeak, animator = package("core.corpus.espeak"), package("core.labels.animator")
     head_core, rig = package("core.head"), package("core.rig")
     speech = espeak.synthesize(args.text, args.voice)
     fps = package("core.corpus.dataset").LABEL_FPS

@@ -1,6 +1,6 @@
 """Print the import edges between core's areas and the ones that run back up the layers.
 
-An area is a subpackage (`core/corpus/`, ...) or a top-level module (`core/animator.py`). An edge
+An area is a subpackage (`core/corpus/`, ...) or a top-level module (`core/audio.py`). An edge
 A -> B means some module of A imports B when it is imported (module level, `TYPE_CHECKING`
 blocks left out); `--lazy` adds imports inside functions, `--typing` those blocks. An edge is
 listed as running back up when B also reaches A (the two areas import each other, directly or
@@ -29,7 +29,7 @@ def module_name(path: Path) -> str:
 
 
 def area(module: str) -> str:
-    """'core.corpus.build' -> 'corpus', 'core.animator' -> 'animator', 'core' -> 'core'."""
+    """'core.corpus.build' -> 'corpus', 'core.labels.animator' -> 'labels', 'core' -> 'core'."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "core"
 

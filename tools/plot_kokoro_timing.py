@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.audio import SAMPLE_RATE  # noqa: E402
 from core.corpus import kokoro  # noqa: E402
 from core.corpus.align import align  # noqa: E402
-from core.corpus.phones import BILABIALS  # noqa: E402
+from core.phone_set import BILABIALS  # noqa: E402
 
 CASES = (
     ("af_heart", "Bob met Pam by the pump, maybe."),

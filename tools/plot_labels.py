@@ -17,12 +17,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.animator import animate  # noqa: E402
-from core.audio import SAMPLE_RATE, load_audio  # noqa: E402
-from core.corpus.dataset import LABEL_FPS, Phone  # noqa: E402
+from core.audio import SAMPLE_RATE  # noqa: E402
+from core.audio_blocks import file_blocks  # noqa: E402
+from core.corpus.dataset import LABEL_FPS  # noqa: E402
 from core.errors import LipSyncError  # noqa: E402
 from core.head import CLOSED_GAP_M, lip_gap  # noqa: E402
-from core.lip_closure import BILABIAL_LABELS, base_label, count_closures  # noqa: E402
+from core.labels.animator import animate  # noqa: E402
+from core.lip_closure import count_closures  # noqa: E402
+from core.phone_set import BILABIALS, Phone, base_label  # noqa: E402
 from core.rig import LOWER_FACE  # noqa: E402
 
 
@@ -82,7 +84,7 @@ def plot(audio: np.ndarray, phones: list[Phone], title: str, out: Path) -> str:
     wave_ax.set_ylabel("waveform")
     wave_ax.set_title(f"{title}\n{summary}", fontsize=10)
     for phone in phones:
-        bilabial = base_label(phone.label) in BILABIAL_LABELS
+        bilabial = base_label(phone.label) in BILABIALS
         for ax in axes:
             if bilabial:
                 ax.axvspan(phone.start_s, phone.end_s, color="tab:red", alpha=0.18, lw=0)
@@ -123,7 +125,8 @@ def main() -> None:
     if args.audio is not None:
         if args.phones is None:
             parser.error("--audio needs --phones")
-        audio, phones, title = load_audio(args.audio), read_phones(args.phones), str(args.audio)
+        audio = np.concatenate(list(file_blocks(args.audio).blocks_16k()))  # 16 kHz mono
+        phones, title = read_phones(args.phones), str(args.audio)
     elif args.engine is not None:
         try:
             audio, phones = synthesize(args.engine, args.voice, args.text)

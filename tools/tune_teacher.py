@@ -20,8 +20,8 @@ from core import lip_seal  # noqa: E402
 from core.distill.teacher_labels import load_head  # noqa: E402
 from core.eval.devset import load_devset  # noqa: E402
 from core.eval.devset_split import split_clips  # noqa: E402
-from core.eval.metrics import ClosureTally, closure_tally  # noqa: E402
 from core.head import is_closed, lip_gap, load_demo_head  # noqa: E402
+from core.lip_closure import ClosureTally, closure_tally  # noqa: E402
 from core.runtime.smoothing import resample_frames  # noqa: E402
 from core.runtime.whisper_teacher import encoder_features, load_encoder  # noqa: E402
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE, resample
 from ..errors import CorpusError
-from .dataset import Phone
+from ..phone_set import Phone
 
 PEAK_LIMIT = 0.99  # outputs are scaled down, not clipped, when they would exceed this peak
 _EPS = 1e-12

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..animator import animate
 from ..errors import CorpusError, LipSyncError
+from ..labels.animator import animate
+from ..phone_set import Phone
 from . import espeak, festival, flite, kokoro, mbrola
 from .augment import augment, speed_perturb
-from .dataset import LABEL_FPS, Phone, Utterance, write_shard
+from .dataset import LABEL_FPS, Utterance, write_shard
 from .dialogue_text import dialogue_lines
 from .foreign_text import foreign_sentences
 from .plan import ShardJob, plan

@@ -9,8 +9,7 @@ floor. A stop after silence has no acoustic closure edge and moves back by a typ
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from .dataset import Phone
-from .phones import SILENCE
+from ..phone_set import SILENCE, Phone
 
 CORRECTED = frozenset({"P", "B"})
 HOP_S = 0.0025  # energy envelope hop

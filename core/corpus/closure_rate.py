@@ -24,9 +24,10 @@ import numpy as np
 
 from ..errors import CorpusError
 from ..head import is_closed, lip_gap
-from ..lip_closure import BILABIAL_LABELS, ClosureCounts, base_label, count_closures
+from ..lip_closure import ClosureCounts, count_closures
+from ..phone_set import BILABIALS, Phone, base_label
 from ..rig import LOWER_FACE
-from .dataset import LABEL_FPS, Phone, list_shards, open_shard
+from .dataset import LABEL_FPS, list_shards, open_shard
 
 SPLITS = ("train", "heldout", "lang")
 _EXAMPLES_KEPT = 20  # failures listed in the report for inspection (at least this many)
@@ -84,7 +85,7 @@ def read_shard_labels(path: Path, split: str) -> Iterator[LabelledUtterance]:
 
 def missed_bilabials(phones: tuple[Phone, ...], closed: np.ndarray) -> list[Phone]:
     """The P/B/M phones of an utterance whose interval shows no closed frame (closed: (T,))."""
-    return [p for p in phones if base_label(p.label) in BILABIAL_LABELS
+    return [p for p in phones if base_label(p.label) in BILABIALS
             and count_closures([p], closed, LABEL_FPS).bilabials_closed == 0]  # fmt: skip
 
 

@@ -11,15 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CorpusError
+from ..phone_set import Phone
 
 LABEL_FPS = 60
-
-
-@dataclass(frozen=True)
-class Phone:
-    start_s: float
-    end_s: float
-    label: str  # ARPAbet without stress digits (e.g. "B", "AA"), "SIL" for silence
 
 
 @dataclass(frozen=True)

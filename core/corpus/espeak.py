@@ -12,17 +12,15 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE, resample
 from ..errors import CorpusError
+from ..phone_set import SILENCE, Phone
 from .bursts import correct_stop_onsets
-from .dataset import Phone
-from .phones import SILENCE, espeak_event_to_arpabet
+from .phones import espeak_event_to_arpabet
 from .synthesis import Synthesis
 
 # espeak-ng's library looks voices up by file name: "en" is British English (en-gb).
 ENGLISH_ACCENTS = ("en-us", "en", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp",
                    "en-gb-x-gbcwmd", "en-029")  # fmt: skip
 OTHER_LANGUAGES = {"es": "es", "fr": "fr", "de": "de", "it": "it", "pt": "pt", "nl": "nl"}
-# Variants with clearly different timbre (Klatt vs. the default formant source, sex, age).
-VARIANTS = ("", "f3", "m3", "klatt4", "Annie", "f1", "m7", "klatt2", "Andy", "iven3")
 
 _EVENT_PHONEME = 7
 _EVENT_LIST_TERMINATED = 0

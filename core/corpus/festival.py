@@ -15,7 +15,7 @@ import soundfile
 
 from ..audio import SAMPLE_RATE, resample
 from ..errors import CorpusError
-from .dataset import Phone
+from ..phone_set import Phone
 from .phones import festival_to_arpabet
 from .synthesis import Synthesis, cover_audio
 

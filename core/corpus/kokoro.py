@@ -23,9 +23,8 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE
 from ..errors import CorpusError
+from ..phone_set import SILENCE, Phone
 from .align import align
-from .dataset import Phone
-from .phones import SILENCE
 from .synthesis import Synthesis, cover_audio
 
 ENGINE = "kokoro"

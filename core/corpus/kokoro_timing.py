@@ -12,9 +12,9 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE
 from ..errors import CorpusError
+from ..phone_set import BILABIALS
 from . import kokoro
 from .align import align
-from .phones import BILABIALS
 
 HOP_S, WINDOW_S = 0.005, 0.02  # energy envelope for the closure search
 SEARCH_S = 0.08

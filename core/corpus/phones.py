@@ -7,35 +7,7 @@ the nearest English class: the lips do the same thing for a Spanish /b/ as for a
 """
 
 from ..errors import CorpusError
-
-SILENCE = "SIL"
-
-# ARPAbet phone -> articulatory class. The one table of phone classes in the corpus code.
-PHONE_CLASS: dict[str, str] = {
-    "P": "bilabial", "B": "bilabial", "M": "bilabial",
-    "F": "labiodental", "V": "labiodental",
-    "W": "rounded", "UW": "rounded", "UH": "rounded", "OW": "rounded", "AO": "rounded",
-    "OY": "rounded", "AW": "rounded",
-    "TH": "dental", "DH": "dental",
-    "T": "alveolar", "D": "alveolar", "N": "alveolar", "S": "alveolar", "Z": "alveolar",
-    "L": "alveolar",
-    "SH": "postalveolar", "ZH": "postalveolar", "CH": "postalveolar", "JH": "postalveolar",
-    "R": "approximant", "Y": "approximant",
-    "K": "velar", "G": "velar", "NG": "velar",
-    "HH": "glottal",
-    "IY": "close_vowel", "IH": "close_vowel", "EY": "mid_vowel", "EH": "mid_vowel",
-    "AH": "mid_vowel", "ER": "mid_vowel", "AE": "open_vowel", "AA": "open_vowel",
-    "AY": "open_vowel",
-    SILENCE: "silence",
-}  # fmt: skip
-
-ARPABET: frozenset[str] = frozenset(PHONE_CLASS)
-BILABIALS: frozenset[str] = frozenset(p for p, c in PHONE_CLASS.items() if c == "bilabial")
-LABIODENTALS: frozenset[str] = frozenset(p for p, c in PHONE_CLASS.items() if c == "labiodental")
-ROUNDED: frozenset[str] = frozenset(p for p, c in PHONE_CLASS.items() if c == "rounded")
-VOWELS: frozenset[str] = frozenset(p for p, c in PHONE_CLASS.items() if c.endswith("_vowel")) | {
-    "UW", "UH", "OW", "AO", "OY", "AW"
-}  # fmt: skip
+from ..phone_set import ARPABET, SILENCE
 
 # espeak-ng English mnemonics (speech-data notes, section 3). "A-B" means two phones.
 _ESPEAK_EN: dict[str, str] = {

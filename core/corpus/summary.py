@@ -4,7 +4,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .phones import BILABIALS, LABIODENTALS, ROUNDED, SILENCE
+from ..phone_set import BILABIALS, LABIODENTALS, ROUNDED, SILENCE
 from .plan import HELDOUT, ShardJob
 
 

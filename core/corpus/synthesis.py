@@ -6,7 +6,7 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE
 from ..errors import CorpusError
-from .dataset import Phone
+from ..phone_set import Phone
 
 
 @dataclass(frozen=True)

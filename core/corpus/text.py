@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CorpusError
-from .phones import BILABIALS, LABIODENTALS, ROUNDED, VOWELS
+from ..phone_set import BILABIALS, LABIODENTALS, ROUNDED, VOWELS
 
 ALICE = Path("/usr/share/doc/flite/examples/alice")
 FESTIVAL_EXAMPLES = [Path("/usr/share/doc/festival/examples") / n

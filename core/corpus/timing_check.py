@@ -16,10 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CorpusError
+from ..phone_set import BILABIALS, SILENCE, Phone
 from . import espeak, festival, kokoro, kokoro_timing
 from .align import align
-from .dataset import Phone
-from .phones import BILABIALS, SILENCE
 from .text import generated_sentences
 
 SENTENCES = (

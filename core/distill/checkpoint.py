@@ -37,7 +37,7 @@ def trained_state(source: Path) -> dict | None:
         return load_checkpoint(source / "checkpoint.pt")
     import torch
 
-    from ..models.configs import WhisperTeacherConfig, config_to_dict
+    from ..runtime.configs import WhisperTeacherConfig, config_to_dict
     from ..runtime.modelfile import read_model_file
 
     model_file = read_model_file(source)

@@ -8,7 +8,7 @@ import numpy as np
 from ..corpus.augment import augment, pink_noise
 from ..corpus.dataset import LABEL_FPS, read_shard_signals, shard_paths
 from ..errors import CorpusError
-from ..models.configs import FRAME_RATE, HOP, StudentConfig
+from ..runtime.configs import FRAME_RATE, HOP, StudentConfig
 
 
 @dataclass(frozen=True)

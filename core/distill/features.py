@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from ..corpus.dataset import list_shards, read_shard
 from ..errors import CorpusError
-from ..models.configs import FRAME_RATE, FRAMES_PER_TOKEN, TEACHER_PHONES, WhisperTeacherConfig
+from ..runtime.configs import FRAME_RATE, FRAMES_PER_TOKEN, TEACHER_PHONES, WhisperTeacherConfig
 from ..runtime.whisper_teacher import encoder_features, load_encoder
 from .data import labels_at_frames
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..runtime.export import model_card
+from ..model_catalog import SHIPPED
 from ..runtime.modelfile import ModelFile, read_model_file, write_model_file
 from .checkpoint import load_checkpoint
-from .pipeline import LOG_NAME, MODELS_DIR, SHIPPED, STAGES
+from .export import model_card
+from .pipeline import LOG_NAME, MODELS_DIR, STAGES
 
 REAL = "real dev set"
 METRICS = (("pbm_40ms_pct", "PBM ±40 ms %"), ("pbm_inside_pct", "PBM inside %"),

@@ -24,13 +24,13 @@ import sys
 import time
 from pathlib import Path
 
+from ..model_catalog import SHIPPED
 from .checkpoint import load_checkpoint
 from .recipes import settings_for
 from .train_teacher import SMOKE as SMOKE_TEACHER
 from .train_teacher import TeacherSettings
 
 STAGES = (("teacher",), ("s0", "s_tiny_nofeat", "s_tiny_direct"), ("s_tiny", "s_lowlat"))
-SHIPPED = ("teacher", "s0", "s_tiny", "s_lowlat")
 FLOAT16 = ("teacher",)  # the Whisper encoder is float16 already; the head moves by < 1e-3
 MODELS_DIR = Path("assets/models")
 LOG_NAME = "pipeline_log.json"
@@ -147,7 +147,7 @@ def _log_stage(args: argparse.Namespace, log: dict, stage: str, started: float) 
 def export_all(runs: Path, models_dir: Path, trained: tuple[tuple[str, ...], ...] = STAGES
                ) -> list[Path]:  # fmt: skip
     """Trained shipped models to models_dir, ablations beside their checkpoints; paths written."""
-    from ..runtime.export import export_checkpoint
+    from .export import export_checkpoint
 
     written = []
     for model in [m for stage in trained for m in stage]:

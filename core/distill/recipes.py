@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from ..models import configs
-from ..models.configs import StudentConfig, TeacherConfig
+from ..runtime import configs
+from ..runtime.configs import StudentConfig, TeacherConfig
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..corpus.dataset import LABEL_FPS, Phone, Utterance, write_shard
+from ..corpus.dataset import LABEL_FPS, Utterance, write_shard
+from ..phone_set import Phone
 from ..rig import LOWER_FACE, channel_index
 
 CLASSES = ("SIL", "AA", "IY", "S")

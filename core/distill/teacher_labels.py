@@ -20,7 +20,7 @@ from ..audio import SAMPLE_RATE
 from ..corpus.dataset import LABEL_FPS, list_shards, read_shard, write_shard
 from ..errors import CorpusError
 from ..lip_seal import seal_closures
-from ..models.configs import FRAME_RATE, config_from_dict
+from ..runtime.configs import FRAME_RATE, config_from_dict
 from .checkpoint import trained_state
 from .features import read_cache_shard
 

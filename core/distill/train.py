@@ -24,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import CorpusError
-from ..models.configs import StudentConfig, config_from_dict, config_to_dict
+from ..runtime.configs import StudentConfig, config_from_dict, config_to_dict
 from .checkpoint import load_checkpoint, plot_losses, save_checkpoint, trained_state
 from .data import augment_rows, load_clips, student_batch, teacher_batch
 from .distributed import (

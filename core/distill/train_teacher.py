@@ -17,7 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import CorpusError
-from ..models.configs import FRAMES_PER_TOKEN, WhisperTeacherConfig, config_to_dict
+from ..runtime.configs import FRAMES_PER_TOKEN, WhisperTeacherConfig, config_to_dict
 from .checkpoint import load_checkpoint, plot_losses, save_checkpoint
 from .features import BILABIAL_IDS, CachedUtterance, read_cache
 

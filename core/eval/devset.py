@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from ..audio import SAMPLE_RATE, prepare_samples
-from ..corpus.dataset import Phone
 from ..errors import CorpusError, LipSyncError
+from ..phone_set import Phone
 from .devset_sources import RawClip, iter_raw_clips
 from .devset_summary import write_summary
 

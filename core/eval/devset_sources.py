@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..corpus.dataset import Phone
 from ..errors import CorpusError
+from ..phone_set import Phone
 
 # (pip name, version, sdist file name)
 SDISTS: tuple[tuple[str, str, str], ...] = (
@@ -119,7 +119,7 @@ def _pocketsphinx_json_phones(data: bytes) -> tuple[Phone, ...]:
 
 def _hts_label_phones(data: bytes) -> tuple[Phone, ...]:
     """Phones of an HTS full-context label file (start end label, 100 ns units)."""
-    from ..corpus.phones import SILENCE
+    from ..phone_set import SILENCE
 
     phones = []
     for line in data.decode().splitlines():

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..corpus.dataset import Phone
-from ..corpus.phones import BILABIALS, SILENCE
+from ..phone_set import BILABIALS, SILENCE, Phone
 
 if TYPE_CHECKING:
     from .devset import DevClip

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..corpus.dataset import Phone
-from ..corpus.phones import BILABIALS, SILENCE
 from ..head import CLOSED_GAP_M
+from ..phone_set import BILABIALS, SILENCE, Phone
 from .scoring import EVAL_FPS
 
 MAX_PLOT_S = 8.0  # longer clips show their first seconds only

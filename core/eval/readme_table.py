@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import LipSyncError
+from ..model_catalog import SHIPPED
 from .eval_sets import REAL_REPORT
 
 if TYPE_CHECKING:
     from .report import Row
 
 START, END = "<!-- eval-table:start -->", "<!-- eval-table:end -->"
-SHIPPED = ("teacher", "s0", "s_tiny", "s_lowlat")
 
 
 def _size(row: "Row") -> str:

@@ -27,17 +27,17 @@ from pathlib import Path
 import numpy as np
 
 from ..animation import Animation
-from ..animator import animate
 from ..audio import SAMPLE_RATE
 from ..errors import LipSyncError
 from ..head import load_demo_head
+from ..labels.animator import animate
+from ..lip_closure import per_phone_rates
 from ..rig import LOWER_FACE
 from . import rhubarb
 from .carried_rows import carried_rows
 from .devset import DEFAULT_DIR as DEFAULT_DEVSET_DIR
 from .eval_sets import REAL_REPORT, real_halves, synthetic_items
 from .eval_sets import real_items as real_items  # the shared Rhubarb score script uses it
-from .metrics import per_phone_rates
 from .plots import write_plots
 from .prediction_cache import PredictionCache
 from .readme_table import update_readme
@@ -165,7 +165,7 @@ def run_report(
     from tqdm import tqdm
 
     from ..api import MODELS_DIR, model_info
-    from ..models.configs import StudentConfig
+    from ..runtime.configs import StudentConfig
     from ..runtime.smoothing import DELTA_S
 
     head = load_demo_head()

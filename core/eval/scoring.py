@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..animation import Animation
-from ..corpus.dataset import Phone
 from ..head import DemoHead, is_closed, lip_gap
-from .metrics import ClosureTally, closure_tally, jitter, mse
+from ..lip_closure import ClosureTally, closure_tally
+from ..phone_set import Phone
+from .metrics import jitter, mse
 
 EVAL_FPS = 60.0  # every curve is scored at this rate (the corpus label rate)
 

@@ -3,8 +3,8 @@
 import torch
 from torch import nn
 
+from ..runtime.configs import HOP, LogMelConfig
 from ..runtime.logmel import dct_matrix, hann_window, mel_filterbank
-from .configs import HOP, LogMelConfig
 
 
 class LogMel(nn.Module):

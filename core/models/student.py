@@ -12,7 +12,7 @@ import math
 import torch
 from torch import nn
 
-from .configs import HOP, StudentConfig
+from ..runtime.configs import HOP, StudentConfig
 from .frontend import LogMel
 
 

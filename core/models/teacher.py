@@ -13,8 +13,8 @@ import math
 import torch
 from torch import nn
 
+from ..runtime.configs import HOP, TeacherConfig
 from ..runtime.teacher import chunk_plan  # one chunking rule for training and the runtime
-from .configs import HOP, TeacherConfig
 from .frontend import LogMel
 
 

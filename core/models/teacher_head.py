@@ -11,7 +11,7 @@ runs both (core.runtime.whisper_teacher).
 import torch
 from torch import nn
 
-from .configs import FRAMES_PER_TOKEN, WhisperTeacherConfig
+from ..runtime.configs import FRAMES_PER_TOKEN, WhisperTeacherConfig
 
 
 class HeadBlock(nn.Module):

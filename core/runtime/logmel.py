@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..models.configs import HOP, LogMelConfig
+from .configs import HOP, LogMelConfig
 
 
 def _hz_to_mel(hz: np.ndarray) -> np.ndarray:

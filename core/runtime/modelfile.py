@@ -15,16 +15,16 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE
 from ..errors import ModelFileError
-from ..models.configs import (
+from ..rig import ARKIT_52
+from . import student, teacher, whisper_teacher
+from .configs import (
     FRAME_RATE,
     AnyConfig,
     StudentConfig,
     WhisperTeacherConfig,
     config_from_dict,
 )
-from ..models.configs import config_to_dict as config_to_dict
-from ..rig import ARKIT_52
-from . import student, teacher, whisper_teacher
+from .configs import config_to_dict as config_to_dict
 
 FORMAT = "tiny-lipsync-model"
 VERSION = 1
@@ -46,7 +46,6 @@ META_SCHEMA: dict[str, tuple[type, ...]] = {
     "parameters": (int,),
     "card": (str,),
 }
-META_KEYS = tuple(META_SCHEMA)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..models.configs import FRAME_RATE
+from .configs import FRAME_RATE
 
 DELTA_S = 1.0 / 60.0
 

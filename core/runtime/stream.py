@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..errors import AudioError
-from ..models.configs import HOP, StudentConfig
+from .configs import HOP, StudentConfig
 from .smoothing import DELTA_S, FRAME_RATE, interpolate, offsets_s, positions, scene_frame_count
 from .student import Stage
 

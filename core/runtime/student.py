@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models.configs import HOP, StudentConfig
+from .configs import HOP, StudentConfig
 from .conv import conv1d, torch_weight_to_2d
 from .logmel import dct_matrix, log_mel
 

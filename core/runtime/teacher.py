@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from ..models.configs import FRAME_RATE, HOP, TeacherConfig
+from .configs import FRAME_RATE, HOP, TeacherConfig
 from .conv import conv1d, torch_weight_to_2d
 from .logmel import log_mel
 from .student import sigmoid

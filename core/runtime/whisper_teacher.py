@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..lip_seal import seal_closures
-from ..models.configs import FRAMES_PER_TOKEN, WhisperTeacherConfig
+from .configs import FRAMES_PER_TOKEN, WhisperTeacherConfig
 from .conv import conv1d, torch_weight_to_2d
 from .student import sigmoid
 from .teacher import gelu, layer_norm

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..phone_set import SILENCE, Phone
 from .lexicon import Pronunciation
 
 FRAME_S = 0.01  # the teacher's frame hop: frame j is the audio around j * FRAME_S
@@ -31,17 +32,6 @@ WORD_SKIP_PENALTY = 8.0  # nats for a word of the line that is not heard
 MAX_CELLS = 150_000_000  # frames x states = bytes of back-pointers: about 4 minutes of speech
 SKIPPED_FIT = -6.0  # the fit a skipped word lends its neighbours' confidence
 NEIGHBOURS = 1  # words either side that share in a word's confidence
-SILENCE = "SIL"
-
-
-@dataclass(frozen=True)
-class AlignedPhone:
-    """A phone and its time span; the fields of core.corpus.dataset.Phone, which the animator
-    reads (the corpus package is not part of the extension)."""
-
-    start_s: float
-    end_s: float
-    label: str
 
 
 @dataclass(frozen=True)
@@ -50,7 +40,7 @@ class AlignedWord:
 
     word: str
     from_lexicon: bool
-    phones: tuple[AlignedPhone, ...]  # empty when the word was skipped
+    phones: tuple[Phone, ...]  # empty when the word was skipped
     confidence: float  # 0..1, 0 for a skipped word
     fit: float = SKIPPED_FIT  # mean log posterior ratio of its phones (0 best)
 
@@ -188,7 +178,7 @@ def align_words(
         spans = _word_phones(frames, local, word.phones)
         ratios = [np.mean(log_posteriors[a : b + 1, index[label]] - best[a : b + 1])
                   for label, a, b in spans]  # fmt: skip
-        phones = tuple(AlignedPhone(_frame_time(a), _frame_time(b + 1), label)
+        phones = tuple(Phone(_frame_time(a), _frame_time(b + 1), label)
                        for label, a, b in spans)  # fmt: skip
         placed.append(AlignedWord(word.word, word.from_lexicon, phones, 0.0,
                                   float(np.mean(ratios))))  # fmt: skip

@@ -2,9 +2,9 @@
 the model's own curves wherever the text does not fit the audio.
 
 Words whose alignment confidence is at least CONFIDENT (core.transcript.forced_align) are
-animated by core.animator from their aligned phones, exactly as the corpus labels are made, so
-"closed on p/b/m" means the same here as in training and evaluation. Skipped or doubtful words
-and unscripted speech fall back to the model's frames; the two meet in BLEND_S crossfades.
+animated by core.labels.animator from their aligned phones, exactly as the corpus labels are
+made, so "closed on p/b/m" means the same here as in training and evaluation. Skipped or doubtful
+words and unscripted speech fall back to the model's frames; the two meet in BLEND_S crossfades.
 `fallback_line` says in one line which stretches fell back.
 """
 
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..animator import animate
+from ..labels.animator import animate
+from ..phone_set import SILENCE, Phone
 from ..rig import LOWER_FACE
 from ..runtime.smoothing import interpolate, positions, resample_frames, scene_frame_count
-from .forced_align import FRAME_S, SILENCE, AlignedPhone, AlignedWord, Alignment
+from .forced_align import FRAME_S, AlignedWord, Alignment
 
 CONFIDENT = 0.02  # confidence from which a word's phones are trusted (chosen on the choose half)
 BLEND_S = 0.05  # crossfade between aligned and model stretches
@@ -39,15 +40,15 @@ def trusted(word: AlignedWord) -> bool:
     return bool(word.phones) and word.confidence >= CONFIDENT
 
 
-def _stretched(word: AlignedWord, start_s: float, end_s: float) -> list[AlignedPhone]:
+def _stretched(word: AlignedWord, start_s: float, end_s: float) -> list[Phone]:
     """A word's phones with its first phone starting at start_s and its last ending at end_s."""
     phones = list(word.phones)
-    phones[0] = AlignedPhone(start_s, phones[0].end_s, phones[0].label)
-    phones[-1] = AlignedPhone(phones[-1].start_s, end_s, phones[-1].label)
+    phones[0] = Phone(start_s, phones[0].end_s, phones[0].label)
+    phones[-1] = Phone(phones[-1].start_s, end_s, phones[-1].label)
     return phones
 
 
-def trusted_words(alignment: Alignment) -> list[list[AlignedPhone]]:
+def trusted_words(alignment: Alignment) -> list[list[Phone]]:
     """The phones of each trusted word, stretched over the short gaps around it.
 
     A gap shorter than MIN_PAUSE_S between two trusted words, or between one and the clip's
@@ -68,18 +69,18 @@ def trusted_words(alignment: Alignment) -> list[list[AlignedPhone]]:
     return [_stretched(w, s, e) for w, (s, e) in zip(words, bounds, strict=True)]
 
 
-def timeline(alignment: Alignment) -> list[AlignedPhone]:
+def timeline(alignment: Alignment) -> list[Phone]:
     """The animator's phones: trusted words' phones, silence everywhere else."""
-    phones: list[AlignedPhone] = []
+    phones: list[Phone] = []
     cursor = 0.0
     for word_phones in trusted_words(alignment):
         if word_phones[0].start_s > cursor:
-            phones.append(AlignedPhone(cursor, word_phones[0].start_s, SILENCE))
+            phones.append(Phone(cursor, word_phones[0].start_s, SILENCE))
         phones.extend(word_phones)
         cursor = word_phones[-1].end_s
     end_s = alignment.n_frames * FRAME_S
     if end_s > cursor:
-        phones.append(AlignedPhone(cursor, end_s, SILENCE))
+        phones.append(Phone(cursor, end_s, SILENCE))
     return phones
 
 

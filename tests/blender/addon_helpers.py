@@ -81,7 +81,7 @@ def take_values(obj: bpy.types.Object) -> tuple[np.ndarray, tuple[str, ...], np.
 def random_weight_model(path: Path) -> Path:
     """A test-only model: the s_tiny architecture with random weights, written as a real model
     file and run by the real runtime (its output follows any input, whatever is shipped)."""
-    configs, modelfile = ext("core.models.configs"), ext("core.runtime.modelfile")
+    configs, modelfile = ext("core.runtime.configs"), ext("core.runtime.modelfile")
     rng = np.random.default_rng(0)
     shapes = modelfile.expected_shapes(configs.S_TINY)
     weights = {k: (rng.standard_normal(s) * 0.1).astype(np.float32) for k, s in shapes.items()}

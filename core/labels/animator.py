@@ -7,17 +7,17 @@ dominance-weighted mean of the targets of all phones, plus a faint rest pose so 
 any phone the face returns to neutral. Rounded vowels reach far back over consonants
 (anticipatory rounding). Bilabial closure is not left to blending: inside every P/B/M interval
 the lips are sealed (mouthClose matched to jawOpen, lip openers faded out, mouthPress on), with
-short closing and opening ramps outside the interval. The phone table lives in core.visemes.
+short closing and opening ramps outside the interval. The phone table lives in core.labels.visemes.
 """
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import LipSyncError
-from .lip_seal import apply_seal
-from .rig import LOWER_FACE, channel_index
+from ..errors import LipSyncError
+from ..lip_seal import apply_seal
+from ..phone_set import Phone
+from ..rig import LOWER_FACE, channel_index
 from .visemes import ALIASES, CLASSES, DIPHTHONGS, GROUPS, PHONES, REST_AFTER_S
 
 REST_DOMINANCE = 1e-3  # weight of the neutral pose everywhere; wins only far from any phone
@@ -25,9 +25,6 @@ CLOSE_RAMP_S = (0.020, 0.080)  # lips travel to the seal over this range before 
 OPEN_RAMP_S = (0.015, 0.050)  # and part again over this range after it
 SILENT_HOLD_S = 0.10  # a bilabial after a silence holds the seal up to this long before it
 _IDX = channel_index(LOWER_FACE)
-
-if TYPE_CHECKING:  # any object with start_s, end_s and label will do: transcript mode in
-    from .corpus.dataset import Phone  # Blender passes its own (core/corpus does not ship)
 
 
 def normalize_label(label: str) -> str:
@@ -46,7 +43,7 @@ def _channels(name: str) -> tuple[str, ...]:
     return (name + "Left", name + "Right")
 
 
-def _segments(phones: Sequence["Phone"]) -> list[tuple[float, float, str, str]]:
+def _segments(phones: Sequence[Phone]) -> list[tuple[float, float, str, str]]:
     """(start_s, end_s, table phone, class) per segment; diphthongs split in two halves."""
     segments = []
     for k, phone in enumerate(phones):
@@ -153,7 +150,7 @@ def _seal(times_s: np.ndarray, segments: list) -> tuple[np.ndarray, np.ndarray]:
     return seal, press
 
 
-def animate(phones: Sequence["Phone"], duration_s: float, fps: float = 60.0) -> np.ndarray:
+def animate(phones: Sequence[Phone], duration_s: float, fps: float = 60.0) -> np.ndarray:
     """Phones -> weights (T, 29) float32 over core.rig.LOWER_FACE, frame t at t / fps seconds.
 
     T = ceil(duration_s * fps). Labels are ARPAbet ("SIL" for silence), any case, stress digits

@@ -1,6 +1,6 @@
 """Export a training checkpoint (torch) to a numpy model file (.npz).
 
-python -m core.runtime.export runs/s_tiny/checkpoint.pt assets/models/s_tiny.npz [--float16]
+python -m core.distill.export runs/s_tiny/checkpoint.pt assets/models/s_tiny.npz [--float16]
 """
 
 import argparse
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..models.configs import StudentConfig, WhisperTeacherConfig, config_from_dict
-from .modelfile import read_model_file, write_model_file
-from .whisper_encoder import WHISPER_ENCODER_PATH
-from .whisper_encoder import expected_shapes as encoder_shapes
+from ..runtime.configs import StudentConfig, WhisperTeacherConfig, config_from_dict
+from ..runtime.modelfile import read_model_file, write_model_file
+from ..runtime.whisper_encoder import WHISPER_ENCODER_PATH
+from ..runtime.whisper_encoder import expected_shapes as encoder_shapes
 
 TEACHER_NOTE = (
     "The paper's teacher is a ~1B-parameter HuBERT-based pipeline that is not available here. "

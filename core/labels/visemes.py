@@ -25,9 +25,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "tongue": ("tongueOut",),
 }  # fmt: skip
 
-# Channels that part the lips; a bilabial seal fades them out.
-LIP_OPENERS: tuple[str, ...] = ("mouthFunnel", "mouthUpperUp", "mouthLowerDown", "mouthShrugUpper")
-
 
 @dataclass(frozen=True)
 class PhoneClass:
@@ -137,5 +134,3 @@ ALIASES: dict[str, str] = {
     "SP": "SIL", "SPN": "SIL", "PAU": "SIL", "H#": "SIL", "#": "SIL", "_": "SIL", "": "SIL",
     "<SIL>": "SIL", "+NSN+": "SIL", "+SPN+": "SIL",
 }  # fmt: skip
-
-BILABIALS = frozenset(name for name, viseme in PHONES.items() if viseme.seal > 0)
