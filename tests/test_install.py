@@ -86,6 +86,10 @@ def test_the_installed_commands_and_the_package_name(installed, tmp_path):
     python = installed / "python"
     _run([python, "-c", "from tiny_lipsync.core import api; print(api.shipped_models())"],
          tmp_path)  # fmt: skip
+    transcript = ("from tiny_lipsync.core.labels import animator; "
+                  "from tiny_lipsync.core.transcript import lexicon, line; "
+                  "assert len(lexicon.load_lexicon()) > 100000")  # fmt: skip
+    _run([python, "-c", transcript], tmp_path)  # transcript mode's code and lexicon installed
     clash = subprocess.run([python, "-c", "import core"], cwd=tmp_path, capture_output=True)
     assert clash.returncode != 0  # no top-level `core` in anyone's environment
     addon = subprocess.run([python, "-c", "import tiny_lipsync.addon"], cwd=tmp_path,
