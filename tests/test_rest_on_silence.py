@@ -47,9 +47,9 @@ def test_there_are_shipped_models_to_check():
     assert shipped_models(), "assets/models holds no model file"
 
 
-# Known failure, kept visible (strict: it turns red the day they pass). Session 4's students:
-# S0 and S-tiny rest on silence and room tone but drop the jaw a little (0.05-0.06) on -45 dBFS
-# white noise; S-lowlat holds it at ~0.05-0.08 everywhere (issue 16 is open).
+# Known failure, kept visible (strict: it turns red the day they pass). Session 4's students
+# rest on silence and room tone but drop the jaw a little (0.04-0.06, against 0.05) on -45 dBFS
+# hiss between lines (issue 16 is open).
 NOT_YET_AT_REST = {"s0", "s_tiny", "s_lowlat"}
 
 
