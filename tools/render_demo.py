@@ -100,19 +100,10 @@ def run_job(out: Path, zip_path: Path, size: tuple[int, int], models: tuple[str,
     """Everything after installation: scene, compare, renders, sheet, exports, summary."""
     timings = {}
     started = time.perf_counter()
-    bpy.ops.wm.read_homefile(use_empty=True)
-    scene = bpy.context.scene
-    scene.render.fps, scene.render.fps_base = FPS, 1.0
-    scene.frame_start = FRAME_START
-    demo_scene.setup_render(scene, *size)
+    scene = new_scene(size)
     check(bpy.ops.lipsync.add_demo_head(), "Add Demo Head")
     head = bpy.context.active_object
-    sample = ext("addon.demo_head").SAMPLE_SPEECH
-    if bpy.app.build_options.audaspace:
-        check(bpy.ops.lipsync.add_sample_speech(), "Add Sample Speech")
-        audio = {"strip": scene.lipsync.strip}
-    else:
-        audio = {"filepath": str(sample), "frame_start": float(FRAME_START)}
+    audio = sample_audio(scene)
     timings["set-up"] = time.perf_counter() - started
 
     t0 = time.perf_counter()
@@ -121,37 +112,15 @@ def run_job(out: Path, zip_path: Path, size: tuple[int, int], models: tuple[str,
                                   plot_path=str(plot_path), **audio), "Compare A/B")  # fmt: skip
     timings["compare (both models, keys, markers, plot)"] = time.perf_counter() - t0
     heads = (head, bpy.data.objects[f"{head.name} B"])
-    keying, head_core = ext("addon.keying"), ext("core.head")
-    takes = []
-    for obj in heads:
-        frames, names, values = keying.take_curves(obj)
-        takes.append((frames, head_core.lip_gap(values, names)))  # identity mapping
+    takes = take_gaps(heads)
     scene.frame_end = int(takes[0][0][-1])
     phones = read_phones(PHONES_FILE)
     write_gap_plot(plot_path, takes, models, phones)
 
     t0 = time.perf_counter()
-    camera, labels = frame_both_heads(scene, heads, models)
-    picks = demo_frames(phones)
-    frames_dir = out / "frames"
-    frames_dir.mkdir(parents=True, exist_ok=True)
-    rows, paths = [], []
-    for time_s, phone in picks:
-        frame = FRAME_START + int(round(time_s * FPS))
-        gaps_mm = [1000.0 * float(gap[np.searchsorted(frames, frame)]) for frames, gap in takes]
-        states = [("closed" if head_core.is_closed(g / 1000.0) else f"open {g:.1f} mm")
-                  for g in gaps_mm]  # fmt: skip
-        for label, model, state in zip(labels[:2], models, states, strict=True):
-            label.data.body = f"{model}: {state}"
-        labels[2].data.body = f"t = {time_s:.2f} s   /{phone}/   frame {frame}"
-        scene.frame_set(frame)
-        path = frames_dir / f"frame_{frame:04d}_{phone}.jpg"
-        demo_scene.render_still(scene, path)
-        paths.append(path)
-        rows.append((frame, time_s, phone, *gaps_mm))
-    sheet = out / "contact_sheet.png"
-    sheet_size = demo_scene.contact_sheet(paths, sheet, columns=3, scale=2)
-    timings[f"{len(paths)} renders + contact sheet"] = time.perf_counter() - t0
+    _, labels = frame_both_heads(scene, heads, models)
+    rows, sheet_size = render_frames(scene, takes, models, labels, phones, out)
+    timings[f"{len(rows)} renders + contact sheet"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     exports = [(heads[0], f"take_{models[0]}.csv", "CSV"), (heads[0], f"take_{models[0]}.glb",
@@ -163,6 +132,59 @@ def run_job(out: Path, zip_path: Path, size: tuple[int, int], models: tuple[str,
     timings["total"] = time.perf_counter() - started
     markers = {p: sum(m.name.startswith(p) for m in scene.timeline_markers) for p in ("[A]", "[B]")}
     write_summary(out, models, rows, markers, timings, zip_path, sheet_size)
+
+
+def new_scene(size: tuple[int, int]) -> bpy.types.Scene:
+    """An empty scene at the demo's frame rate and start frame, set up to render."""
+    bpy.ops.wm.read_homefile(use_empty=True)
+    scene = bpy.context.scene
+    scene.render.fps, scene.render.fps_base = FPS, 1.0
+    scene.frame_start = FRAME_START
+    demo_scene.setup_render(scene, *size)
+    return scene
+
+
+def sample_audio(scene) -> dict:
+    """The operators' audio arguments for the sample speech: a sound strip where Blender has
+    Audaspace, else the file itself (the 4.2 wheel)."""
+    if bpy.app.build_options.audaspace:
+        check(bpy.ops.lipsync.add_sample_speech(), "Add Sample Speech")
+        return {"strip": scene.lipsync.strip}
+    sample = ext("addon.demo_head").SAMPLE_SPEECH
+    return {"filepath": str(sample), "frame_start": float(FRAME_START)}
+
+
+def take_gaps(heads) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(frames, lip gap in metres) of each head's keyed take (identity mapping)."""
+    keying, head_core = ext("addon.keying"), ext("core.head")
+    takes = []
+    for obj in heads:
+        frames, names, values = keying.take_curves(obj)
+        takes.append((frames, head_core.lip_gap(values, names)))
+    return takes
+
+
+def render_frames(scene, takes, names, labels, phones, out: Path) -> tuple[list, tuple[int, int]]:
+    """Render the demo frames (every p/b/m and one open vowel) with each head's lip state in its
+    label, and the contact sheet; the (frame, time, phone, gap A, gap B) rows and sheet size."""
+    head_core = ext("core.head")
+    frames_dir = out / "frames"
+    frames_dir.mkdir(parents=True, exist_ok=True)
+    rows, paths = [], []
+    for time_s, phone in demo_frames(phones):
+        frame = FRAME_START + int(round(time_s * FPS))
+        gaps_mm = [1000.0 * float(gap[np.searchsorted(frames, frame)]) for frames, gap in takes]
+        for label, name, gap in zip(labels[:2], names, gaps_mm, strict=True):
+            state = "closed" if head_core.is_closed(gap / 1000.0) else f"open {gap:.1f} mm"
+            label.data.body = f"{name}: {state}"
+        labels[2].data.body = f"t = {time_s:.2f} s   /{phone}/   frame {frame}"
+        scene.frame_set(frame)
+        path = frames_dir / f"frame_{frame:04d}_{phone}.jpg"
+        demo_scene.render_still(scene, path)
+        paths.append(path)
+        rows.append((frame, time_s, phone, *gaps_mm))
+    sheet_size = demo_scene.contact_sheet(paths, out / "contact_sheet.png", columns=3, scale=2)
+    return rows, sheet_size
 
 
 def write_gap_plot(path: Path, takes, models, phones) -> None:

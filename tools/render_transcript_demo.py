@@ -21,10 +21,9 @@ from pathlib import Path
 
 import render_demo  # sets up the isolated Blender user folder, then imports bpy
 
-bpy, np, demo_scene = render_demo.bpy, render_demo.np, render_demo.demo_scene
+bpy = render_demo.bpy
 
 FPS = render_demo.FPS
-FRAME_START = render_demo.FRAME_START
 HEAD_SPACING_M = 0.28
 
 
@@ -38,51 +37,23 @@ def generate(head, model: str, audio: dict, **text) -> str:
 
 def run(out: Path, zip_path: Path, model: str, size: tuple[int, int]) -> None:
     started = time.perf_counter()
-    bpy.ops.wm.read_homefile(use_empty=True)
-    scene = bpy.context.scene
-    scene.render.fps, scene.render.fps_base = FPS, 1.0
-    scene.frame_start = FRAME_START
-    demo_scene.setup_render(scene, *size)
+    scene = render_demo.new_scene(size)
     render_demo.check(bpy.ops.lipsync.add_demo_head(), "Add Demo Head")
     left = bpy.context.active_object
     scene.cursor.location = (HEAD_SPACING_M, 0.0, 0.0)
     render_demo.check(bpy.ops.lipsync.add_demo_head(), "Add Demo Head")
     right = bpy.context.active_object
-    sample = render_demo.ext("addon.demo_head").SAMPLE_SPEECH
-    if bpy.app.build_options.audaspace:
-        render_demo.check(bpy.ops.lipsync.add_sample_speech(), "Add Sample Speech")
-        audio = {"strip": scene.lipsync.strip}
-    else:
-        audio = {"filepath": str(sample), "frame_start": float(FRAME_START)}
+    audio = render_demo.sample_audio(scene)
     generate(left, model, audio, text="")  # the model alone
     message = generate(right, model, audio)  # the .txt beside the sample is picked up
     names = (f"{model} alone", f"{model} + text")
-    keying, head_core = render_demo.ext("addon.keying"), render_demo.ext("core.head")
-    takes = []
-    for obj in (left, right):
-        frames, channel_names, values = keying.take_curves(obj)
-        takes.append((frames, head_core.lip_gap(values, channel_names)))
+    takes = render_demo.take_gaps((left, right))
     scene.frame_end = int(takes[0][0][-1])
     phones = render_demo.read_phones(render_demo.PHONES_FILE)
     render_demo.write_gap_plot(out / "lip_gap.png", takes, names, phones)
 
-    camera, labels = render_demo.frame_both_heads(scene, (left, right), names)
-    frames_dir = out / "frames"
-    frames_dir.mkdir(parents=True, exist_ok=True)
-    rows, paths = [], []
-    for time_s, phone in render_demo.demo_frames(phones):
-        frame = FRAME_START + int(round(time_s * FPS))
-        gaps_mm = [1000.0 * float(gap[np.searchsorted(frames, frame)]) for frames, gap in takes]
-        for label, name, gap in zip(labels[:2], names, gaps_mm, strict=True):
-            state = "closed" if head_core.is_closed(gap / 1000.0) else f"open {gap:.1f} mm"
-            label.data.body = f"{name}: {state}"
-        labels[2].data.body = f"t = {time_s:.2f} s   /{phone}/   frame {frame}"
-        scene.frame_set(frame)
-        path = frames_dir / f"frame_{frame:04d}_{phone}.jpg"
-        demo_scene.render_still(scene, path)
-        paths.append(path)
-        rows.append((frame, time_s, phone, *gaps_mm))
-    sheet_size = demo_scene.contact_sheet(paths, out / "contact_sheet.png", columns=3, scale=2)
+    _, labels = render_demo.frame_both_heads(scene, (left, right), names)
+    rows, sheet_size = render_demo.render_frames(scene, takes, names, labels, phones, out)
     lines = [
         f"# Transcript mode: {model} alone and with the sample's text",
         "",
