@@ -20,7 +20,7 @@ def carried_rows(previous_json: Path, present: set[str], set_names: set[str]) ->
     if not previous_json.is_file():
         return []
     previous = json.loads(previous_json.read_text())
-    measured = previous.get("date", "2026-12-02")  # the first eval.json had no date
+    measured = previous.get("date", "earlier")  # eval.json before 2026-12-03 had no date
     rows = []
     for row in previous.get("rows", []):
         base = row["system"].split(" (measured ")[0]
