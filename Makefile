@@ -18,13 +18,13 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines kokoro corpus-kokoro extension demo test lint test-core test-blender42 test-blender52 \
-	closure-rate head-renders bench corpus corpus-small devset eval corpus-timing train train-continue train-model \
+	closure-rate head-renders bench corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model \
 	train-smoke label-plots bench-batch bench-long whisper-encoder clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
-	@echo "other: setup extension bench corpus corpus-small devset eval corpus-timing train train-continue train-model train-smoke \
+	@echo "other: setup extension bench corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model train-smoke \
 	label-plots bench-batch bench-long whisper-encoder clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
@@ -111,7 +111,7 @@ MODEL ?= s_tiny
 CORPUS ?= data/corpus
 # The whole family from scratch: teacher, pseudo-labels, S0 + ablations, S-tiny + S-lowlat,
 # exported to assets/models, scored, and given model cards (reports/training.md: wall times).
-train: $(VENV)/.installed
+train: $(VENV)/.installed unlabelled
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/full --jobs 2
 	$(MAKE) eval
 	$(PY) -m core.distill.model_cards --runs runs/full --corpus $(CORPUS)
@@ -119,7 +119,7 @@ train: $(VENV)/.installed
 # Another session's share of training: the shipped teacher labels SHARDS corpus shards (round-robin
 # over voices) and S0, S-tiny and S-lowlat each train on from their shipped file.
 SHARDS ?= 30
-train-continue: $(VENV)/.installed
+train-continue: $(VENV)/.installed unlabelled
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/continue --jobs 2 \
 		--continue-from assets/models --feature-shards $(SHARDS) $(if $(STEPS),--steps $(STEPS),)
 	$(MAKE) eval
@@ -153,6 +153,12 @@ corpus: $(VENV)/.installed build/.engines build/.kokoro
 # Only the Kokoro shards (slow: about one hour of audio per CPU hour), e.g. in the background.
 corpus-kokoro: $(VENV)/.installed build/.engines build/.kokoro
 	$(PY) -m core.corpus.build --out data/corpus --engine kokoro --jobs $(or $(JOBS),1)
+
+# Unlabelled real human speech (about 2.9 h, a dozen languages, Debian tuxpaint-stamps-default,
+# root for apt-get) into $(CORPUS)/unlabelled: the teacher pseudo-labels it for the students.
+unlabelled: $(VENV)/.installed
+	test -d /usr/share/tuxpaint/stamps || (apt-get update -q && apt-get install -y -q tuxpaint-stamps-default)
+	$(PY) -m core.corpus.unlabelled_speech --out $(CORPUS)
 
 corpus-small: $(VENV)/.installed build/.engines
 	$(PY) -m core.corpus.build --out data/corpus-small --small

@@ -117,6 +117,21 @@ def test_pseudo_labels_are_the_teachers_output_and_resume(trained, synthetic_cor
     assert stamps == {p.name: p.stat().st_mtime_ns for p in (runs / "pseudo").glob("shard-*.npz")}
 
 
+def test_teacher_pseudo_labels_unlabelled_real_speech(trained, speechlike, tmp_path):
+    from core.corpus.dataset import Utterance, iter_corpus, write_shard
+    from core.corpus.unlabelled_speech import SPLIT
+
+    runs, _, _ = trained
+    corpus, features, pseudo = tmp_path / "corpus", tmp_path / "features", tmp_path / "pseudo"
+    unlabelled = Utterance("stamp", speechlike, np.zeros((198, 29), np.float32), (), "", "real",
+                           "tuxpaint-fr", "fr")  # fmt: skip
+    write_shard(corpus / SPLIT / "shard-00000-real-tuxpaint-fr.npz", [unlabelled])
+    assert build_cache(corpus, features, (SPLIT,), DEFAULT_ENCODER) == 1
+    assert label_corpus(runs / "teacher", features, corpus, pseudo) == 1  # the default splits
+    (labelled,), (stored,) = list(iter_corpus(pseudo)), list(iter_corpus(corpus / SPLIT))
+    assert np.array_equal(labelled.audio, stored.audio) and labelled.weights.any()
+
+
 def test_training_resumes_from_checkpoint(trained, synthetic_corpus, tmp_path):
     recipe = Recipe(configs.STUDENT_TINY, "procedural", False, "test")
     straight = train(

@@ -38,7 +38,10 @@ class CachedUtterance:
 
 
 def phone_ids_at_frames(phones, n_frames: int, phone_set: tuple[str, ...]) -> np.ndarray:
-    """Phone-class id of each 100 fps frame (time j / 100 s); SIL outside the phones."""
+    """Phone-class id of each 100 fps frame (time j / 100 s); SIL outside the phones (and
+    throughout unlabelled speech, whose cache the teacher's head never trains on)."""
+    if not phones:
+        return np.zeros(n_frames, np.int8)
     index = {p: i for i, p in enumerate(phone_set)}
     starts = np.array([p.start_s for p in phones])
     times = np.arange(n_frames) / FRAME_RATE

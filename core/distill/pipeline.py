@@ -115,20 +115,24 @@ def run_stage(models: tuple[str, ...], args: argparse.Namespace, log: dict) -> N
 
 
 def cache_features(args: argparse.Namespace, log: dict) -> None:
-    """Whisper features of the corpus's train/ and heldout/ shards not cached yet."""
+    """Whisper features of the corpus shards not cached yet: train/ and heldout/ (at most
+    --feature-shards of them), and every shard of unlabelled real speech, where it was built."""
+    from ..corpus.unlabelled_speech import SPLIT
     from ..runtime.whisper_teacher import DEFAULT_ENCODER
     from .features import build_cache
 
     started = time.monotonic()
     limit = FEATURES_SMOKE_LIMIT if args.smoke else args.feature_shards
-    made = build_cache(args.corpus, args.runs / "features", ("train", "heldout"), DEFAULT_ENCODER,
-                       limit)  # fmt: skip
+    features = args.runs / "features"
+    made = build_cache(args.corpus, features, ("train", "heldout"), DEFAULT_ENCODER, limit)
+    made += build_cache(args.corpus, features, (SPLIT,), DEFAULT_ENCODER)  # all of it: see doc
     if made:
         _log_stage(args, log, "features", started)
 
 
 def make_pseudo_labels(args: argparse.Namespace, log: dict) -> None:
-    """The teacher's labels of every cached train/ utterance, before the students start."""
+    """The teacher's labels of every cached train/ and unlabelled/ utterance, before the
+    students start."""
     from .teacher_labels import label_corpus
 
     started = time.monotonic()

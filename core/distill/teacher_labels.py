@@ -5,8 +5,9 @@
 
 The students' targets are what the shipped teacher outputs (closure rule included), written as
 corpus shards (same audio, the teacher's weights at 60 fps) so the student trainer reads them
-like any corpus. Every corpus utterance of train/ is labelled (clean and augmented copies, every
-engine); a shard already on disk is skipped, so the job resumes and follows a growing cache.
+like any corpus. Every utterance of train/ (clean and augmented copies, every engine) and of
+unlabelled/ (real human speech, core.corpus.unlabelled_speech) is labelled; a shard already on
+disk is skipped, so the job resumes and follows a growing cache.
 """
 
 import argparse
@@ -18,11 +19,16 @@ from tqdm import tqdm
 
 from ..audio import SAMPLE_RATE
 from ..corpus.dataset import LABEL_FPS, list_shards, read_shard, write_shard
+from ..corpus.unlabelled_speech import SPLIT as UNLABELLED
 from ..errors import CorpusError
 from ..lip_seal import seal_closures
 from ..runtime.configs import FRAME_RATE, config_from_dict
 from .checkpoint import trained_state
 from .features import read_cache_shard
+
+# The synthetic corpus's train/ and the unlabelled real speech (where built): the students'
+# whole training audio. heldout/ and lang/ stay evaluation sets.
+PSEUDO_SPLITS = ("train", UNLABELLED)
 
 
 def resample_to_label_fps(frames_100: np.ndarray, n_samples: int) -> np.ndarray:
@@ -57,12 +63,14 @@ def head_outputs(head, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def label_corpus(teacher_dir: Path, features_dir: Path, corpus_dir: Path, out_dir: Path,
-                 split: str = "train") -> int:  # fmt: skip
-    """Write a pseudo-labelled copy of every cached corpus shard of `split`; returns shards made."""
+                 splits: tuple[str, ...] = PSEUDO_SPLITS) -> int:  # fmt: skip
+    """Write a pseudo-labelled copy of every cached corpus shard of `splits` into out_dir;
+    returns shards made."""
     head = load_head(teacher_dir)
     made = 0
-    cached = {p.name: p for p in list_shards(Path(features_dir) / split)}
-    shards = [p for p in list_shards(Path(corpus_dir) / split) if p.name in cached]
+    cached = {p.name: p for split in splits for p in list_shards(Path(features_dir) / split)}
+    shards = [p for split in splits for p in list_shards(Path(corpus_dir) / split)
+              if p.name in cached]  # fmt: skip
     for shard in tqdm(shards, desc="teacher pseudo-labels", unit="shard"):
         out = Path(out_dir) / shard.name
         if out.exists():
