@@ -12,6 +12,7 @@ from core.distill.teacher_labels import label_corpus
 from core.distill.train import CHECKPOINT, train
 from core.distill.train_teacher import TeacherSettings, train_teacher
 from core.runtime import configs
+from core.runtime.modelfile import write_model_file
 from core.runtime.whisper_teacher import DEFAULT_ENCODER
 
 TINY_STUDENT_LOGMEL = replace(
@@ -252,3 +253,76 @@ def test_shard_engine_reads_the_engine_from_a_shard_name():
     names = ["shard-00012-espeak-en-us+f3.npz", "shard-50000-kokoro-af_alloy.npz",
              "shard-00100-festival-slt-hts.npz"]  # fmt: skip
     assert [shard_engine(Path(n)) for n in names] == ["espeak", "kokoro", "festival"]
+
+
+def test_students_learn_the_teachers_closure_and_phones(trained):
+    """Pseudo-labelled shards carry the teacher's closure probability and phone posteriors, and
+    the phone-aware student's closure and phone losses go down on them."""
+    from core.corpus.dataset import iter_corpus
+    from core.distill.data import load_clips
+
+    runs, _, _ = trained
+    utterance = next(iter_corpus(runs / "pseudo"))
+    teacher = utterance.teacher
+    assert teacher.shape == (len(utterance.weights), 1 + len(configs.TEACHER_PHONES))
+    assert 0 <= teacher[:, 0].min() <= teacher[:, 0].max() <= 1
+    assert np.allclose(teacher[:, 1:].sum(axis=1), 1.0, atol=0.02)  # posteriors (float16)
+    clip = load_clips(runs / "pseudo", limit=1)[0]
+    assert np.array_equal(clip.aux.astype(np.float32), teacher.astype(np.float16))
+    history = train(
+        Recipe(configs.STUDENT_TINY, "pseudo", False, "test"),
+        replace(STUDENT_SETTINGS, steps=100),
+        runs / "pseudo",
+        runs / "s_aware",
+    )
+    # soft targets: cross-entropy keeps the targets' entropy, so closure falls less far
+    for term, required in (("closure", 0.9), ("phones", 0.8)):
+        first = np.mean([h[term] for h in history[:5]])
+        assert np.mean([h[term] for h in history[-5:]]) < required * first, term
+
+
+def test_procedural_shards_give_closure_and_phone_truth(tmp_path):
+    """Without a teacher the closure target is the P/B/M frames and the phones one-hot."""
+    from core.corpus.dataset import Utterance, write_shard
+    from core.distill.data import load_clips
+    from core.phone_set import Phone
+
+    phones = (Phone(0.0, 0.105, "SIL"), Phone(0.105, 0.255, "B"), Phone(0.255, 0.395, "AA"))
+    utterance = Utterance("u", np.zeros(8000, np.float32), np.zeros((30, 29), np.float32), phones,
+                          "ba", "espeak", "en-us", "en")  # fmt: skip
+    write_shard(tmp_path / "shard-00000-espeak-en-us.npz", [utterance])
+    (clip,) = load_clips(tmp_path)
+    names = [configs.TEACHER_PHONES[i] for i in clip.aux[:, 1:].argmax(axis=1)]
+    assert names[:7] == ["SIL"] * 7 and names[7:16] == ["B"] * 9 and names[16:24] == ["AA"] * 8
+    assert names[24:] == ["SIL"] * 6  # past the last phone
+    assert np.array_equal(np.flatnonzero(clip.aux[:, 0]), np.arange(7, 16))  # closed on B only
+
+
+def test_a_student_from_before_the_heads_starts_a_phone_aware_run(trained, tmp_path):
+    """--init from a shipped file with weights-only outputs: every layer and the weight rows
+    carry over, the new closure and phone rows start fresh."""
+    import torch
+
+    from core.distill.checkpoint import trained_state
+    from core.models.student import Student
+    from core.runtime.configs import StudentConfig
+
+    runs, _, _ = trained
+    aware = configs.STUDENT_TINY
+    old = StudentConfig("student_tiny", aware.layers, aware.bottleneck, aware.hidden,
+                        past_ms=aware.past_ms, future_ms=aware.future_ms)  # fmt: skip
+    torch.manual_seed(3)
+    state = {k: v.numpy() for k, v in Student(old).state_dict().items()}
+    write_model_file(tmp_path / "old.npz", "student_tiny", old, state, "Training: old")
+    train(
+        Recipe(aware, "pseudo", False, "test"),
+        replace(STUDENT_SETTINGS, steps=1, lr=1e-9),
+        runs / "pseudo",
+        tmp_path / "run",
+        init=tmp_path / "old.npz",
+    )
+    started = trained_state(tmp_path / "run")["model"]
+    k = len(aware.channels)
+    for name, value in state.items():
+        rows = value if not name.startswith("out.") else value[:k]
+        assert np.allclose(started[name].numpy()[: len(rows)], rows, atol=1e-6), name

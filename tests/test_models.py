@@ -73,7 +73,8 @@ def test_fully_convolutional_equals_per_window_definition(config, speechlike):
         window = padded[configs.HOP * j : configs.HOP * j + config.window_samples]
         assert np.abs(np_student.student_window(stages, window) - frames[j]).max() <= 1e-5
         with torch.no_grad():  # the torch module on one window: one frame
-            one = model(torch.from_numpy(window)[None])[0][0, 0].numpy()
+            weights, logits, _ = model(torch.from_numpy(window)[None])
+            one = model.sealed(weights, logits)[0, 0].numpy()
         assert np.abs(one - frames[j]).max() <= 1e-5
 
 
@@ -103,3 +104,32 @@ def test_shipped_configs_meet_size_and_latency_targets():
     assert [layer.channels * 4 for layer in configs.S_TINY.layers] == [
         layer.channels for layer in configs.S0.layers
     ]  # 75 % fewer channels
+
+
+def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike, tmp_path):
+    from core.head import is_closed, lip_gap, load_demo_head
+
+    config = configs.S_TINY
+    k = len(config.channels)
+    weights = _weights(Student(config))
+    head = load_demo_head()
+
+    def gaps(closure_bias: float) -> np.ndarray:
+        w = dict(weights, **{"out.bias": weights["out.bias"].copy()})
+        w["out.weight"] = w["out.weight"].copy()
+        w["out.weight"][k] = 0.0  # the closure logit is its bias alone
+        w["out.bias"][k] = closure_bias
+        frames = np_student.student_frames(config, np_student.build_stages(config, w), speechlike)
+        return lip_gap(frames, config.channels, head)
+
+    assert is_closed(gaps(8.0)).all()  # confident closure: sealed on every frame
+    assert not is_closed(gaps(-8.0)).all()  # no closure: the random pose stays open somewhere
+    # A student file from before the phone-aware heads (K output rows) runs unsealed as before.
+    old = configs.StudentConfig(
+        "s_old", config.layers, config.bottleneck, config.hidden, channels=config.channels
+    )
+    old_weights = _weights(Student(old))
+    assert old_weights["out.weight"].shape[0] == k
+    write_model_file(tmp_path / "old.npz", "s_old", old, old_weights, "before the heads")
+    loaded = read_model_file(tmp_path / "old.npz")
+    assert not loaded.config.closure_head and loaded.config.phones == ()

@@ -27,6 +27,9 @@ class Utterance:
     voice: str
     language: str  # "en", "es", "fr", ...
     augmentation: str = ""  # empty for clean audio
+    # Pseudo-labelled shards only: the teacher's closure probability and phone posteriors,
+    # (T, 1 + P) at LABEL_FPS over core.runtime.configs.TEACHER_PHONES.
+    teacher: np.ndarray | None = None
 
 
 def _offsets(lengths: list[int]) -> np.ndarray:
@@ -52,6 +55,10 @@ def write_shard(path: Path, utterances: list[Utterance]) -> None:
     }
     for field in ("utt_id", "text", "engine", "voice", "language", "augmentation"):
         arrays[field] = np.array([getattr(u, field) for u in utterances], dtype=np.str_)
+    if all(u.teacher is not None for u in utterances):
+        if any(len(u.teacher) != len(u.weights) for u in utterances):
+            raise CorpusError(f"{path}: teacher outputs and weights differ in length.")
+        arrays["teacher"] = np.concatenate([u.teacher.astype(np.float16) for u in utterances])
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial.npz")
     np.savez(partial, **arrays)
@@ -90,16 +97,42 @@ def read_shard(path: Path) -> Iterator[Utterance]:
                 voice=str(data["voice"][i]),
                 language=str(data["language"][i]),
                 augmentation=str(data["augmentation"][i]),
+                teacher=(
+                    data["teacher"][fo[i] : fo[i + 1]].astype(np.float32)
+                    if "teacher" in data
+                    else None
+                ),  # fmt: skip
             )
 
 
-def read_shard_signals(path: Path) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (audio (N,) int16, weights (T60, K) float32) per utterance: training's fast path."""
+@dataclass(frozen=True)
+class Signals:
+    """One utterance as training reads it (no float copy of the audio, no Phone objects)."""
+
+    audio: np.ndarray  # (N,) int16
+    weights: np.ndarray  # (T60, K) float32
+    teacher: np.ndarray | None  # (T60, 1 + P) float32, pseudo-labelled shards only
+    phone_labels: np.ndarray  # (n,) str
+    phone_starts_s: np.ndarray  # (n,) float32
+    phone_ends_s: np.ndarray  # (n,) float32
+
+
+def read_shard_signals(path: Path) -> Iterator[Signals]:
+    """Yield each utterance's Signals: training's fast path."""
     with open_shard(path) as data:
         audio, weights = data["audio"], data["weights"].astype(np.float32)
-        ao, fo = data["audio_offsets"], data["frame_offsets"]
+        teacher = data["teacher"].astype(np.float32) if "teacher" in data else None
+        labels, starts, ends = data["phone_label"], data["phone_start_s"], data["phone_end_s"]
+        ao, fo, po = data["audio_offsets"], data["frame_offsets"], data["phone_offsets"]
         for i in range(len(ao) - 1):
-            yield audio[ao[i] : ao[i + 1]], weights[fo[i] : fo[i + 1]]
+            yield Signals(
+                audio[ao[i] : ao[i + 1]],
+                weights[fo[i] : fo[i + 1]],
+                None if teacher is None else teacher[fo[i] : fo[i + 1]],
+                labels[po[i] : po[i + 1]],
+                starts[po[i] : po[i + 1]],
+                ends[po[i] : po[i + 1]],
+            )
 
 
 def list_shards(folder: Path) -> list[Path]:

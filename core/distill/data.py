@@ -6,23 +6,61 @@ from pathlib import Path
 import numpy as np
 
 from ..corpus.augment import augment, pink_noise
-from ..corpus.dataset import LABEL_FPS, read_shard_signals, shard_paths
+from ..corpus.dataset import LABEL_FPS, Signals, read_shard_signals, shard_paths
 from ..errors import CorpusError
-from ..runtime.configs import FRAME_RATE, HOP, StudentConfig
+from ..phone_set import Phone
+from ..runtime.configs import FRAME_RATE, HOP, TEACHER_PHONES, StudentConfig
 
 
 @dataclass(frozen=True)
 class Clip:
     audio: np.ndarray  # (N,) int16 16 kHz: half the memory of float32 for a 30-hour corpus
     labels: np.ndarray  # (T60, K) float32 at LABEL_FPS
+    aux: np.ndarray  # (T60, 1 + P) float16: closure probability, phone posteriors
+
+
+BILABIALS = ("P", "B", "M")
+
+
+def phone_ids_at_frames(phones, n_frames: int, phone_set: tuple[str, ...] = TEACHER_PHONES,
+                        fps: float = FRAME_RATE) -> np.ndarray:  # fmt: skip
+    """Phone-class id of each frame (time j / fps s) of Phone intervals; SIL (0) outside them
+    (and throughout unlabelled speech)."""
+    if not phones:
+        return np.zeros(n_frames, np.int8)
+    index = {p: i for i, p in enumerate(phone_set)}
+    starts = np.array([p.start_s for p in phones])
+    times = np.arange(n_frames) / fps
+    which = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, len(phones) - 1)
+    ids = np.array([index.get(p.label, 0) for p in phones], np.int8)[which]
+    ids[times >= phones[-1].end_s] = 0
+    return ids
+
+
+def aux_targets(signals: Signals) -> np.ndarray:
+    """(T60, 1 + P): the teacher's closure probability and phone posteriors where it labelled the
+    shard, else the procedural truth (closed on P/B/M frames, one-hot aligned phones)."""
+    if signals.teacher is not None:
+        return signals.teacher.astype(np.float16)
+    phones = [
+        Phone(float(s), float(e), str(label))
+        for label, s, e in zip(
+            signals.phone_labels, signals.phone_starts_s, signals.phone_ends_s, strict=True
+        )
+    ]
+    ids = phone_ids_at_frames(phones, len(signals.weights), fps=LABEL_FPS)
+    aux = np.zeros((len(ids), 1 + len(TEACHER_PHONES)), np.float16)
+    aux[:, 0] = np.isin(ids, [TEACHER_PHONES.index(p) for p in BILABIALS])
+    aux[np.arange(len(ids)), 1 + ids] = 1.0
+    return aux
 
 
 def load_clips(corpus_dir: Path, limit: int = 0) -> list[Clip]:
     """Every utterance of one corpus folder (e.g. data/corpus/train), at most `limit` if > 0."""
     clips = []
     for path in shard_paths(Path(corpus_dir)):
-        for audio, weights in read_shard_signals(path):
-            clips.append(Clip(audio, weights))
+        for signals in read_shard_signals(path):
+            clips.append(Clip(signals.audio, signals.weights, aux_targets(signals)))
             if limit and len(clips) >= limit:
                 return clips
     if not clips:
@@ -81,24 +119,29 @@ def quiet_crop(length: int, rng: np.random.Generator) -> np.ndarray:
 
 def student_batch(
     clips: list[Clip], config: StudentConfig, n_frames: int, batch: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, targets.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, weight
+    targets (B, T, K) and closure/phone targets (B, T, 1 + P).
 
-    A QUIET_SHARE of the rows is quiet (silence, room tone) with the rest pose (all zeros) as
-    target: a face between lines rests with closed lips, and the corpus alone never taught it."""
+    A QUIET_SHARE of the rows is quiet (silence, room tone) with the rest pose (all zeros, no
+    closure, phone SIL) as target: a face between lines rests with closed lips, and the corpus
+    alone never taught it."""
     length = HOP * (n_frames - 1) + config.window_samples
-    audio, targets = np.zeros((batch, length), np.float32), []
+    audio, targets, aux = np.zeros((batch, length), np.float32), [], []
     for b in range(batch):
         if rng.random() < QUIET_SHARE:
             audio[b] = quiet_crop(length, rng)
             targets.append(np.zeros((n_frames, clips[0].labels.shape[1]), np.float32))
+            aux.append(np.zeros((n_frames, clips[0].aux.shape[1]), np.float32))
+            aux[-1][:, 1] = 1.0  # SIL
             continue
         clip = clips[int(rng.integers(len(clips)))]
         clip_frames = int(np.ceil(len(clip.audio) / HOP))
         first = int(rng.integers(max(1, clip_frames - n_frames + 1)))
         audio[b] = _slice_padded(clip.audio, HOP * first - config.past_samples, length)
         targets.append(labels_at_frames(clip.labels, first, n_frames))
-    return audio, np.stack(targets)
+        aux.append(labels_at_frames(clip.aux, first, n_frames))
+    return audio, np.stack(targets), np.stack(aux).astype(np.float32)
 
 
 def teacher_batch(

@@ -39,13 +39,23 @@ def model_card(name: str, config, parameters: int, train_note: str) -> str:
             f"{config.future_ms:g} ms future (latency {config.future_ms:g} ms + 10 ms frame "
             "grid, + 16.7 ms with ensemble smoothing)."
         )
+        if config.closure_head:
+            lines.append(
+                "Phone-aware: a lip-closure probability per frame seals the pose where a closure "
+                f"is likely (core/lip_seal.py); {len(config.phones)} phone classes were a "
+                "training objective."
+            )
     elif isinstance(config, WhisperTeacherConfig):
         encoder = sum(int(np.prod(s)) for s in encoder_shapes().values())
         lines.append(WHISPER_TEACHER_NOTE.format(head=parameters - encoder))
     else:
         lines.append(TEACHER_NOTE.format(params=parameters))
     lines.append(f"Training: {train_note}")
-    lines.append("Training speech is synthetic (TTS voices); real speech is used only to evaluate.")
+    lines.append(
+        "Training speech: synthetic voices with exact phone timings, and for the students "
+        "unlabelled real speech that the teacher labelled; the English real speech of the dev "
+        "set is used only to evaluate."
+    )
     return "\n".join(lines)
 
 

@@ -20,9 +20,9 @@ from tqdm import tqdm
 
 from ..corpus.dataset import list_shards, read_shard
 from ..errors import CorpusError
-from ..runtime.configs import FRAME_RATE, FRAMES_PER_TOKEN, TEACHER_PHONES, WhisperTeacherConfig
+from ..runtime.configs import FRAMES_PER_TOKEN, TEACHER_PHONES, WhisperTeacherConfig
 from ..runtime.whisper_teacher import encoder_features, load_encoder
-from .data import labels_at_frames
+from .data import labels_at_frames, phone_ids_at_frames
 
 BILABIAL_IDS = tuple(TEACHER_PHONES.index(p) for p in ("P", "B", "M"))
 
@@ -35,20 +35,6 @@ class CachedUtterance:
     engine: str
     voice: str
     source: str  # "<shard name>/<index>"
-
-
-def phone_ids_at_frames(phones, n_frames: int, phone_set: tuple[str, ...]) -> np.ndarray:
-    """Phone-class id of each 100 fps frame (time j / 100 s); SIL outside the phones (and
-    throughout unlabelled speech, whose cache the teacher's head never trains on)."""
-    if not phones:
-        return np.zeros(n_frames, np.int8)
-    index = {p: i for i, p in enumerate(phone_set)}
-    starts = np.array([p.start_s for p in phones])
-    times = np.arange(n_frames) / FRAME_RATE
-    which = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, len(phones) - 1)
-    ids = np.array([index.get(p.label, 0) for p in phones], np.int8)[which]
-    ids[times >= phones[-1].end_s] = 0
-    return ids
 
 
 def write_cache_shard(out_path: Path, feats: list, weights: list, ids: list, names: list[str],
@@ -147,15 +133,17 @@ def interleave_voices(todo: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
 
 def build_cache(corpus_dir: Path, out_dir: Path, splits: tuple[str, ...], encoder_path: Path,
                 limit: int = 0, engines: tuple[str, ...] = ()) -> int:  # fmt: skip
-    """Cache every finished corpus shard of `splits` (of `engines`, if given) not cached yet;
+    """Cache every finished corpus shard of `splits` (of `engines`, if given) not cached yet,
+    until the cache holds `limit` of them (0: all; a rerun of the same command adds nothing);
     returns shards written."""
     config = WhisperTeacherConfig()
     encoder = load_encoder(encoder_path)
     todo = [(shard, Path(out_dir) / split / shard.name) for split in splits
             for shard in list_shards(Path(corpus_dir) / split)
             if not engines or shard_engine(shard) in engines]  # fmt: skip
+    cached = sum(out.exists() for _, out in todo)
     todo = interleave_voices([(shard, out) for shard, out in todo if not out.exists()])
-    todo = todo[: limit or None]
+    todo = todo[: max(0, limit - cached) if limit else None]
     started = time.perf_counter()
     quiet = Path(out_dir) / "train" / QUIET_NAME
     if "train" in splits and not quiet.exists():
@@ -175,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("runs/features"))
     parser.add_argument("--split", action="append", default=[], help="default: train, heldout")
     parser.add_argument("--encoder", type=Path, default=DEFAULT_ENCODER)
-    parser.add_argument("--limit", type=int, default=0, help="at most this many shards")
+    parser.add_argument("--limit", type=int, default=0, help="cache at most this many shards")
     parser.add_argument("--engine", action="append", default=[], help="only this engine's shards")
     args = parser.parse_args(argv)
     build_cache(args.corpus, args.out, tuple(args.split or ("train", "heldout")), args.encoder,

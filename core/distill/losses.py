@@ -17,6 +17,28 @@ def output_loss(
     return reconstruction, velocity_weight * velocity
 
 
+def phone_aware_loss(logits: torch.Tensor, aux: torch.Tensor, closure_head: bool,
+                     settings) -> dict[str, torch.Tensor]:  # fmt: skip
+    """A student's closure and phone objectives: logits (B, T, [1] + P) against the teacher's
+    closure probability and phone posteriors (or the procedural truth), aux (B, T, 1 + P).
+
+    Closure: binary cross-entropy on the (soft) probability, frames that are not closures but
+    have speech weighted up as hard negatives. Phones: cross-entropy on the soft posteriors.
+    """
+    terms = {}
+    if closure_head:
+        target = aux[..., 0]
+        speech = 1.0 - aux[..., 1]  # 1 - P(SIL)
+        weight = 1.0 + (settings.hard_negative_weight - 1.0) * speech * (1.0 - target)
+        bce = nn.functional.binary_cross_entropy_with_logits(logits[..., 0], target, weight)
+        terms["closure"] = settings.closure_weight * bce
+    phone_logits = logits[..., int(closure_head) :]
+    if phone_logits.shape[-1]:
+        cross_entropy = -(aux[..., 1:] * nn.functional.log_softmax(phone_logits, dim=-1)).sum(-1)
+        terms["phones"] = settings.phone_weight * cross_entropy.mean()
+    return terms
+
+
 PRESS = "mouthPressLeft"  # the animator presses the lips on p/b/m only
 PRESSED = 0.1
 

@@ -27,8 +27,9 @@ METRICS = (("pbm_40ms_pct", "PBM ±40 ms %"), ("pbm_inside_pct", "PBM inside %")
            ("false_closure_vowel_pct", "false closure vowels %"), ("mse", "MSE"),
            ("jitter_weights", "jitter (weights)"), ("realtime_factor", "speed ×RT"))  # fmt: skip
 LIMITS = (
-    "Trained on synthetic speech (TTS voices); the teacher's frozen Whisper encoder was "
-    "pretrained on real speech by OpenAI; our real speech is used for evaluation alone.",
+    "The teacher's head learnt from synthetic speech (TTS voices) on a frozen Whisper encoder "
+    "pretrained on real speech by OpenAI; the students also hear unlabelled real speech, "
+    "labelled by the teacher. The English real speech we score on is used for evaluation alone.",
     "Outputs the 29 ARKit lower-face channels; eyes, brows and head motion are not animated.",
     "English is the target language; other languages are held out and reported separately.",
     "Lip closure is scored on one head (the bundled demo head); other rigs need the mapping.",
@@ -50,8 +51,23 @@ def corpus_hours(corpus_dir: Path, split: str = "train", shards: set[str] | None
     return dict(hours)
 
 
-def data_lines(hours: dict[tuple[str, str, str], float]) -> list[str]:
-    """Markdown lines describing the training speech."""
+def real_speech_hours(corpus_dir: Path, shards: set[str] | None = None) -> dict[str, float]:
+    """Hours of unlabelled real speech per language (core.corpus.unlabelled_speech), of the
+    named shards only when given."""
+    from ..corpus.dataset import list_shards, open_shard
+    from ..corpus.unlabelled_speech import SPLIT
+
+    hours: dict[str, float] = defaultdict(float)
+    for path in list_shards(Path(corpus_dir) / SPLIT):
+        if shards is None or path.name in shards:
+            with open_shard(path) as data:
+                hours[path.stem.rsplit("-", 1)[-1]] += data["audio_offsets"][-1] / 16000 / 3600
+    return dict(hours)
+
+
+def data_lines(hours: dict[tuple[str, str, str], float],
+               real: dict[str, float] | None = None) -> list[str]:  # fmt: skip
+    """Markdown lines describing the training speech (synthetic, then real where used)."""
     per_engine: dict[str, list[str]] = defaultdict(list)
     for (engine, voice, language), h in sorted(hours.items()):
         per_engine[engine].append(f"{voice} ({language}, {h:.2f} h)")
@@ -66,6 +82,12 @@ def data_lines(hours: dict[tuple[str, str, str], float]) -> list[str]:
     if any(engine == "kokoro" for engine, _, _ in hours):
         lines.append("- Kokoro-82M neural voices: Apache-2.0 model and voices (assets/CREDITS.md).")
     lines.append("- Engine and text licences: docs/corpus.md (all free for this use).")
+    if real:
+        languages = ", ".join(f"{lang} {h:.2f} h" for lang, h in sorted(real.items()))
+        lines.append(
+            f"- {sum(real.values()):.1f} h of unlabelled real human speech, labelled by "
+            f"the teacher (Tux Paint stamp descriptions, GPL-2.0-or-later): {languages}"
+        )
     return lines
 
 
@@ -100,7 +122,8 @@ def _final_loss(history: list[dict]) -> float:
     return float(np.mean([h["total"] for h in history[-100:]]))
 
 
-def card_text(name: str, model: ModelFile, runs: Path, hours: dict, rows: list, log: dict) -> str:
+def card_text(name: str, model: ModelFile, runs: Path, hours: dict, real: dict, rows: list,
+              log: dict) -> str:  # fmt: skip
     """The full model card of one shipped model (markdown)."""
     state = load_checkpoint(runs / name / "checkpoint.pt")
     settings = state["settings"]
@@ -109,7 +132,7 @@ def card_text(name: str, model: ModelFile, runs: Path, hours: dict, rows: list, 
              f"{state['recipe']} ({state['step']} steps).").splitlines()]  # fmt: skip
     lines += ["", "## File", "", f"- {model.parameters:,} parameters, {model.dtype}, "
               f"{model.file_size / 1024:.0f} KB on disk"]  # fmt: skip
-    lines += ["", "## Training data", "", *data_lines(hours)]
+    lines += ["", "## Training data", "", *data_lines(hours, real)]
     lines += ["", "## Recipe", "", f"- {state['recipe']}; {state['step']} steps, batch "
               f"{settings['batch']}, peak learning rate {settings['lr']} (one-cycle, AdamW)",
               f"- on-the-fly augmentation of {settings.get('augment_share', 0):.0%} of crops; "
@@ -126,6 +149,7 @@ def write_cards(
 ) -> list[Path]:
     """Write every shipped model's card (.md and into the file); return the .md paths."""
     hours = corpus_hours(corpus, shards=trained_shards(runs))
+    real = real_speech_hours(corpus, shards=trained_shards(runs))
     rows = json.loads(eval_json.read_text())["rows"] if eval_json.exists() else []
     log = json.loads((runs / LOG_NAME).read_text()) if (runs / LOG_NAME).exists() else {}
     written = []
@@ -134,7 +158,7 @@ def write_cards(
             continue  # not trained in these runs (--continue-from): its card stays as it was
         path = models_dir / f"{name}.npz"
         model = read_model_file(path)
-        text = card_text(name, model, runs, hours, rows, log)
+        text = card_text(name, model, runs, hours, real, rows, log)
         write_model_file(path, model.name, model.config, model.weights, text, model.dtype)
         path.with_suffix(".md").write_text(text)
         written.append(path.with_suffix(".md"))
@@ -166,7 +190,8 @@ def write_training_report(runs: Path, corpus: Path, out: Path) -> Path:
         if curve.exists():
             shutil.copyfile(curve, figures / f"{model}.png")
     hours = corpus_hours(corpus, shards=trained_shards(runs))
-    lines += ["", "## Data", "", *data_lines(hours), "", "## Loss curves", ""]
+    real = real_speech_hours(corpus, shards=trained_shards(runs))
+    lines += ["", "## Data", "", *data_lines(hours, real), "", "## Loss curves", ""]
     lines += [f"![{p.stem}](training/{p.name})" for p in sorted(figures.glob("*.png"))]
     out.write_text("\n".join(lines) + "\n")
     return out

@@ -61,6 +61,9 @@ class TrainSettings:
     augment_share: float = 0.5  # crops augmented on the fly (room, mic, noise, channel, level)
     gap_weight: float = 0.3  # demo-head lip-gap loss (losses.LipGapLoss); 0: off
     gap_pressed_only: bool = True  # weight up pressed (p/b/m) closures only, not the rest pose
+    closure_weight: float = 0.2  # phone-aware heads (losses.phone_aware_loss), as the teacher's
+    phone_weight: float = 0.05
+    hard_negative_weight: float = 3.0  # speech frames without a closure
 
 
 SMOKE_TEACHER = TrainSettings(steps=40, batch=4, lr=1e-3, crop_s=1.0, save_every=20)

@@ -4,8 +4,9 @@
         --corpus data/corpus --out runs/pseudo
 
 The students' targets are what the shipped teacher outputs (closure rule included), written as
-corpus shards (same audio, the teacher's weights at 60 fps) so the student trainer reads them
-like any corpus. Every utterance of train/ (clean and augmented copies, every engine) and of
+corpus shards (same audio, the teacher's weights at 60 fps, and its closure probability and
+phone posteriors for the students' phone-aware heads) so the student trainer reads them like
+any corpus. Every utterance of train/ (clean and augmented copies, every engine) and of
 unlabelled/ (real human speech, core.corpus.unlabelled_speech) is labelled; a shard already on
 disk is skipped, so the job resumes and follows a growing cache.
 """
@@ -52,14 +53,16 @@ def load_head(source: Path):
 
 
 def head_outputs(head, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weights (2L, K) after the closure rule and closure probabilities (2L,) of (L, F)."""
+    """Of features (L, F): weights (2L, K) after the closure rule, and the other targets the
+    students learn, (2L, 1 + P): closure probability, then phone posteriors."""
     import torch
 
     with torch.no_grad():
-        weights, _, closure = head(torch.from_numpy(features.astype(np.float32))[None])
+        weights, phones, closure = head(torch.from_numpy(features.astype(np.float32))[None])
     probability = torch.sigmoid(closure[0]).numpy()
+    posteriors = torch.softmax(phones[0], dim=-1).numpy()
     sealed = seal_closures(weights[0].numpy(), probability, head.config.channels)
-    return sealed, probability
+    return sealed, np.concatenate([probability[:, None], posteriors], axis=1)
 
 
 def label_corpus(teacher_dir: Path, features_dir: Path, corpus_dir: Path, out_dir: Path,
@@ -78,9 +81,9 @@ def label_corpus(teacher_dir: Path, features_dir: Path, corpus_dir: Path, out_di
         features = [u.features for u in read_cache_shard(cached[shard.name])]
         labelled = []
         for utterance, feats in zip(read_shard(shard), features, strict=True):
-            weights_100, _ = head_outputs(head, feats)
-            weights = resample_to_label_fps(weights_100, len(utterance.audio))
-            labelled.append(replace(utterance, weights=weights))
+            weights, teacher = (resample_to_label_fps(frames, len(utterance.audio))
+                                for frames in head_outputs(head, feats))  # fmt: skip
+            labelled.append(replace(utterance, weights=weights, teacher=teacher))
         write_shard(out, labelled)
         made += 1
     return made

@@ -54,6 +54,27 @@ def _frozen_s0(s0_source: Path, device: str):
     return s0.to(device).eval().requires_grad_(False)
 
 
+def _same_body(start: object, config: StudentConfig) -> bool:
+    """Whether a trained model has config's layers, whatever outputs its last layer has."""
+    if not isinstance(start, StudentConfig):
+        return False
+    heads = {"closure_head": config.closure_head, "phones": config.phones}
+    return replace(start, **heads) == config
+
+
+def _load_start(model, state: dict) -> None:
+    """Start weights from a trained state: every tensor, and of the output layer the rows it
+    already had (a student trained before the phone-aware heads gives its weights' rows)."""
+    import torch
+
+    own = model.state_dict()
+    with torch.no_grad():
+        for name, value in state.items():
+            value = torch.as_tensor(value)
+            rows = min(len(value), len(own[name]))
+            own[name][:rows] = value[:rows]
+
+
 def train(
     recipe: Recipe,
     settings: TrainSettings,
@@ -74,7 +95,7 @@ def train(
     """
     import torch
 
-    from .losses import FeatureLoss, LipGapLoss, output_loss
+    from .losses import FeatureLoss, LipGapLoss, output_loss, phone_aware_loss
 
     torch.manual_seed(settings.seed)
     config = recipe.config
@@ -117,9 +138,9 @@ def train(
         recipe_text = state.get("recipe", recipe_text)
     elif init is not None:
         start = trained_state(init)
-        if start is None or start["config"] != config_to_dict(config):
+        if start is None or not _same_body(config_from_dict(start["config"]), config):
             raise CorpusError(f"{init}: not a trained {config.name}; it cannot start this run.")
-        model.load_state_dict(start["model"])
+        _load_start(model, start["model"])
         recipe_text = f"{start['recipe']}; then fine-tuned from {Path(init).name}: {recipe.note}"
     clips = shard(load_clips(data_dir, settings.max_clips), group)
     net = wrap(model, group, device)  # DDP across ranks; `model` keeps the checkpoint's keys
@@ -156,19 +177,25 @@ def train(
         # resumable: the batch depends on the step (and the rank)
         rng = np.random.default_rng(batch_seed(settings.seed, step, group))
         if is_student:
-            audio, target = student_batch(clips, config, settings.crop_frames, settings.batch, rng)
+            audio, target, aux = student_batch(
+                clips, config, settings.crop_frames, settings.batch, rng
+            )
         else:
-            audio, target = teacher_batch(
-                clips, settings.crop_s, config.stem_stride, settings.batch, rng
+            (audio, target), aux = (
+                teacher_batch(clips, settings.crop_s, config.stem_stride, settings.batch, rng),
+                None,
             )
         audio = augment_rows(audio, settings.augment_share, rng)
         audio, target = torch.from_numpy(audio).to(device), torch.from_numpy(target).to(device)
         if is_student:
-            pred, feats = net(audio)
+            pred, logits, feats = net(audio)
         else:
             pred, feats = net(audio), None
         reconstruction, velocity = output_loss(pred, target, settings.velocity_weight)
         terms = {"reconstruction": reconstruction, "velocity": velocity}
+        if is_student and config.n_outputs > len(config.channels):
+            aux = torch.from_numpy(aux).to(device)
+            terms |= phone_aware_loss(logits, aux, config.closure_head, settings)
         if gap_loss is not None:
             terms["lip_gap"] = settings.gap_weight * gap_loss(pred, target)
         if feature_loss is not None:

@@ -9,9 +9,11 @@ Frame j of a clip is the window samples[HOP*j - past, HOP*j + future), zeros out
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
+from ..lip_seal import seal_closures
 from ..runtime.configs import HOP, StudentConfig
 from .frontend import LogMel
 
@@ -32,7 +34,7 @@ class Student(nn.Module):
         self.stack = nn.ModuleList(convs)
         self.bottleneck = nn.Conv1d(width, config.bottleneck, 1)
         self.head = nn.Conv1d(config.bottleneck, config.hidden, config.head_frames)  # the FC
-        self.out = nn.Conv1d(config.hidden, len(config.channels), 1)
+        self.out = nn.Conv1d(config.hidden, config.n_outputs, 1)  # weights, closure, phones
         for conv in [*self.stack, self.bottleneck, self.head]:
             nn.init.kaiming_normal_(conv.weight, nonlinearity="relu")
             nn.init.zeros_(conv.bias)
@@ -46,19 +48,31 @@ class Student(nn.Module):
             feats.append(x)
         return feats
 
-    def forward(self, samples: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Samples (B, HOP*(T-1) + window) -> weights (B, T, K) in [0, 1] and the features."""
+    def forward(self, samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list]:
+        """Samples (B, HOP*(T-1) + window) -> weights (B, T, K) in [0, 1] before the seal, the
+        other outputs' logits (B, T, closure + phones) and the conv features."""
         feats = self.features(samples)
         x = torch.relu(self.bottleneck(feats[-1]))  # (B, bottleneck, T + F - 1)
         x = torch.relu(self.head(x))  # (B, hidden, T)
-        weights = torch.sigmoid(self.out(x)).transpose(1, 2)  # (B, T, K)
-        return weights, feats
+        logits = self.out(x).transpose(1, 2)  # (B, T, n_outputs)
+        n = len(self.config.channels)
+        return torch.sigmoid(logits[..., :n]), logits[..., n:], feats
 
     def predict_clip(self, samples: torch.Tensor) -> torch.Tensor:
-        """Fully convolutional over whole clips (B, N) -> (B, ceil(N / HOP), K) at 100 fps."""
+        """Fully convolutional over whole clips (B, N) -> (B, ceil(N / HOP), K) at 100 fps,
+        sealed by the closure head like the numpy runtime."""
         n_frames = math.ceil(samples.shape[-1] / HOP)
         padded = pad_clip(samples, self.config, n_frames)
-        return self.forward(padded)[0][:, :n_frames]
+        weights, logits, _ = self.forward(padded)
+        return self.sealed(weights[:, :n_frames], logits[:, :n_frames])
+
+    def sealed(self, weights: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+        """forward's weights (B, T, K) sealed where its closure logit is confident (inference)."""
+        if not self.config.closure_head:
+            return weights
+        sealed = [seal_closures(w.numpy(), torch.sigmoid(c[:, 0]).numpy(), self.config.channels)
+                  for w, c in zip(weights, logits, strict=True)]  # fmt: skip
+        return torch.from_numpy(np.stack(sealed))
 
 
 def pad_clip(samples: torch.Tensor, config: StudentConfig, n_frames: int) -> torch.Tensor:

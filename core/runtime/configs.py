@@ -55,6 +55,11 @@ class StudentConfig:
     logmel: LogMelConfig = field(default_factory=LogMelConfig)
     n_mfcc: int = 20
     channels: tuple[str, ...] = LOWER_FACE
+    # Phone-aware outputs beside the weights (same 1x1 output layer, a few hundred parameters):
+    # a pressed-lip closure logit, which seals the pose at run time (core.lip_seal, per frame, so
+    # streaming stays exact), and phone-class logits, a training-only objective.
+    closure_head: bool = False
+    phones: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.input_kind not in ("raw", "logmel", "mfcc"):
@@ -111,6 +116,11 @@ class StudentConfig:
     def head_frames(self) -> int:
         """Feature frames (at 100 fps) inside one window: the head's kernel."""
         return (self.window_samples - self.receptive_field) // HOP + 1
+
+    @property
+    def n_outputs(self) -> int:
+        """Output-layer rows: the weights, then the closure logit, then the phone logits."""
+        return len(self.channels) + int(self.closure_head) + len(self.phones)
 
 
 @dataclass(frozen=True)
@@ -208,10 +218,19 @@ def _raw_layers(widths: tuple[int, int, int, int]) -> tuple[ConvLayer, ...]:
     )
 
 
-S0 = StudentConfig("s0", _raw_layers((48, 96, 192, 192)), bottleneck=16, hidden=128)
-S_TINY = StudentConfig("s_tiny", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32)
+PHONE_AWARE = {"closure_head": True, "phones": TEACHER_PHONES}  # the shipped students' outputs
+S0 = StudentConfig("s0", _raw_layers((48, 96, 192, 192)), bottleneck=16, hidden=128, **PHONE_AWARE)
+S_TINY = StudentConfig(
+    "s_tiny", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, **PHONE_AWARE
+)
 S_LOWLAT = StudentConfig(
-    "s_lowlat", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, past_ms=448, future_ms=64
+    "s_lowlat",
+    _raw_layers((12, 24, 48, 48)),
+    bottleneck=8,
+    hidden=32,
+    past_ms=448,
+    future_ms=64,
+    **PHONE_AWARE,
 )
 S_TINY_LOGMEL = StudentConfig(
     "s_tiny_logmel",
@@ -245,6 +264,7 @@ STUDENT_TINY = StudentConfig(
     hidden=8,
     past_ms=64,
     future_ms=28,
+    **PHONE_AWARE,
 )
 
 
@@ -278,6 +298,7 @@ def config_from_dict(data: dict) -> AnyConfig:
     data["logmel"] = LogMelConfig(**data["logmel"])
     if kind == "StudentConfig":
         data["layers"] = tuple(ConvLayer(**layer) for layer in data["layers"])
+        data["phones"] = tuple(str(p) for p in data.get("phones", ()))
         cls = StudentConfig
     elif kind == "TeacherConfig":
         cls = TeacherConfig

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..lip_seal import seal_closures
 from .configs import HOP, StudentConfig
 from .conv import conv1d, torch_weight_to_2d
 from .logmel import dct_matrix, log_mel
@@ -34,8 +35,8 @@ def expected_shapes(config: StudentConfig) -> dict[str, tuple[int, ...]]:
     shapes["bottleneck.bias"] = (config.bottleneck,)
     shapes["head.weight"] = (config.hidden, config.bottleneck, config.head_frames)
     shapes["head.bias"] = (config.hidden,)
-    shapes["out.weight"] = (len(config.channels), config.hidden, 1)
-    shapes["out.bias"] = (len(config.channels),)
+    shapes["out.weight"] = (config.n_outputs, config.hidden, 1)
+    shapes["out.bias"] = (config.n_outputs,)
     return shapes
 
 
@@ -72,8 +73,18 @@ def build_stages(config: StudentConfig, weights: dict[str, np.ndarray]) -> list[
         stages.append(_conv_stage(weights, f"stack.{i}", layer.stride, _relu))
     stages.append(_conv_stage(weights, "bottleneck", 1, _relu))
     stages.append(_conv_stage(weights, "head", 1, _relu))
-    stages.append(_conv_stage(weights, "out", 1, sigmoid))
+    stages.append(_conv_stage(weights, "out", 1, lambda x: sealed_weights(x, config)))
     return stages
+
+
+def sealed_weights(logits: np.ndarray, config: StudentConfig) -> np.ndarray:
+    """Output-layer logits (T, n_outputs) -> weights (T, K), sealed where the closure head is
+    confident (the teacher's rule); the phone logits are a training objective only."""
+    n = len(config.channels)
+    weights = sigmoid(logits[:, :n])
+    if not config.closure_head:
+        return weights
+    return seal_closures(weights, sigmoid(logits[:, n]), config.channels)
 
 
 def pad_clip(samples: np.ndarray, config: StudentConfig, n_frames: int) -> np.ndarray:
