@@ -18,14 +18,14 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines kokoro corpus-kokoro extension demo test lint test-core test-blender42 test-blender52 \
-	closure-rate head-renders bench corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model \
+	closure-rate head-renders bench seal-choice corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model \
 	train-smoke label-plots bench-batch bench-long whisper-encoder clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
 	@echo "other: setup extension bench corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model train-smoke \
-	label-plots bench-batch bench-long whisper-encoder clean"
+	label-plots bench-batch bench-long whisper-encoder seal-choice clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
 define need_python
@@ -113,17 +113,25 @@ CORPUS ?= data/corpus
 # exported to assets/models, scored, and given model cards (reports/training.md: wall times).
 train: $(VENV)/.installed unlabelled
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/full --jobs 2
+	$(MAKE) seal-choice
 	$(MAKE) eval
 	$(PY) -m core.distill.model_cards --runs runs/full --corpus $(CORPUS)
 
-# Another session's share of training: the shipped teacher labels SHARDS corpus shards (round-robin
-# over voices) and S0, S-tiny and S-lowlat each train on from their shipped file.
-SHARDS ?= 30
+# Another session's share of training: the Whisper features of up to SHARDS corpus shards (round-
+# robin over voices) and of all the unlabelled real speech, the shipped teacher's pseudo-labels of
+# them, then S0, S-tiny and S-lowlat each train on from their shipped file (recipes.py: steps).
+SHARDS ?= 24
 train-continue: $(VENV)/.installed unlabelled
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/continue --jobs 2 \
 		--continue-from assets/models --feature-shards $(SHARDS) $(if $(STEPS),--steps $(STEPS),)
+	$(MAKE) seal-choice
 	$(MAKE) eval
 	$(PY) -m core.distill.model_cards --runs runs/continue --corpus $(CORPUS)
+
+# Each shipped student's seal ramp, chosen on the dev set's choose half (core/distill/seal_choice.py).
+seal-choice: $(VENV)/.installed
+	test -f data/devset/manifest.json || $(MAKE) devset
+	$(PY) -m core.distill.seal_choice $(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
 
 train-model: $(VENV)/.installed
 	$(PY) -m core.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)

@@ -20,8 +20,11 @@ from .rig import channel_index
 LIP_OPENERS: tuple[str, ...] = ("mouthFunnel", "mouthUpperUp", "mouthLowerDown", "mouthShrugUpper")
 
 # Closure probability -> seal: none below SEAL_FROM, full above SEAL_FULL (a smooth ramp between).
+# The teacher's ramp; a student's own is chosen on the dev set's choose half and kept in its
+# config (core.distill.seal_choice): a small model's closure probability is less confident.
 SEAL_FROM = 0.35
 SEAL_FULL = 0.65
+SEAL_RAMP = (SEAL_FROM, SEAL_FULL)
 PRESS_AT_FULL_SEAL = 0.4
 # Speech probability (1 - P(silence)) -> how far the lips must be apart; the jaw opens to at
 # least PARTED_JAW there (about 3 mm between the demo head's lips).
@@ -55,9 +58,10 @@ def _smoothstep(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return (x * x * (3.0 - 2.0 * x)).astype(np.float32)
 
 
-def seal_from_probability(probability: np.ndarray) -> np.ndarray:
-    """Seal (T,) of closure probabilities (T,): a smoothstep from SEAL_FROM to SEAL_FULL."""
-    return _smoothstep(probability, SEAL_FROM, SEAL_FULL)
+def seal_from_probability(probability: np.ndarray, ramp: tuple[float, float] = SEAL_RAMP
+                          ) -> np.ndarray:  # fmt: skip
+    """Seal (T,) of closure probabilities (T,): a smoothstep over the ramp (from, full)."""
+    return _smoothstep(probability, *ramp)
 
 
 def part_lips(weights: np.ndarray, openness: np.ndarray, channels: tuple[str, ...]) -> np.ndarray:
@@ -73,10 +77,11 @@ def part_lips(weights: np.ndarray, openness: np.ndarray, channels: tuple[str, ..
 
 
 def seal_closures(weights: np.ndarray, probability: np.ndarray, channels: tuple[str, ...],
-                  silence: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+                  silence: np.ndarray | None = None,
+                  ramp: tuple[float, float] = SEAL_RAMP) -> np.ndarray:  # fmt: skip
     """The teacher's rule: weights (T, K) sealed where the closure probability (T,) is high and,
     given the silence probability (T,), parted where it is speech without a closure."""
-    seal = seal_from_probability(probability)
+    seal = seal_from_probability(probability, ramp)
     if silence is not None:
         speech = _smoothstep(1.0 - silence, SPEECH_FROM, SPEECH_FULL)
         weights = part_lips(weights, (1.0 - seal) * speech, channels)

@@ -326,3 +326,13 @@ def test_a_student_from_before_the_heads_starts_a_phone_aware_run(trained, tmp_p
     for name, value in state.items():
         rows = value if not name.startswith("out.") else value[:k]
         assert np.allclose(started[name].numpy()[: len(rows)], rows, atol=1e-6), name
+
+
+def test_feature_cache_limit_counts_what_is_cached(synthetic_corpus, tmp_path):
+    """--feature-shards N: the cache holds N shards, so rerunning the same command adds none."""
+    from core.corpus.dataset import list_shards
+
+    shards = len(list_shards(synthetic_corpus / "train"))
+    assert build_cache(synthetic_corpus, tmp_path, ("train",), DEFAULT_ENCODER, limit=1) == 1
+    assert build_cache(synthetic_corpus, tmp_path, ("train",), DEFAULT_ENCODER, limit=1) == 0
+    assert build_cache(synthetic_corpus, tmp_path, ("train",), DEFAULT_ENCODER) == shards - 1

@@ -1,5 +1,7 @@
 """Torch models vs the numpy runtime: parity, the per-window definition, file round trips."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -133,3 +135,38 @@ def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike
     write_model_file(tmp_path / "old.npz", "s_old", old, old_weights, "before the heads")
     loaded = read_model_file(tmp_path / "old.npz")
     assert not loaded.config.closure_head and loaded.config.phones == ()
+
+
+def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights(
+    speechlike, tmp_path
+):
+    from types import SimpleNamespace
+
+    from core.distill.seal_choice import RAMPS, apply_choice
+    from core.head import is_closed, lip_gap
+    from core.phone_set import Phone
+
+    config = configs.S_TINY
+    k = len(config.channels)
+    weights = _weights(Student(config))
+    weights["out.weight"][k] = 0.0
+    weights["out.bias"][k] = -1.4  # closure probability 0.2 on every frame
+
+    def closed_share(ramp) -> float:
+        ramped = replace(config, seal_ramp=ramp)
+        frames = np_student.student_frames(
+            ramped, np_student.build_stages(ramped, weights), speechlike
+        )
+        return float(is_closed(lip_gap(frames, config.channels)).mean())
+
+    assert closed_share((0.02, 0.1)) == 1.0 and closed_share((0.35, 0.65)) < 1.0
+    path = tmp_path / "s_tiny.npz"
+    write_model_file(path, "s_tiny", config, weights, "card")
+    clips = [SimpleNamespace(audio=speechlike, phones=[Phone(0.0, 1.0, "AA"), Phone(1.0, 1.1, "B"),
+                                                       Phone(1.1, 3.3, "AA")])]  # fmt: skip
+    best, scores = apply_choice(path, clips)
+    chosen = read_model_file(path)
+    assert chosen.config.seal_ramp == best.ramp and best.ramp in RAMPS and len(scores) == len(RAMPS)
+    assert chosen.card == "card" and all(
+        np.array_equal(chosen.weights[n], weights[n]) for n in weights
+    )

@@ -70,13 +70,14 @@ SMOKE_TEACHER = TrainSettings(steps=40, batch=4, lr=1e-3, crop_s=1.0, save_every
 SMOKE_STUDENT = TrainSettings(
     steps=60, batch=8, lr=3e-3, crop_frames=16, save_every=30, max_clips=64
 )
-# Full runs sized for this project's 2-core CPU machines (20-40 minutes per student, one
-# thread each); a GPU takes more steps with --steps. The S-tiny ablations take S-tiny's steps.
+# Full runs sized for one session of this project's 2-core CPU machines: S0 about 20 minutes on
+# two threads, then S-tiny and S-lowlat about an hour side by side on one thread each; a GPU
+# takes more steps with --steps. The S-tiny ablations take S-tiny's steps.
 FULL_TEACHER = TrainSettings(
     steps=1200, batch=16, lr=6e-4, crop_s=8.0, save_every=100, gap_weight=0.0
 )  # teacher_scratch: as shipped before (no lip-gap loss)
-FULL_S0 = TrainSettings(steps=1500, batch=32, lr=2e-3, crop_frames=64)
-FULL_STUDENT = TrainSettings(steps=2500, batch=32, lr=2e-3, crop_frames=64)
+FULL_S0 = TrainSettings(steps=4000, batch=32, lr=2e-3, crop_frames=64)
+FULL_STUDENT = TrainSettings(steps=20000, batch=32, lr=2e-3, crop_frames=64)
 FULL_ABLATION = FULL_STUDENT
 
 

@@ -58,7 +58,8 @@ def _same_body(start: object, config: StudentConfig) -> bool:
     """Whether a trained model has config's layers, whatever outputs its last layer has."""
     if not isinstance(start, StudentConfig):
         return False
-    heads = {"closure_head": config.closure_head, "phones": config.phones}
+    heads = {"closure_head": config.closure_head, "phones": config.phones,
+             "seal_ramp": config.seal_ramp}  # fmt: skip
     return replace(start, **heads) == config
 
 

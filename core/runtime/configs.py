@@ -9,6 +9,7 @@ or any scene rate (see core.runtime.smoothing).
 from dataclasses import asdict, dataclass, field, fields
 
 from ..audio import SAMPLE_RATE
+from ..lip_seal import SEAL_RAMP
 from ..rig import LOWER_FACE
 
 HOP = 160  # samples between model frames
@@ -60,6 +61,7 @@ class StudentConfig:
     # streaming stays exact), and phone-class logits, a training-only objective.
     closure_head: bool = False
     phones: tuple[str, ...] = ()
+    seal_ramp: tuple[float, float] = SEAL_RAMP  # closure probability: seal starts, seal is full
 
     def __post_init__(self) -> None:
         if self.input_kind not in ("raw", "logmel", "mfcc"):
@@ -71,6 +73,8 @@ class StudentConfig:
         for ms in (self.past_ms, self.future_ms):
             if (ms * SAMPLE_RATE / 1000) % 1:
                 raise ValueError(f"{ms} ms is not a whole number of samples")
+        if not 0.0 <= self.seal_ramp[0] < self.seal_ramp[1]:
+            raise ValueError(f"seal_ramp must rise from >= 0, got {self.seal_ramp}")
         if (self.window_samples - self.receptive_field) % HOP or self.head_frames < 1:
             raise ValueError(
                 f"window {self.window_samples} samples minus receptive field "
@@ -299,6 +303,7 @@ def config_from_dict(data: dict) -> AnyConfig:
     if kind == "StudentConfig":
         data["layers"] = tuple(ConvLayer(**layer) for layer in data["layers"])
         data["phones"] = tuple(str(p) for p in data.get("phones", ()))
+        data["seal_ramp"] = tuple(float(x) for x in data.get("seal_ramp", SEAL_RAMP))
         cls = StudentConfig
     elif kind == "TeacherConfig":
         cls = TeacherConfig

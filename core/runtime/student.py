@@ -84,7 +84,7 @@ def sealed_weights(logits: np.ndarray, config: StudentConfig) -> np.ndarray:
     weights = sigmoid(logits[:, :n])
     if not config.closure_head:
         return weights
-    return seal_closures(weights, sigmoid(logits[:, n]), config.channels)
+    return seal_closures(weights, sigmoid(logits[:, n]), config.channels, ramp=config.seal_ramp)
 
 
 def pad_clip(samples: np.ndarray, config: StudentConfig, n_frames: int) -> np.ndarray:

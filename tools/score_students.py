@@ -1,0 +1,68 @@
+"""Score student run folders or model files on the dev set's CHOOSE half, and at rest on silence.
+
+    python tools/score_students.py runs/full/s_tiny runs/full/s_lowlat assets/models/s_tiny.npz
+
+For choosing between runs, checkpoints and rules during training without a whole `make eval`:
+the same closure metrics (60 fps, smoothing on, demo-head lip gap under 1 mm) and the same quiet
+signals as reports/eval.md. Only the choose half is read by default; the report half is for
+reporting.
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.api import Model, load_model, predict  # noqa: E402
+from core.audio import SAMPLE_RATE  # noqa: E402
+from core.eval.devset import load_devset  # noqa: E402
+from core.eval.devset_split import split_clips  # noqa: E402
+from core.eval.rest_pose import rest_on_silence  # noqa: E402
+from core.head import is_closed, lip_gap, load_demo_head  # noqa: E402
+from core.lip_closure import ClosureTally, closure_tally  # noqa: E402
+
+
+def as_model(source: Path) -> Model:
+    """A model file as is; a run folder's checkpoint exported to a temporary file first."""
+    if source.suffix == ".npz":
+        return load_model(source)
+    from core.distill.export import export_checkpoint
+
+    out = Path(tempfile.mkdtemp()) / f"{source.name}.npz"
+    export_checkpoint(source / "checkpoint.pt", out, name=source.name)
+    return load_model(out)
+
+
+def closure_scores(model: Model, clips) -> dict[str, float]:
+    demo = load_demo_head()
+    tally = ClosureTally()
+    for clip in clips:
+        animation = predict(model, clip.audio, SAMPLE_RATE, fps=60.0, smoothing=True)
+        closed = is_closed(lip_gap(animation.weights, animation.channel_names, demo))
+        tally.merge(closure_tally(closed, 60.0, clip.phones))
+    return tally.summary()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sources", nargs="+", type=Path)
+    parser.add_argument("--half", default="choose")
+    args = parser.parse_args()
+    clips = split_clips(load_devset())[args.half]
+    print(f"| model ({args.half} half) | PBM inside | PBM ±40 ms | false cons. | false vowels "
+          "| at rest on the 5 quiet signals % |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    for source in args.sources:
+        model = as_model(source)
+        s = closure_scores(model, clips)
+        rest = ", ".join(f"{r.rest_share:.0%}" for r in rest_on_silence(model, load_demo_head()))
+        print(f"| {source} | {s['pbm_inside_pct']:.1f} | {s['pbm_40ms_pct']:.1f} | "
+              f"{s['false_closure_consonant_pct']:.1f} | {s['false_closure_vowel_pct']:.1f} | "
+              f"{rest} |")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
