@@ -124,14 +124,16 @@ SHARDS ?= 24
 train-continue: $(VENV)/.installed unlabelled
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/continue --jobs 2 \
 		--continue-from assets/models --feature-shards $(SHARDS) $(if $(STEPS),--steps $(STEPS),)
-	$(MAKE) seal-choice
+	$(MAKE) seal-choice PSEUDO=runs/continue/pseudo
 	$(MAKE) eval
 	$(PY) -m core.distill.model_cards --runs runs/continue --corpus $(CORPUS)
 
-# Each shipped student's seal ramp, chosen on the dev set's choose half (core/distill/seal_choice.py).
+# Each shipped student's seal ramp, calibrated to the teacher on the pseudo-labelled real speech
+# (core/distill/seal_choice.py; PSEUDO: the run's pseudo-labels).
+PSEUDO ?= runs/full/pseudo
 seal-choice: $(VENV)/.installed
-	test -f data/devset/manifest.json || $(MAKE) devset
-	$(PY) -m core.distill.seal_choice $(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
+	$(PY) -m core.distill.seal_choice --pseudo $(PSEUDO) \
+		$(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
 
 train-model: $(VENV)/.installed
 	$(PY) -m core.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)

@@ -140,11 +140,8 @@ def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike
 def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights(
     speechlike, tmp_path
 ):
-    from types import SimpleNamespace
-
     from core.distill.seal_choice import RAMPS, apply_choice
     from core.head import is_closed, lip_gap
-    from core.phone_set import Phone
 
     config = configs.S_TINY
     k = len(config.channels)
@@ -160,13 +157,22 @@ def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights
         return float(is_closed(lip_gap(frames, config.channels)).mean())
 
     assert closed_share((0.02, 0.1)) == 1.0 and closed_share((0.35, 0.65)) < 1.0
+    # Calibration: the teacher is sure (0.9) everywhere, the student says 0.2: the highest ramp
+    # that seals 0.2 fully matches the teacher best.
+    from core.corpus.dataset import Utterance, write_shard
+
     path = tmp_path / "s_tiny.npz"
     write_model_file(path, "s_tiny", config, weights, "card")
-    clips = [SimpleNamespace(audio=speechlike, phones=[Phone(0.0, 1.0, "AA"), Phone(1.0, 1.1, "B"),
-                                                       Phone(1.1, 3.3, "AA")])]  # fmt: skip
-    best, scores = apply_choice(path, clips)
+    frames = int(np.ceil(len(speechlike) / 16000 * 60))
+    teacher = np.zeros((frames, 1 + len(configs.TEACHER_PHONES)), np.float32)
+    teacher[:, 0], teacher[:, 2] = 0.9, 1.0
+    stamp = Utterance("stamp", speechlike, np.zeros((frames, k), np.float32), (), "", "real",
+                      "tuxpaint-fr", "fr", teacher=teacher)  # fmt: skip
+    write_shard(tmp_path / "pseudo" / "shard-00000-real-tuxpaint-fr.npz", [stamp])
+    best, scores = apply_choice(path, tmp_path / "pseudo")
     chosen = read_model_file(path)
-    assert chosen.config.seal_ramp == best.ramp and best.ramp in RAMPS and len(scores) == len(RAMPS)
+    assert best.ramp == (0.05, 0.2) == chosen.config.seal_ramp and len(scores) == len(RAMPS)
+    assert best.f1 == pytest.approx(1.0) and scores[0].recall == 0.0  # the teacher's own ramp
     assert chosen.card == "card" and all(
         np.array_equal(chosen.weights[n], weights[n]) for n in weights
     )
