@@ -98,9 +98,6 @@ def augment_rows(audio: np.ndarray, share: float, rng: np.random.Generator) -> n
     return audio
 
 
-QUIET_SHARE = 0.2  # crops replaced by digital silence, room tone or quiet noise at rest
-
-
 def quiet_crop(length: int, rng: np.random.Generator) -> np.ndarray:
     """Digital silence or white/pink/brown noise at -80..-35 dBFS: what lies between lines."""
     kind = int(rng.integers(4))
@@ -118,18 +115,23 @@ def quiet_crop(length: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def student_batch(
-    clips: list[Clip], config: StudentConfig, n_frames: int, batch: int, rng: np.random.Generator
+    clips: list[Clip],
+    config: StudentConfig,
+    n_frames: int,
+    batch: int,
+    rng: np.random.Generator,
+    quiet_share: float = 0.2,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, weight
     targets (B, T, K) and closure/phone targets (B, T, 1 + P).
 
-    A QUIET_SHARE of the rows is quiet (silence, room tone) with the rest pose (all zeros, no
+    A quiet_share of the rows is quiet (silence, room tone) with the rest pose (all zeros, no
     closure, phone SIL) as target: a face between lines rests with closed lips, and the corpus
     alone never taught it."""
     length = HOP * (n_frames - 1) + config.window_samples
     audio, targets, aux = np.zeros((batch, length), np.float32), [], []
     for b in range(batch):
-        if rng.random() < QUIET_SHARE:
+        if rng.random() < quiet_share:
             audio[b] = quiet_crop(length, rng)
             targets.append(np.zeros((n_frames, clips[0].labels.shape[1]), np.float32))
             aux.append(np.zeros((n_frames, clips[0].aux.shape[1]), np.float32))

@@ -59,11 +59,13 @@ class TrainSettings:
     feature_layers: tuple[int, ...] = (1, 3)  # conv layers matched against S0
     max_clips: int = 0  # 0: the whole corpus
     augment_share: float = 0.5  # crops augmented on the fly (room, mic, noise, channel, level)
+    quiet_share: float = 0.2  # student crops replaced by silence or quiet noise, at rest
     gap_weight: float = 0.3  # demo-head lip-gap loss (losses.LipGapLoss); 0: off
     gap_pressed_only: bool = True  # weight up pressed (p/b/m) closures only, not the rest pose
     closure_weight: float = 0.2  # phone-aware heads (losses.phone_aware_loss), as the teacher's
     phone_weight: float = 0.05
     hard_negative_weight: float = 3.0  # speech frames without a closure
+    closure_target_ramp: tuple[float, float] | None = None  # None: the teacher's probability
 
 
 SMOKE_TEACHER = TrainSettings(steps=40, batch=4, lr=1e-3, crop_s=1.0, save_every=20)

@@ -17,7 +17,8 @@ the single-process format (the unwrapped model's state), so either way resumes t
 """
 
 import argparse
-from dataclasses import asdict, replace
+import ast
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -179,7 +180,7 @@ def train(
         rng = np.random.default_rng(batch_seed(settings.seed, step, group))
         if is_student:
             audio, target, aux = student_batch(
-                clips, config, settings.crop_frames, settings.batch, rng
+                clips, config, settings.crop_frames, settings.batch, rng, settings.quiet_share
             )
         else:
             (audio, target), aux = (
@@ -219,6 +220,20 @@ def train(
     return history
 
 
+def override_settings(settings: TrainSettings, assignments: list[str]) -> TrainSettings:
+    """settings with NAME=VALUE assignments (Python literals) applied; unknown names fail."""
+    changes = {}
+    for assignment in assignments:
+        name, _, value = assignment.partition("=")
+        if name not in {f.name for f in fields(settings)}:
+            raise SystemExit(f"--set {assignment}: TrainSettings has no setting {name!r}.")
+        try:
+            changes[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise SystemExit(f"--set {assignment}: {value!r} is not a Python literal.") from None
+    return replace(settings, **changes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Train a Tiny Lip Sync model.")
     parser.add_argument("--model", required=True, choices=sorted(RECIPES))
@@ -238,12 +253,22 @@ def main() -> None:
         help="start from this run folder or model file (fine-tuning)",
     )
     parser.add_argument("--features", type=Path, default=None, help="Whisper feature cache")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a training setting (recipes.TrainSettings), e.g. closure_weight=0.5",
+    )
     args = parser.parse_args()
     group, device = init_group(args.device)
     recipe = RECIPES[args.model]
     settings = replace(settings_for(args.model, args.smoke), seed=args.seed)
     if args.steps:
         settings = replace(settings, steps=args.steps)
+    settings = override_settings(settings, args.set)
+    if args.set:  # the model card says how this run differs from its recipe
+        recipe = replace(recipe, note=f"{recipe.note} ({', '.join(args.set)})")
     runs = args.out.parent
     data_dir = args.corpus / "train"
     if recipe.targets == "pseudo":
