@@ -18,14 +18,14 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines kokoro corpus-kokoro extension demo test lint test-core test-blender42 test-blender52 \
-	closure-rate head-renders bench seal-choice corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model \
+	closure-rate head-renders bench seal-choice part-choice corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model \
 	train-smoke label-plots bench-batch bench-long whisper-encoder clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
 	@echo "other: setup extension bench corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model train-smoke \
-	label-plots bench-batch bench-long whisper-encoder seal-choice clean"
+	label-plots bench-batch bench-long whisper-encoder seal-choice part-choice clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
 define need_python
@@ -114,6 +114,7 @@ CORPUS ?= data/corpus
 train: $(VENV)/.installed unlabelled
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/full --jobs 2
 	$(MAKE) seal-choice
+	$(MAKE) part-choice
 	$(MAKE) eval
 	$(PY) -m core.distill.model_cards --runs runs/full --corpus $(CORPUS)
 
@@ -125,6 +126,7 @@ train-continue: $(VENV)/.installed unlabelled
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/continue --jobs 2 \
 		--continue-from assets/models --feature-shards $(SHARDS) $(if $(STEPS),--steps $(STEPS),)
 	$(MAKE) seal-choice PSEUDO=runs/continue/pseudo
+	$(MAKE) part-choice
 	$(MAKE) eval
 	$(PY) -m core.distill.model_cards --runs runs/continue --corpus $(CORPUS)
 
@@ -134,6 +136,12 @@ PSEUDO ?= runs/full/pseudo
 seal-choice: $(VENV)/.installed
 	$(PY) -m core.distill.seal_choice --pseudo $(PSEUDO) \
 		$(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
+
+# Each shipped model's part ramp (lips parted where its phone head hears speech without a
+# closure), chosen on the dev set's choose half (core/distill/part_choice.py), after seal-choice.
+part-choice: $(VENV)/.installed
+	test -f data/devset/manifest.json || $(MAKE) devset
+	$(PY) -m core.distill.part_choice $(foreach m,s0 s_tiny s_lowlat teacher,assets/models/$(m).npz)
 
 train-model: $(VENV)/.installed
 	$(PY) -m core.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)

@@ -1,10 +1,10 @@
 """The lip seal: one rule that closes the lips of a pose, for the animator and the teacher.
 
-Given a silence probability, the teacher's rule can also part the lips where speech has no
-bilabial closure (its pose head, a regression, keeps the jaw low on short consonants and the demo
-head's relaxed lips touch). Measured on the choose half (tools/tune_teacher.py) it cut false
-closures 18.1 -> 16.7 %; the shipped teacher does not use it yet, since its students'
-pseudo-labels were made without it.
+Given a silence probability (a phone head's P(SIL)), the rule can also part the lips where
+speech has no bilabial closure: a pose head, a regression, keeps the jaw low on short consonants
+and the demo head's relaxed lips touch there. Each shipped model keeps its own speech ramp
+(`part_ramp` in its config, chosen on the dev set's choose half by tools/choose_part_ramp.py; None:
+off). The teacher's pseudo-labels are its poses before this step.
 
 A seal s (0..1 per frame) fades the lip-opening channels out, sets mouthClose to s * jawOpen
 (ARKit's mouthClose closes the lips relative to the open jaw) and presses the lips by `press`.
@@ -26,10 +26,10 @@ SEAL_FROM = 0.35
 SEAL_FULL = 0.65
 SEAL_RAMP = (SEAL_FROM, SEAL_FULL)
 PRESS_AT_FULL_SEAL = 0.4
-# Speech probability (1 - P(silence)) -> how far the lips must be apart; the jaw opens to at
-# least PARTED_JAW there (about 3 mm between the demo head's lips).
-SPEECH_FROM = 0.5
-SPEECH_FULL = 0.8
+# Speech probability (1 - P(silence)) -> how far the lips must be apart (a model's part_ramp;
+# this one by default); the jaw opens to at least PARTED_JAW there (about 3 mm between the demo
+# head's lips).
+SPEECH_RAMP = (0.5, 0.8)
 PARTED_JAW = 0.10
 
 
@@ -77,12 +77,32 @@ def part_lips(weights: np.ndarray, openness: np.ndarray, channels: tuple[str, ..
 
 
 def seal_closures(weights: np.ndarray, probability: np.ndarray, channels: tuple[str, ...],
-                  silence: np.ndarray | None = None,
-                  ramp: tuple[float, float] = SEAL_RAMP) -> np.ndarray:  # fmt: skip
+                  silence: np.ndarray | None = None, ramp: tuple[float, float] = SEAL_RAMP,
+                  speech_ramp: tuple[float, float] = SPEECH_RAMP) -> np.ndarray:  # fmt: skip
     """The teacher's rule: weights (T, K) sealed where the closure probability (T,) is high and,
     given the silence probability (T,), parted where it is speech without a closure."""
     seal = seal_from_probability(probability, ramp)
     if silence is not None:
-        speech = _smoothstep(1.0 - silence, SPEECH_FROM, SPEECH_FULL)
+        speech = _smoothstep(1.0 - silence, *speech_ramp)
         weights = part_lips(weights, (1.0 - seal) * speech, channels)
     return apply_seal(weights, seal, PRESS_AT_FULL_SEAL * seal, channels)
+
+
+def silence_probability(phone_logits: np.ndarray, phones: tuple[str, ...]) -> np.ndarray:
+    """P(SIL) (T,) of phone-class logits (T, P): the softmax's silence column."""
+    shifted = phone_logits - phone_logits.max(axis=1, keepdims=True)
+    total = np.exp(shifted).sum(axis=1)
+    return (np.exp(shifted[:, phones.index("SIL")]) / total).astype(np.float32)
+
+
+def finish_pose(weights: np.ndarray, closure_logit: np.ndarray, phone_logits: np.ndarray,
+                config) -> np.ndarray:  # fmt: skip
+    """A phone-aware model's pose at run time: weights (T, K) sealed by its closure logits (T,)
+    over config.seal_ramp and, where config.part_ramp is set, parted in speech by its phone
+    logits (T, P). One place for the students (numpy and torch) and the teacher."""
+    probability = (0.5 + 0.5 * np.tanh(0.5 * closure_logit)).astype(np.float32)  # logistic
+    silence = None
+    if config.part_ramp is not None:
+        silence = silence_probability(phone_logits, config.phones)
+    return seal_closures(weights, probability, config.channels, silence, config.seal_ramp,
+                         config.part_ramp or SPEECH_RAMP)  # fmt: skip

@@ -176,3 +176,58 @@ def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights
     assert chosen.card == "card" and all(
         np.array_equal(chosen.weights[n], weights[n]) for n in weights
     )
+
+
+def test_a_part_ramp_parts_the_lips_where_the_phone_head_hears_speech(speechlike, tmp_path):
+    """With part_ramp, frames whose phone head says speech (not SIL) and whose closure head says
+    no closure get the jaw open (lips apart); off (None) the pose is the sealed pose alone. The
+    torch student, the numpy runtime and the model file agree."""
+    from core.head import is_closed, lip_gap
+    from core.lip_seal import PARTED_JAW
+
+    config = configs.S_TINY
+    k = len(config.channels)
+    weights = _weights(Student(config))
+    for name in ("out.weight", "out.bias"):
+        weights[name][:] = 0.0
+    weights["out.bias"][:k] = -8.0  # every weight ~0: the closed rest pose
+    weights["out.bias"][k] = -8.0  # no closure
+    speech_class = k + 1 + config.phones.index("AA")
+    weights["out.bias"][speech_class] = 8.0  # the phone head hears AA everywhere
+
+    def frames(part_ramp):
+        parted = replace(config, part_ramp=part_ramp)
+        return np_student.student_frames(parted, np_student.build_stages(parted, weights),
+                                         speechlike)  # fmt: skip
+
+    jaw = config.channels.index("jawOpen")
+    assert is_closed(lip_gap(frames(None), config.channels)).all()
+    parted = frames((0.5, 0.8))
+    assert np.allclose(parted[:, jaw], PARTED_JAW, atol=1e-3)
+    assert not is_closed(lip_gap(parted, config.channels)).any()
+
+    model = Student(replace(config, part_ramp=(0.5, 0.8)))
+    model.load_state_dict({n: torch.from_numpy(w) for n, w in weights.items()})
+    with torch.no_grad():
+        torch_frames = model.eval().predict_clip(torch.from_numpy(speechlike)[None])[0].numpy()
+    assert np.abs(torch_frames - parted).max() < 1e-5
+
+    write_model_file(tmp_path / "p.npz", "p", replace(config, part_ramp=(0.2, 0.4)), weights, "")
+    assert read_model_file(tmp_path / "p.npz").config.part_ramp == (0.2, 0.4)
+    with pytest.raises(ValueError, match="part_ramp"):
+        replace(config, part_ramp=(0.8, 0.5))
+    with pytest.raises(ValueError, match="SIL"):
+        replace(configs.S_TINY, phones=(), closure_head=False, part_ramp=(0.5, 0.8))
+
+
+def test_the_part_ramp_choice_puts_rest_first_then_closures_minus_false_closures():
+    from core.distill.part_choice import PartScore, choose
+
+    resting, restless = (1.0,) * 5, (1.0, 1.0, 1.0, 0.9, 1.0)
+    off = PartScore(None, 80.0, 20.0, 10.0, resting)
+    mild = PartScore((0.5, 0.8), 80.0, 18.0, 9.0, resting)
+    same = PartScore((0.3, 0.6), 80.0, 18.0, 8.0, resting)  # ties with mild: mild comes first
+    eager = PartScore((0.05, 0.2), 80.0, 10.0, 5.0, restless)  # best merit, but lips part on hiss
+    assert choose([off, mild, same, eager]) is mild
+    assert choose([off, eager]) is off
+    assert choose([PartScore(None, 80.0, 20.0, 9.0, restless), eager]) is eager  # none rests

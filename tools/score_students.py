@@ -15,13 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.api import Model, load_model, predict  # noqa: E402
-from core.audio import SAMPLE_RATE  # noqa: E402
+from core.api import Model, load_model  # noqa: E402
 from core.eval.devset import load_devset  # noqa: E402
 from core.eval.devset_split import split_clips  # noqa: E402
 from core.eval.rest_pose import rest_on_silence  # noqa: E402
-from core.head import is_closed, lip_gap, load_demo_head  # noqa: E402
-from core.lip_closure import ClosureTally, closure_tally  # noqa: E402
+from core.eval.scoring import closure_summary  # noqa: E402
+from core.head import load_demo_head  # noqa: E402
 
 
 def as_model(source: Path) -> Model:
@@ -35,16 +34,6 @@ def as_model(source: Path) -> Model:
     return load_model(out)
 
 
-def closure_scores(model: Model, clips) -> dict[str, float]:
-    demo = load_demo_head()
-    tally = ClosureTally()
-    for clip in clips:
-        animation = predict(model, clip.audio, SAMPLE_RATE, fps=60.0, smoothing=True)
-        closed = is_closed(lip_gap(animation.weights, animation.channel_names, demo))
-        tally.merge(closure_tally(closed, 60.0, clip.phones))
-    return tally.summary()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="+", type=Path)
@@ -56,7 +45,7 @@ def main() -> int:
     print("|---|---|---|---|---|---|")
     for source in args.sources:
         model = as_model(source)
-        s = closure_scores(model, clips)
+        s = closure_summary(model, clips, load_demo_head())
         rest = ", ".join(f"{r.rest_share:.0%}" for r in rest_on_silence(model, load_demo_head()))
         print(f"| {source} | {s['pbm_inside_pct']:.1f} | {s['pbm_40ms_pct']:.1f} | "
               f"{s['false_closure_consonant_pct']:.1f} | {s['false_closure_vowel_pct']:.1f} | "

@@ -55,8 +55,8 @@ def score(head, clips, features, seal_from: float, seal_full: float,
             weights, phones, closure = head(torch.from_numpy(features[clip.clip_id])[None])
         p = torch.sigmoid(closure[0]).numpy()
         silence = torch.softmax(phones[0], dim=-1)[:, 0].numpy() if part else None
-        lip_seal.SEAL_FROM, lip_seal.SEAL_FULL = seal_from, seal_full
-        frames = lip_seal.seal_closures(weights[0].numpy(), p, head.config.channels, silence)
+        frames = lip_seal.seal_closures(weights[0].numpy(), p, head.config.channels, silence,
+                                        ramp=(seal_from, seal_full))  # fmt: skip
         frames = frames[: -(-len(clip.audio) // 160)]
         weights_60 = resample_frames(frames, len(clip.audio), 60.0, smoothing=True)
         gap = lip_gap(weights_60, head.config.channels, demo)

@@ -101,3 +101,17 @@ def score_set(
             reference_gap_m = lip_gap(item.reference, item.reference_channels, head)
             score.reference_jitter_gap_mm.append(jitter(reference_gap_m * 1000.0))
     return score
+
+
+def closure_summary(model, clips: Iterable, head: DemoHead) -> dict[str, float]:
+    """PBM and false-closure figures of a loaded model (core.api) over dev clips (audio,
+    phones), scored as `make eval` does: 60 fps, ensemble smoothing on, the demo head's lip gap."""
+    from ..api import predict
+    from ..audio import SAMPLE_RATE
+
+    tally = ClosureTally()
+    for clip in clips:
+        animation = predict(model, clip.audio, SAMPLE_RATE, fps=EVAL_FPS, smoothing=True)
+        closed = is_closed(lip_gap(animation.weights, animation.channel_names, head))
+        tally.merge(closure_tally(closed, EVAL_FPS, clip.phones))
+    return tally.summary()

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..lip_seal import seal_closures
+from ..lip_seal import finish_pose
 from ..runtime.configs import HOP, StudentConfig
 from .frontend import LogMel
 
@@ -70,8 +70,7 @@ class Student(nn.Module):
         """forward's weights (B, T, K) sealed where its closure logit is confident (inference)."""
         if not self.config.closure_head:
             return weights
-        sealed = [seal_closures(w.numpy(), torch.sigmoid(c[:, 0]).numpy(), self.config.channels,
-                                ramp=self.config.seal_ramp)
+        sealed = [finish_pose(w.numpy(), c[:, 0].numpy(), c[:, 1:].numpy(), self.config)
                   for w, c in zip(weights, logits, strict=True)]  # fmt: skip
         return torch.from_numpy(np.stack(sealed))
 

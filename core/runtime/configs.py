@@ -36,6 +36,21 @@ class ConvLayer:
     stride: int
 
 
+def _check_ramps(config: "StudentConfig | WhisperTeacherConfig") -> None:
+    """A seal or part ramp rises from a probability >= 0 (core.lip_seal)."""
+    for name in ("seal_ramp", "part_ramp"):
+        ramp = getattr(config, name)
+        if ramp is not None and not (len(ramp) == 2 and 0.0 <= ramp[0] < ramp[1]):
+            raise ValueError(f"{name} must rise from >= 0, got {ramp}")
+
+
+def _ramps_from_dict(data: dict) -> None:
+    """The ramps of a config dict as tuples of floats (JSON gives lists), defaults when absent."""
+    data["seal_ramp"] = tuple(float(x) for x in data.get("seal_ramp", SEAL_RAMP))
+    part = data.get("part_ramp")
+    data["part_ramp"] = None if part is None else tuple(float(x) for x in part)
+
+
 @dataclass(frozen=True)
 class StudentConfig:
     """Conv + fully-connected student on a waveform window [t - past_ms, t + future_ms).
@@ -62,8 +77,12 @@ class StudentConfig:
     closure_head: bool = False
     phones: tuple[str, ...] = ()
     seal_ramp: tuple[float, float] = SEAL_RAMP  # closure probability: seal starts, seal is full
+    part_ramp: tuple[float, float] | None = None  # speech probability: lips part (None: off)
 
     def __post_init__(self) -> None:
+        _check_ramps(self)
+        if self.part_ramp is not None and "SIL" not in self.phones:
+            raise ValueError("part_ramp needs a phone head with a SIL class")
         if self.input_kind not in ("raw", "logmel", "mfcc"):
             raise ValueError(f"unknown input_kind {self.input_kind!r}")
         if self.input_kind == "raw" and self.total_stride != HOP:
@@ -73,8 +92,6 @@ class StudentConfig:
         for ms in (self.past_ms, self.future_ms):
             if (ms * SAMPLE_RATE / 1000) % 1:
                 raise ValueError(f"{ms} ms is not a whole number of samples")
-        if not 0.0 <= self.seal_ramp[0] < self.seal_ramp[1]:
-            raise ValueError(f"seal_ramp must rise from >= 0, got {self.seal_ramp}")
         if (self.window_samples - self.receptive_field) % HOP or self.head_frames < 1:
             raise ValueError(
                 f"window {self.window_samples} samples minus receptive field "
@@ -189,8 +206,11 @@ class WhisperTeacherConfig:
     channels: tuple[str, ...] = LOWER_FACE
     past_ms: float = float("inf")
     future_ms: float = float("inf")
+    seal_ramp: tuple[float, float] = SEAL_RAMP  # as StudentConfig's (core.lip_seal)
+    part_ramp: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
+        _check_ramps(self)
         if not self.feature_layers or not all(
             1 <= i <= self.encoder.n_layers for i in self.feature_layers
         ):
@@ -297,13 +317,14 @@ def config_from_dict(data: dict) -> AnyConfig:
         data["encoder"] = WhisperEncoderConfig(**data["encoder"])
         data["feature_layers"] = tuple(int(i) for i in data["feature_layers"])
         data["phones"] = tuple(str(p) for p in data["phones"])
+        _ramps_from_dict(data)
         cls = WhisperTeacherConfig
         return _construct(cls, data)
     data["logmel"] = LogMelConfig(**data["logmel"])
     if kind == "StudentConfig":
         data["layers"] = tuple(ConvLayer(**layer) for layer in data["layers"])
         data["phones"] = tuple(str(p) for p in data.get("phones", ()))
-        data["seal_ramp"] = tuple(float(x) for x in data.get("seal_ramp", SEAL_RAMP))
+        _ramps_from_dict(data)
         cls = StudentConfig
     elif kind == "TeacherConfig":
         cls = TeacherConfig

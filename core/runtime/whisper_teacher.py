@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..lip_seal import seal_closures
+from ..lip_seal import finish_pose
 from .configs import FRAMES_PER_TOKEN, WhisperTeacherConfig
 from .conv import conv1d, torch_weight_to_2d
 from .student import sigmoid
@@ -149,5 +149,5 @@ class NumpyWhisperTeacher:
     def frames_and_phones(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`frames` and the phone logits (T, P) of the same pass (transcript mode needs both)."""
         weights, phones, closure = self.outputs(samples)
-        sealed = seal_closures(weights, sigmoid(closure), self.config.channels)
+        sealed = finish_pose(weights, closure, phones, self.config)
         return sealed.astype(np.float32), phones

@@ -1,0 +1,109 @@
+"""Choose each shipped model's part ramp on the dev set's choose half and keep it in the file.
+
+    python -m core.distill.part_choice assets/models/s0.npz assets/models/s_tiny.npz ...
+
+A phone-aware model's pose head keeps the jaw low on short consonants, where the demo head's
+relaxed lips touch: false closures. Its phone head knows it is speech there, so the lips can be
+parted where the phone head hears speech and the closure head no closure (core.lip_seal). How
+readily is the part ramp (speech probability where parting starts, where it is full); parting
+too readily also parts the lips on noise that the phone head takes for speech.
+
+The rule, fixed before looking (session 4's): of PART_RAMPS, those that keep the model at rest on
+all five quiet signals (>= 95 % of frames, core.eval.rest_pose; if none does, all of them), the
+one with the best PBM within 40 ms minus false closures on consonants, on the **choose half**
+only; ties go to the earlier entry (off, then the most reluctant). The seal ramp is chosen first
+(core.distill.seal_choice): parting happens only where the lips are not sealed.
+"""
+
+import argparse
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..errors import CorpusError
+from ..runtime.modelfile import read_model_file, write_model_file
+
+PART_RAMPS = (None, (0.5, 0.8), (0.3, 0.6), (0.2, 0.4), (0.1, 0.3), (0.05, 0.2))
+
+
+@dataclass(frozen=True)
+class PartScore:
+    ramp: tuple[float, float] | None
+    pbm_40ms_pct: float
+    false_consonant_pct: float
+    false_vowel_pct: float
+    rest_shares: tuple[float, ...]  # per quiet signal
+
+    @property
+    def rests(self) -> bool:
+        from ..eval.rest_pose import REST_SHARE_MIN
+
+        return min(self.rest_shares) >= REST_SHARE_MIN
+
+    @property
+    def merit(self) -> float:
+        return self.pbm_40ms_pct - self.false_consonant_pct
+
+
+def choose(scores: list[PartScore]) -> PartScore:
+    """The rule above: resting candidates first, then merit, ties to the earlier one."""
+    candidates = [s for s in scores if s.rests] or scores
+    return max(candidates, key=lambda s: (round(s.merit, 6), -scores.index(s)))
+
+
+def score_ramps(path: Path, clips) -> list[PartScore]:
+    """Every ramp of PART_RAMPS on one model file: closures on the clips, rest on quiet."""
+    from ..api import Model
+    from ..eval.rest_pose import rest_on_silence
+    from ..eval.scoring import closure_summary
+    from ..head import load_demo_head
+
+    head = load_demo_head()
+    model_file = read_model_file(path)
+    if not getattr(model_file.config, "phones", ()):
+        raise ValueError(f"{path}: the model has no phone head to part the lips by.")
+    scores = []
+    for ramp in PART_RAMPS:
+        model = Model(replace(model_file, config=replace(model_file.config, part_ramp=ramp)))
+        summary = closure_summary(model, clips, head)
+        rest = tuple(r.rest_share for r in rest_on_silence(model, head))
+        scores.append(PartScore(ramp, summary["pbm_40ms_pct"],
+                                summary["false_closure_consonant_pct"],
+                                summary["false_closure_vowel_pct"], rest))  # fmt: skip
+    return scores
+
+
+def apply_choice(path: Path, clips) -> tuple[PartScore, list[PartScore]]:
+    """Rewrite a model file with its chosen part ramp (weights and card unchanged)."""
+    scores = score_ramps(path, clips)
+    best = choose(scores)
+    model_file = read_model_file(path)
+    config = replace(model_file.config, part_ramp=best.ramp)
+    write_model_file(path, model_file.name, config, model_file.weights, model_file.card,
+                     model_file.dtype)  # fmt: skip
+    return best, scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..eval.devset import DEFAULT_DIR, load_devset
+    from ..eval.devset_split import split_clips
+
+    parser = argparse.ArgumentParser(prog="python -m core.distill.part_choice", description=__doc__)
+    parser.add_argument("models", nargs="+", type=Path)
+    parser.add_argument("--devset", type=Path, default=DEFAULT_DIR)
+    args = parser.parse_args(argv)
+    clips = split_clips(load_devset(args.devset))["choose"]
+    if not clips:
+        raise CorpusError(f"{args.devset}: no choose-half clips; run `make devset`.")
+    for path in args.models:
+        best, scores = apply_choice(path, clips)
+        for s in scores:
+            rest = ", ".join(f"{share:.0%}" for share in s.rest_shares)
+            mark = "  <- chosen" if s is best else ""
+            print(f"{path.name}: part {s.ramp}: PBM ±40 {s.pbm_40ms_pct:.1f}, false cons. "
+                  f"{s.false_consonant_pct:.1f}, vowels {s.false_vowel_pct:.1f}, "
+                  f"rest {rest}{mark}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
