@@ -231,3 +231,13 @@ def test_the_part_ramp_choice_puts_rest_first_then_closures_minus_false_closures
     assert choose([off, mild, same, eager]) is mild
     assert choose([off, eager]) is off
     assert choose([PartScore(None, 80.0, 20.0, 9.0, restless), eager]) is eager  # none rests
+
+
+def test_the_part_ramp_choice_rewrites_the_cards_line_about_it():
+    from core.distill.part_choice import with_part_note
+
+    card = "# Model card\nPhone-aware: seals closures.\nTraining: KD.\n"
+    once = with_part_note(card, (0.1, 0.3))
+    assert once.splitlines()[2].startswith("Lips parted in speech:") and "0.1" in once
+    assert with_part_note(once, (0.2, 0.4)).count("Lips parted") == 1
+    assert with_part_note(once, None) == card

@@ -26,6 +26,19 @@ WHISPER_TEACHER_NOTE = (
 )
 
 
+PART_NOTE_START = "Lips parted in speech:"
+
+
+def part_note(part_ramp: tuple[float, float]) -> str:
+    """The model card's line for a part ramp (core.lip_seal.finish_pose)."""
+    return (
+        f"{PART_NOTE_START} where the phone head hears speech (from P(speech) = "
+        f"{part_ramp[0]:g}, full at {part_ramp[1]:g}) and the closure head no closure, the jaw "
+        "opens enough to part the lips (ramp chosen on the dev set's choose half, "
+        "`make part-choice`)."
+    )
+
+
 def model_card(name: str, config, parameters: int, train_note: str) -> str:
     """Human-readable model card text stored in the file."""
     lines = [
@@ -52,6 +65,8 @@ def model_card(name: str, config, parameters: int, train_note: str) -> str:
         lines.append(WHISPER_TEACHER_NOTE.format(head=parameters - encoder))
     else:
         lines.append(TEACHER_NOTE.format(params=parameters))
+    if getattr(config, "part_ramp", None) is not None:
+        lines.append(part_note(config.part_ramp))
     lines.append(f"Training: {train_note}")
     lines.append(
         "Training speech: synthetic voices with exact phone timings, and for the students "

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..runtime.modelfile import read_model_file, write_model_file
+from .export import PART_NOTE_START, part_note
 
 PART_RAMPS = (None, (0.5, 0.8), (0.3, 0.6), (0.2, 0.4), (0.1, 0.3), (0.05, 0.2))
 
@@ -72,14 +73,27 @@ def score_ramps(path: Path, clips) -> list[PartScore]:
     return scores
 
 
+def with_part_note(card: str, ramp: tuple[float, float] | None) -> str:
+    """A model card with its part-ramp line replaced (before the "Training:" line; none if off)."""
+    lines = [line for line in card.split("\n") if not line.startswith(PART_NOTE_START)]
+    if ramp is not None:
+        at = next((i for i, line in enumerate(lines) if line.startswith("Training: ")), len(lines))
+        lines.insert(at, part_note(ramp))
+    return "\n".join(lines)
+
+
 def apply_choice(path: Path, clips) -> tuple[PartScore, list[PartScore]]:
-    """Rewrite a model file with its chosen part ramp (weights and card unchanged)."""
+    """Rewrite a model file with its chosen part ramp, and its card's line about it (in the file
+    and in the .md beside it); the weights are unchanged."""
     scores = score_ramps(path, clips)
     best = choose(scores)
     model_file = read_model_file(path)
     config = replace(model_file.config, part_ramp=best.ramp)
-    write_model_file(path, model_file.name, config, model_file.weights, model_file.card,
-                     model_file.dtype)  # fmt: skip
+    card = with_part_note(model_file.card, best.ramp)
+    write_model_file(path, model_file.name, config, model_file.weights, card, model_file.dtype)
+    beside = path.with_suffix(".md")
+    if beside.exists():
+        beside.write_text(with_part_note(beside.read_text(), best.ramp))
     return best, scores
 
 
