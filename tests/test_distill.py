@@ -338,38 +338,12 @@ def test_feature_cache_limit_counts_what_is_cached(synthetic_corpus, tmp_path):
     assert build_cache(synthetic_corpus, tmp_path, ("train",), DEFAULT_ENCODER) == shards - 1
 
 
-def test_closure_target_can_be_the_teachers_seal():
-    """With closure_target_ramp the closure loss learns the teacher's decision (its probability
-    through the seal ramp): a hedged 0.5 below the ramp's middle is pulled to 'open', a 0.7 to
-    'sealed'."""
-    import torch
-
-    from core.distill.losses import phone_aware_loss
-    from core.lip_seal import SEAL_RAMP, seal_from_probability
-
-    probability = torch.tensor([0.0, 0.3, 0.45, 0.5, 0.6, 0.7, 1.0])
-    aux = torch.zeros(1, len(probability), 1 + len(configs.TEACHER_PHONES))
-    aux[0, :, 0], aux[0, :, 1] = probability, 1.0  # silence: no hard-negative weighting
-    sealed = torch.from_numpy(seal_from_probability(probability.numpy(), SEAL_RAMP))
-    settings = replace(STUDENT_SETTINGS, closure_target_ramp=SEAL_RAMP)
-    plain = replace(STUDENT_SETTINGS, closure_target_ramp=None)
-
-    def closure_loss(logit_of, settings):
-        logits = torch.zeros(1, len(probability), 1 + len(configs.TEACHER_PHONES))
-        logits[0, :, 0] = torch.logit(logit_of.clamp(1e-4, 1 - 1e-4))
-        return phone_aware_loss(logits, aux, True, settings)["closure"].item()
-
-    # each objective is smallest where the student outputs its own target
-    assert closure_loss(sealed, settings) < closure_loss(probability, settings)
-    assert closure_loss(probability, plain) < closure_loss(sealed, plain)
-
-
 def test_training_settings_take_overrides_by_name():
     from core.distill.train import override_settings
 
-    assignments = ["closure_weight=0.5", "closure_target_ramp=(0.35, 0.65)"]
+    assignments = ["closure_weight=0.5", "feature_layers=(0, 2)"]
     settings = override_settings(STUDENT_SETTINGS, assignments)
-    assert settings.closure_weight == 0.5 and settings.closure_target_ramp == (0.35, 0.65)
+    assert settings.closure_weight == 0.5 and settings.feature_layers == (0, 2)
     for bad in ("no_such_setting=1", "closure_weight=half"):
         with pytest.raises(SystemExit, match="--set"):
             override_settings(STUDENT_SETTINGS, [bad])

@@ -23,17 +23,11 @@ def phone_aware_loss(logits: torch.Tensor, aux: torch.Tensor, closure_head: bool
     closure probability and phone posteriors (or the procedural truth), aux (B, T, 1 + P).
 
     Closure: binary cross-entropy on the (soft) probability, frames that are not closures but
-    have speech weighted up as hard negatives. With settings.closure_target_ramp the target is
-    the teacher's seal instead (its probability through that ramp, lip_seal's smoothstep): the
-    teacher's decision, not its hedge. Phones: cross-entropy on the soft posteriors.
+    have speech weighted up as hard negatives. Phones: cross-entropy on the soft posteriors.
     """
     terms = {}
     if closure_head:
         target = aux[..., 0]
-        if settings.closure_target_ramp:
-            low, high = settings.closure_target_ramp
-            x = ((target - low) / (high - low)).clamp(0.0, 1.0)
-            target = x * x * (3.0 - 2.0 * x)
         speech = 1.0 - aux[..., 1]  # 1 - P(SIL)
         weight = 1.0 + (settings.hard_negative_weight - 1.0) * speech * (1.0 - target)
         bce = nn.functional.binary_cross_entropy_with_logits(logits[..., 0], target, weight)
