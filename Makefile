@@ -156,7 +156,8 @@ train-smoke: $(VENV)/.installed
 
 # The real-speech dev set (docs/devset.md, ~3 min). make eval scores every model, the oracle labels
 # and Rhubarb 1.14.0 (../shared/tools/rhubarb-1.14.0, else its last measured figures) on both
-# halves of it, caching predictions and cues in build/eval_cache/ (a rerun scores what changed).
+# halves of it, caching predictions and cues in build/eval_cache/ (a rerun scores what changed),
+# and refreshes the evaluation section of each shipped model's card.
 devset: $(VENV)/.installed
 	test -d /usr/share/ktuberling/sounds || (apt-get update -q && apt-get install -y -q ktuberling-data)
 	$(PY) -m core.eval.devset --out data/devset
@@ -164,6 +165,7 @@ devset: $(VENV)/.installed
 eval: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
 	$(PY) -m core.eval.report --readme README.md
+	$(PY) -m core.distill.model_cards --evaluation-only
 
 corpus: $(VENV)/.installed build/.engines build/.kokoro
 	$(PY) -m core.corpus.build --out data/corpus --jobs 2 $(if $(MBROLA),--mbrola,)

@@ -241,3 +241,23 @@ def test_the_part_ramp_choice_rewrites_the_cards_line_about_it():
     assert once.splitlines()[2].startswith("Lips parted in speech:") and "0.1" in once
     assert with_part_note(once, (0.2, 0.4)).count("Lips parted") == 1
     assert with_part_note(once, None) == card
+
+
+def test_card_evaluation_sections_refresh_from_the_eval_rows(tmp_path):
+    import json
+
+    from core.distill.model_cards import EVAL_HEADING, refresh_evaluation
+
+    config = configs.S_TINY
+    weights = _weights(Student(config))
+    card = f"# Model card: s_tiny\n\nintro\n\n{EVAL_HEADING}\n\nold table\n\n## Known limits\n\n- x\n"
+    write_model_file(tmp_path / "s_tiny.npz", "s_tiny", config, weights, card)
+    metrics = {"pbm_40ms_pct": 64.3, "pbm_inside_pct": 60.7}
+    rows = [{"system": "s_tiny", "eval_set": "real dev set, report half", "smoothing": True,
+             "metrics": metrics}]  # fmt: skip
+    (tmp_path / "eval.json").write_text(json.dumps({"rows": rows}))
+    (written,) = refresh_evaluation(tmp_path / "eval.json", tmp_path)
+    text = read_model_file(tmp_path / "s_tiny.npz").card
+    assert written.read_text() == text and "old table" not in text
+    assert "| real dev set, report half | yes | 64.3 | 60.7 |" in text
+    assert text.startswith("# Model card: s_tiny\n\nintro") and text.endswith("## Known limits\n\n- x\n")

@@ -139,7 +139,7 @@ def card_text(name: str, model: ModelFile, runs: Path, hours: dict, real: dict, 
               f"final training loss {_final_loss(state['history']):.5f}",
               f"- wall time {run.get('wall_s', 0) / 60:.0f} min on {run.get('threads', '?')} "
               "CPU threads (`make train`)"]  # fmt: skip
-    lines += ["", "## Evaluation (`make eval`, reports/eval.md)", "", *eval_lines(rows, name)]
+    lines += ["", EVAL_HEADING, "", *eval_lines(rows, name)]
     lines += ["", "## Known limits", "", *[f"- {limit}" for limit in LIMITS]]
     return "\n".join(lines) + "\n"
 
@@ -159,6 +159,32 @@ def write_cards(
         path = models_dir / f"{name}.npz"
         model = read_model_file(path)
         text = card_text(name, model, runs, hours, real, rows, log)
+        write_model_file(path, model.name, model.config, model.weights, text, model.dtype)
+        path.with_suffix(".md").write_text(text)
+        written.append(path.with_suffix(".md"))
+    return written
+
+
+EVAL_HEADING = "## Evaluation (`make eval`, reports/eval.md)"
+
+
+def refresh_evaluation(eval_json: Path, models_dir: Path = MODELS_DIR) -> list[Path]:
+    """Replace the evaluation section of every shipped model's card (.md and in the file) with
+    the current eval.json rows: after a change that needs no retraining (a ramp choice), when
+    the runs that wrote the rest of the card are not on this machine."""
+    rows = json.loads(eval_json.read_text())["rows"]
+    written = []
+    for name in SHIPPED:
+        path = models_dir / f"{name}.npz"
+        if not path.exists():
+            continue
+        model = read_model_file(path)
+        before, heading, after = model.card.partition(EVAL_HEADING)
+        if not heading:
+            continue  # a card from before the evaluation section: left as it is
+        rest = after.split("\n## ", 1)
+        tail = "\n## " + rest[1] if len(rest) == 2 else "\n"
+        text = f"{before}{heading}\n\n" + "\n".join(eval_lines(rows, name)) + "\n" + tail
         write_model_file(path, model.name, model.config, model.weights, text, model.dtype)
         path.with_suffix(".md").write_text(text)
         written.append(path.with_suffix(".md"))
@@ -204,7 +230,13 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=Path("reports/eval.json"))
     parser.add_argument("--report", type=Path, default=Path("reports/training.md"))
     parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
+    parser.add_argument("--evaluation-only", action="store_true",
+                        help="only refresh the cards' evaluation sections from --eval")  # fmt: skip
     args = parser.parse_args()
+    if args.evaluation_only:
+        for path in refresh_evaluation(args.eval, args.models_dir):
+            print(f"refreshed {path}")
+        return
     for path in write_cards(args.runs, args.corpus, args.eval, args.models_dir):
         print(f"wrote {path}")
     print(f"wrote {write_training_report(args.runs, args.corpus, args.report)}")
