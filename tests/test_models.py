@@ -250,7 +250,8 @@ def test_card_evaluation_sections_refresh_from_the_eval_rows(tmp_path):
 
     config = configs.S_TINY
     weights = _weights(Student(config))
-    card = f"# Model card: s_tiny\n\nintro\n\n{EVAL_HEADING}\n\nold table\n\n## Known limits\n\n- x\n"
+    limits = "## Known limits\n\n- x\n"
+    card = f"# Model card: s_tiny\n\nintro\n\n{EVAL_HEADING}\n\nold table\n\n{limits}"
     write_model_file(tmp_path / "s_tiny.npz", "s_tiny", config, weights, card)
     metrics = {"pbm_40ms_pct": 64.3, "pbm_inside_pct": 60.7}
     rows = [{"system": "s_tiny", "eval_set": "real dev set, report half", "smoothing": True,
@@ -260,4 +261,4 @@ def test_card_evaluation_sections_refresh_from_the_eval_rows(tmp_path):
     text = read_model_file(tmp_path / "s_tiny.npz").card
     assert written.read_text() == text and "old table" not in text
     assert "| real dev set, report half | yes | 64.3 | 60.7 |" in text
-    assert text.startswith("# Model card: s_tiny\n\nintro") and text.endswith("## Known limits\n\n- x\n")
+    assert text.startswith("# Model card: s_tiny\n\nintro") and text.endswith(limits)
