@@ -224,13 +224,14 @@ def test_the_part_ramp_choice_puts_rest_first_then_closures_minus_false_closures
     from core.distill.part_choice import PartScore, choose
 
     resting, restless = (1.0,) * 5, (1.0, 1.0, 1.0, 0.9, 1.0)
-    off = PartScore(None, 80.0, 20.0, 10.0, resting)
-    mild = PartScore((0.5, 0.8), 80.0, 18.0, 9.0, resting)
-    same = PartScore((0.3, 0.6), 80.0, 18.0, 8.0, resting)  # ties with mild: mild comes first
-    eager = PartScore((0.05, 0.2), 80.0, 10.0, 5.0, restless)  # best merit, but lips part on hiss
-    assert choose([off, mild, same, eager]) is mild
-    assert choose([off, eager]) is off
-    assert choose([PartScore(None, 80.0, 20.0, 9.0, restless), eager]) is eager  # none rests
+    off = PartScore(None, 80.0, 80.0, 20.0, 10.0, resting)
+    mild = PartScore((0.5, 0.8), 80.0, 80.0, 18.0, 9.0, resting)
+    same = PartScore((0.3, 0.6), 80.0, 80.0, 18.0, 8.0, resting)  # ties with mild: mild first
+    eager = PartScore((0.05, 0.2), 80.0, 80.0, 10.0, 5.0, restless)  # lips part on hiss
+    costly = PartScore((0.1, 0.3), 78.0, 80.0, 12.0, 5.0, resting)  # a p/b/m lost inside
+    assert choose([off, mild, same, costly, eager]) is mild
+    assert choose([off, eager]) is off and choose([off, costly]) is off
+    assert choose([PartScore(None, 80.0, 80.0, 20.0, 9.0, restless), eager]) is eager  # none rests
 
 
 def test_the_part_ramp_choice_rewrites_the_cards_line_about_it():

@@ -8,11 +8,14 @@ parted where the phone head hears speech and the closure head no closure (core.l
 readily is the part ramp (speech probability where parting starts, where it is full); parting
 too readily also parts the lips on noise that the phone head takes for speech.
 
-The rule, fixed before looking (session 4's): of PART_RAMPS, those that keep the model at rest on
-all five quiet signals (>= 95 % of frames, core.eval.rest_pose; if none does, all of them), the
-one with the best PBM within 40 ms minus false closures on consonants, on the **choose half**
-only; ties go to the earlier entry (off, then the most reluctant). The seal ramp is chosen first
-(core.distill.seal_choice): parting happens only where the lips are not sealed.
+The rule, on the **choose half** only: of PART_RAMPS, those that keep the model at rest on all
+five quiet signals (>= 95 % of frames, core.eval.rest_pose; if none does, all of them) and close
+no fewer p/b/m than without parting, inside the phone and within 40 ms (parting is meant to
+remove false closures, not closures); of those, the one with the best PBM within 40 ms minus
+false closures on consonants (session 4's merit); ties go to the earlier entry (off, then the
+most reluctant). The seal ramp is chosen first (core.distill.seal_choice): parting happens only
+where the lips are not sealed. (Session 6 first chose without the "no fewer p/b/m" condition:
+the teacher's choice then cost p/b/m inside the phone on both halves; reports/training_log.md.)
 """
 
 import argparse
@@ -29,6 +32,7 @@ PART_RAMPS = (None, (0.5, 0.8), (0.3, 0.6), (0.2, 0.4), (0.1, 0.3), (0.05, 0.2))
 @dataclass(frozen=True)
 class PartScore:
     ramp: tuple[float, float] | None
+    pbm_inside_pct: float
     pbm_40ms_pct: float
     false_consonant_pct: float
     false_vowel_pct: float
@@ -46,8 +50,12 @@ class PartScore:
 
 
 def choose(scores: list[PartScore]) -> PartScore:
-    """The rule above: resting candidates first, then merit, ties to the earlier one."""
+    """The rule above: resting candidates that keep the p/b/m of scores[0] (off), then merit,
+    ties to the earlier one."""
+    off = scores[0]
     candidates = [s for s in scores if s.rests] or scores
+    candidates = [s for s in candidates if s.pbm_inside_pct >= off.pbm_inside_pct
+                  and s.pbm_40ms_pct >= off.pbm_40ms_pct] or [off]  # fmt: skip
     return max(candidates, key=lambda s: (round(s.merit, 6), -scores.index(s)))
 
 
@@ -67,7 +75,7 @@ def score_ramps(path: Path, clips) -> list[PartScore]:
         model = Model(replace(model_file, config=replace(model_file.config, part_ramp=ramp)))
         summary = closure_summary(model, clips, head)
         rest = tuple(r.rest_share for r in rest_on_silence(model, head))
-        scores.append(PartScore(ramp, summary["pbm_40ms_pct"],
+        scores.append(PartScore(ramp, summary["pbm_inside_pct"], summary["pbm_40ms_pct"],
                                 summary["false_closure_consonant_pct"],
                                 summary["false_closure_vowel_pct"], rest))  # fmt: skip
     return scores
@@ -113,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         for s in scores:
             rest = ", ".join(f"{share:.0%}" for share in s.rest_shares)
             mark = "  <- chosen" if s is best else ""
-            print(f"{path.name}: part {s.ramp}: PBM ±40 {s.pbm_40ms_pct:.1f}, false cons. "
+            print(f"{path.name}: part {s.ramp}: PBM inside {s.pbm_inside_pct:.1f}, "
+                  f"±40 {s.pbm_40ms_pct:.1f}, false cons. "
                   f"{s.false_consonant_pct:.1f}, vowels {s.false_vowel_pct:.1f}, "
                   f"rest {rest}{mark}")  # fmt: skip
     return 0
