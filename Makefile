@@ -137,11 +137,12 @@ seal-choice: $(VENV)/.installed
 	$(PY) -m core.distill.seal_choice --pseudo $(PSEUDO) \
 		$(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
 
-# Each shipped model's part ramp (lips parted where its phone head hears speech without a
+# Each shipped student's part ramp (lips parted where its phone head hears speech without a
 # closure), chosen on the dev set's choose half (core/distill/part_choice.py), after seal-choice.
+# Not the teacher's: its pose is the one its students learn from (pseudo-labels).
 part-choice: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
-	$(PY) -m core.distill.part_choice $(foreach m,s0 s_tiny s_lowlat teacher,assets/models/$(m).npz)
+	$(PY) -m core.distill.part_choice $(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
 
 train-model: $(VENV)/.installed
 	$(PY) -m core.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)

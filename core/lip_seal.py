@@ -2,9 +2,10 @@
 
 Given a silence probability (a phone head's P(SIL)), the rule can also part the lips where
 speech has no bilabial closure: a pose head, a regression, keeps the jaw low on short consonants
-and the demo head's relaxed lips touch there. Each shipped model keeps its own speech ramp
-(`part_ramp` in its config, chosen on the dev set's choose half by tools/choose_part_ramp.py; None:
-off). The teacher's pseudo-labels are its poses before this step.
+and the demo head's relaxed lips touch there. Each student keeps its own speech ramp (`part_ramp`
+in its config, chosen on the dev set's choose half by core.distill.part_choice; None: off). The
+shipped teacher does not part: its pose is what its students learn from (pseudo-labels), and in
+continuous speech parting opened some of its p/b/m (reports/training_log.md, session 6).
 
 A seal s (0..1 per frame) fades the lip-opening channels out, sets mouthClose to s * jawOpen
 (ARKit's mouthClose closes the lips relative to the open jaw) and presses the lips by `press`.

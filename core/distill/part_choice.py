@@ -1,4 +1,4 @@
-"""Choose each shipped model's part ramp on the dev set's choose half and keep it in the file.
+"""Choose each student's part ramp on the dev set's choose half and keep it in its model file.
 
     python -m core.distill.part_choice assets/models/s0.npz assets/models/s_tiny.npz ...
 
