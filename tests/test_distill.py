@@ -347,3 +347,13 @@ def test_training_settings_take_overrides_by_name():
     for bad in ("no_such_setting=1", "closure_weight=half"):
         with pytest.raises(SystemExit, match="--set"):
             override_settings(STUDENT_SETTINGS, [bad])
+
+
+def test_a_shipped_file_with_its_own_ramps_starts_a_run_of_its_model():
+    """--init takes a shipped student whose seal and part ramps were chosen after training (they
+    live in its config); another model's layers are still refused."""
+    from core.distill.train import _same_body
+
+    shipped = replace(configs.S_LOWLAT, seal_ramp=(0.05, 0.2), part_ramp=(0.5, 0.8))
+    assert _same_body(shipped, configs.S_LOWLAT)
+    assert not _same_body(shipped, configs.S_TINY)

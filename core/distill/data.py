@@ -98,8 +98,9 @@ def augment_rows(audio: np.ndarray, share: float, rng: np.random.Generator) -> n
     return audio
 
 
-def quiet_crop(length: int, rng: np.random.Generator) -> np.ndarray:
-    """Digital silence or white/pink/brown noise at -80..-35 dBFS: what lies between lines."""
+def quiet_crop(length: int, rng: np.random.Generator,
+               dbfs: tuple[float, float] = (-80.0, -35.0)) -> np.ndarray:  # fmt: skip
+    """Digital silence or white/pink/brown noise at a level in dbfs: what lies between lines."""
     kind = int(rng.integers(4))
     if kind == 0:
         return np.zeros(length, np.float32)
@@ -110,7 +111,7 @@ def quiet_crop(length: int, rng: np.random.Generator) -> np.ndarray:
     if kind == 2:
         noise = np.cumsum(noise)
         noise -= np.linspace(noise[0], noise[-1], length)  # brown, no drift
-    level = 10 ** (rng.uniform(-80, -35) / 20)
+    level = 10 ** (rng.uniform(*dbfs) / 20)
     return (noise / (np.sqrt(np.mean(noise**2)) + 1e-12) * level).astype(np.float32)
 
 
@@ -121,6 +122,7 @@ def student_batch(
     batch: int,
     rng: np.random.Generator,
     quiet_share: float = 0.2,
+    quiet_dbfs: tuple[float, float] = (-80.0, -35.0),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, weight
     targets (B, T, K) and closure/phone targets (B, T, 1 + P).
@@ -132,7 +134,7 @@ def student_batch(
     audio, targets, aux = np.zeros((batch, length), np.float32), [], []
     for b in range(batch):
         if rng.random() < quiet_share:
-            audio[b] = quiet_crop(length, rng)
+            audio[b] = quiet_crop(length, rng, quiet_dbfs)
             targets.append(np.zeros((n_frames, clips[0].labels.shape[1]), np.float32))
             aux.append(np.zeros((n_frames, clips[0].aux.shape[1]), np.float32))
             aux[-1][:, 1] = 1.0  # SIL

@@ -56,11 +56,12 @@ def _frozen_s0(s0_source: Path, device: str):
 
 
 def _same_body(start: object, config: StudentConfig) -> bool:
-    """Whether a trained model has config's layers, whatever outputs its last layer has."""
+    """Whether a trained model has config's layers, whatever outputs its last layer has and
+    however it seals or parts the lips at run time."""
     if not isinstance(start, StudentConfig):
         return False
     heads = {"closure_head": config.closure_head, "phones": config.phones,
-             "seal_ramp": config.seal_ramp}  # fmt: skip
+             "seal_ramp": config.seal_ramp, "part_ramp": config.part_ramp}  # fmt: skip
     return replace(start, **heads) == config
 
 
@@ -180,7 +181,13 @@ def train(
         rng = np.random.default_rng(batch_seed(settings.seed, step, group))
         if is_student:
             audio, target, aux = student_batch(
-                clips, config, settings.crop_frames, settings.batch, rng, settings.quiet_share
+                clips,
+                config,
+                settings.crop_frames,
+                settings.batch,
+                rng,
+                settings.quiet_share,
+                settings.quiet_dbfs,
             )
         else:
             (audio, target), aux = (
