@@ -21,7 +21,7 @@ from .rig import channel_index
 LIP_OPENERS: tuple[str, ...] = ("mouthFunnel", "mouthUpperUp", "mouthLowerDown", "mouthShrugUpper")
 
 # Closure probability -> seal: none below SEAL_FROM, full above SEAL_FULL (a smooth ramp between).
-# The teacher's ramp; a student's own is chosen on the dev set's choose half and kept in its
+# The teacher's ramp; a student's own is calibrated to the teacher's sealed frames and kept in its
 # config (core.distill.seal_choice): a small model's closure probability is less confident.
 SEAL_FROM = 0.35
 SEAL_FULL = 0.65
@@ -96,12 +96,11 @@ def silence_probability(phone_logits: np.ndarray, phones: tuple[str, ...]) -> np
     return (np.exp(shifted[:, phones.index("SIL")]) / total).astype(np.float32)
 
 
-def finish_pose(weights: np.ndarray, closure_logit: np.ndarray, phone_logits: np.ndarray,
+def finish_pose(weights: np.ndarray, probability: np.ndarray, phone_logits: np.ndarray,
                 config) -> np.ndarray:  # fmt: skip
-    """A phone-aware model's pose at run time: weights (T, K) sealed by its closure logits (T,)
-    over config.seal_ramp and, where config.part_ramp is set, parted in speech by its phone
-    logits (T, P). One place for the students (numpy and torch) and the teacher."""
-    probability = (0.5 + 0.5 * np.tanh(0.5 * closure_logit)).astype(np.float32)  # logistic
+    """A phone-aware model's pose at run time: weights (T, K) sealed by its closure
+    probability (T,) over config.seal_ramp and, where config.part_ramp is set, parted in speech
+    by its phone logits (T, P). One place for the students (numpy and torch) and the teacher."""
     silence = None
     if config.part_ramp is not None:
         silence = silence_probability(phone_logits, config.phones)

@@ -19,7 +19,7 @@ from core.api import Model, load_model  # noqa: E402
 from core.eval.devset import load_devset  # noqa: E402
 from core.eval.devset_split import split_clips  # noqa: E402
 from core.eval.rest_pose import rest_on_silence  # noqa: E402
-from core.eval.scoring import closure_summary  # noqa: E402
+from core.eval.scoring import closure_cells, closure_summary  # noqa: E402
 from core.head import load_demo_head  # noqa: E402
 
 
@@ -47,9 +47,7 @@ def main() -> int:
         model = as_model(source)
         s = closure_summary(model, clips, load_demo_head())
         rest = ", ".join(f"{r.rest_share:.0%}" for r in rest_on_silence(model, load_demo_head()))
-        print(f"| {source} | {s['pbm_inside_pct']:.1f} | {s['pbm_40ms_pct']:.1f} | "
-              f"{s['false_closure_consonant_pct']:.1f} | {s['false_closure_vowel_pct']:.1f} | "
-              f"{rest} |")  # fmt: skip
+        print(f"| {source} | {closure_cells(s)} | {rest} |")
     return 0
 
 

@@ -20,6 +20,7 @@ from core import lip_seal  # noqa: E402
 from core.distill.teacher_labels import load_head  # noqa: E402
 from core.eval.devset import load_devset  # noqa: E402
 from core.eval.devset_split import split_clips  # noqa: E402
+from core.eval.scoring import closure_cells  # noqa: E402
 from core.head import is_closed, lip_gap, load_demo_head  # noqa: E402
 from core.lip_closure import ClosureTally, closure_tally  # noqa: E402
 from core.runtime.smoothing import resample_frames  # noqa: E402
@@ -85,9 +86,7 @@ def main() -> int:
             s = score(head, clips, features, seal_from, seal_full, detector, part)
             rule = f"seal {seal_from}-{seal_full}" + (", lips parted in speech" if part else "")
             rule = "closure head p > 0.5 alone" if detector else rule
-            print(f"| {run} | {rule} | {s['pbm_inside_pct']:.1f} | "
-                  f"{s['pbm_40ms_pct']:.1f} | {s['false_closure_consonant_pct']:.1f} | "
-                  f"{s['false_closure_vowel_pct']:.1f} |")  # fmt: skip
+            print(f"| {run} | {rule} | {closure_cells(s)} |")
     return 0
 
 

@@ -115,3 +115,10 @@ def closure_summary(model, clips: Iterable, head: DemoHead) -> dict[str, float]:
         closed = is_closed(lip_gap(animation.weights, animation.channel_names, head))
         tally.merge(closure_tally(closed, EVAL_FPS, clip.phones))
     return tally.summary()
+
+
+def closure_cells(summary: dict[str, float]) -> str:
+    """Markdown cells of a closure summary: PBM inside | PBM ±40 ms | false cons. | vowels."""
+    keys = ("pbm_inside_pct", "pbm_40ms_pct", "false_closure_consonant_pct",
+            "false_closure_vowel_pct")  # fmt: skip
+    return " | ".join(f"{summary[key]:.1f}" for key in keys)

@@ -70,7 +70,8 @@ class Student(nn.Module):
         """forward's weights (B, T, K) sealed where its closure logit is confident (inference)."""
         if not self.config.closure_head:
             return weights
-        sealed = [finish_pose(w.numpy(), c[:, 0].numpy(), c[:, 1:].numpy(), self.config)
+        sealed = [finish_pose(w.numpy(), torch.sigmoid(c[:, 0]).numpy(), c[:, 1:].numpy(),
+                              self.config)
                   for w, c in zip(weights, logits, strict=True)]  # fmt: skip
         return torch.from_numpy(np.stack(sealed))
 

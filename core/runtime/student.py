@@ -85,7 +85,7 @@ def sealed_weights(logits: np.ndarray, config: StudentConfig) -> np.ndarray:
     weights = sigmoid(logits[:, :n])
     if not config.closure_head:
         return weights
-    return finish_pose(weights, logits[:, n], logits[:, n + 1 :], config)
+    return finish_pose(weights, sigmoid(logits[:, n]), logits[:, n + 1 :], config)
 
 
 def pad_clip(samples: np.ndarray, config: StudentConfig, n_frames: int) -> np.ndarray:

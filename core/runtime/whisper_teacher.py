@@ -149,5 +149,5 @@ class NumpyWhisperTeacher:
     def frames_and_phones(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`frames` and the phone logits (T, P) of the same pass (transcript mode needs both)."""
         weights, phones, closure = self.outputs(samples)
-        sealed = finish_pose(weights, closure, phones, self.config)
+        sealed = finish_pose(weights, sigmoid(closure), phones, self.config)
         return sealed.astype(np.float32), phones
