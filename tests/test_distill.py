@@ -248,7 +248,7 @@ def test_lip_gap_loss_is_the_heads_gap_and_weights_pressed_closures():
 def test_shard_engine_reads_the_engine_from_a_shard_name():
     from pathlib import Path
 
-    from core.distill.features import shard_engine
+    from core.corpus.dataset import shard_engine
 
     names = ["shard-00012-espeak-en-us+f3.npz", "shard-50000-kokoro-af_alloy.npz",
              "shard-00100-festival-slt-hts.npz"]  # fmt: skip
@@ -279,6 +279,27 @@ def test_students_learn_the_teachers_closure_and_phones(trained):
     for term, required in (("closure", 0.9), ("phones", 0.8)):
         first = np.mean([h[term] for h in history[:5]])
         assert np.mean([h[term] for h in history[-5:]]) < required * first, term
+
+
+def test_clip_sampler_gives_named_engines_their_share_of_the_draws():
+    """Engine shares hold whatever the clip counts; an engine the corpus lacks is ignored."""
+    from core.distill.data import Clip, ClipSampler
+    from core.errors import CorpusError
+
+    def clips(engine: str, count: int) -> list[Clip]:
+        return [Clip(np.zeros(1600, np.int16), np.zeros((6, 29)), np.zeros((6, 41)), engine)
+                for _ in range(count)]  # fmt: skip
+
+    pool = clips("real", 900) + clips("espeak", 90) + clips("kokoro", 10)
+    rng = np.random.default_rng(0)
+    sampler = ClipSampler(pool, (("kokoro", 0.4), ("festival", 0.3)))
+    drawn = [sampler.draw(rng).engine for _ in range(4000)]
+    assert abs(drawn.count("kokoro") / 4000 - 0.4) < 0.03
+    assert abs(drawn.count("real") / 4000 - 0.6 * 900 / 990) < 0.03
+    plain = [ClipSampler(pool).draw(rng).engine for _ in range(2000)]
+    assert abs(plain.count("kokoro") / 2000 - 0.01) < 0.01  # uniform over clips
+    with pytest.raises(CorpusError, match="sum to"):
+        ClipSampler(pool, (("kokoro", 0.7), ("real", 0.6)))
 
 
 def test_procedural_shards_give_closure_and_phone_truth(tmp_path):

@@ -141,6 +141,12 @@ def list_shards(folder: Path) -> list[Path]:
     return [path for path in paths if not path.name.endswith(".partial.npz")]
 
 
+def shard_engine(shard: Path) -> str:
+    """The engine in a corpus shard's name: shard-00012-espeak-en-us+f3 -> espeak (the
+    unlabelled real speech's shards say "real")."""
+    return shard.stem.split("-", 3)[2]
+
+
 def shard_paths(corpus_dir: Path) -> list[Path]:
     """The corpus's shards in a stable order; an error when there are none."""
     paths = list_shards(corpus_dir)

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..corpus.augment import augment, pink_noise
-from ..corpus.dataset import LABEL_FPS, Signals, read_shard_signals, shard_paths
+from ..corpus.dataset import LABEL_FPS, Signals, read_shard_signals, shard_engine, shard_paths
 from ..errors import CorpusError
 from ..phone_set import Phone
 from ..runtime.configs import FRAME_RATE, HOP, TEACHER_PHONES, StudentConfig
@@ -17,6 +17,7 @@ class Clip:
     audio: np.ndarray  # (N,) int16 16 kHz: half the memory of float32 for a 30-hour corpus
     labels: np.ndarray  # (T60, K) float32 at LABEL_FPS
     aux: np.ndarray  # (T60, 1 + P) float16: closure probability, phone posteriors
+    engine: str = ""  # of its shard: "espeak", "kokoro", "real" (unlabelled human speech)...
 
 
 BILABIALS = ("P", "B", "M")
@@ -60,12 +61,43 @@ def load_clips(corpus_dir: Path, limit: int = 0) -> list[Clip]:
     clips = []
     for path in shard_paths(Path(corpus_dir)):
         for signals in read_shard_signals(path):
-            clips.append(Clip(signals.audio, signals.weights, aux_targets(signals)))
+            clips.append(Clip(signals.audio, signals.weights, aux_targets(signals),
+                              shard_engine(path)))  # fmt: skip
             if limit and len(clips) >= limit:
                 return clips
     if not clips:
         raise CorpusError(f"{corpus_dir}: the corpus holds no utterances.")
     return clips
+
+
+class ClipSampler:
+    """Draws training clips: uniformly over all clips, except that a set share of the draws
+    comes from each engine named in `engine_shares` (where the corpus has its clips).
+
+    Without shares, a corpus of many short clips (the unlabelled real words) drowns one of few
+    long ones (Kokoro's continuous sentences) however much speech each holds."""
+
+    def __init__(self, clips: list[Clip], engine_shares: tuple[tuple[str, float], ...] = ()):
+        if not clips:
+            raise CorpusError("No training clips to draw from.")
+        engines = np.array([clip.engine for clip in clips])
+        shares = {name: share for name, share in engine_shares if np.any(engines == name)}
+        if sum(shares.values()) > 1 or min(shares.values(), default=0) < 0:
+            raise CorpusError(f"Engine shares {engine_shares} must be >= 0 and sum to <= 1.")
+        rest = np.flatnonzero(~np.isin(engines, list(shares)))
+        groups = [(np.flatnonzero(engines == name), share) for name, share in shares.items()]
+        if len(rest):
+            groups.append((rest, 1 - sum(shares.values())))
+        self.clips = clips
+        self._groups = [members for members, _ in groups]
+        weights = np.array([share for _, share in groups])
+        self._probabilities = weights / weights.sum()
+
+    def draw(self, rng: np.random.Generator) -> Clip:
+        group = self._groups[0]
+        if len(self._groups) > 1:  # one group draws as a plain list always did (same seeds)
+            group = self._groups[int(rng.choice(len(self._groups), p=self._probabilities))]
+        return self.clips[int(group[rng.integers(len(group))])]
 
 
 def labels_at_frames(labels_60: np.ndarray, first: int, count: int) -> np.ndarray:
@@ -116,7 +148,7 @@ def quiet_crop(length: int, rng: np.random.Generator,
 
 
 def student_batch(
-    clips: list[Clip],
+    sampler: ClipSampler,
     config: StudentConfig,
     n_frames: int,
     batch: int,
@@ -135,11 +167,11 @@ def student_batch(
     for b in range(batch):
         if rng.random() < quiet_share:
             audio[b] = quiet_crop(length, rng, quiet_dbfs)
-            targets.append(np.zeros((n_frames, clips[0].labels.shape[1]), np.float32))
-            aux.append(np.zeros((n_frames, clips[0].aux.shape[1]), np.float32))
+            targets.append(np.zeros((n_frames, sampler.clips[0].labels.shape[1]), np.float32))
+            aux.append(np.zeros((n_frames, sampler.clips[0].aux.shape[1]), np.float32))
             aux[-1][:, 1] = 1.0  # SIL
             continue
-        clip = clips[int(rng.integers(len(clips)))]
+        clip = sampler.draw(rng)
         clip_frames = int(np.ceil(len(clip.audio) / HOP))
         first = int(rng.integers(max(1, clip_frames - n_frames + 1)))
         audio[b] = _slice_padded(clip.audio, HOP * first - config.past_samples, length)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..corpus.dataset import list_shards, read_shard
+from ..corpus.dataset import list_shards, read_shard, shard_engine
 from ..errors import CorpusError
 from ..runtime.configs import FRAMES_PER_TOKEN, TEACHER_PHONES, WhisperTeacherConfig
 from ..runtime.whisper_teacher import encoder_features, load_encoder
@@ -112,11 +112,6 @@ def read_cache(folder: Path, engines: tuple[str, ...] = ()) -> Iterator[CachedUt
     """Every cached utterance of one split folder, optionally of the given engines only."""
     for path in list_shards(folder):
         yield from read_cache_shard(path, engines)
-
-
-def shard_engine(shard: Path) -> str:
-    """The engine in a corpus shard's name: shard-00012-espeak-en-us+f3 -> espeak."""
-    return shard.stem.split("-", 3)[2]
 
 
 def interleave_voices(todo: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:

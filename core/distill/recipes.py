@@ -61,6 +61,9 @@ class TrainSettings:
     augment_share: float = 0.5  # crops augmented on the fly (room, mic, noise, channel, level)
     quiet_share: float = 0.2  # student crops replaced by silence or quiet noise, at rest
     quiet_dbfs: tuple[float, float] = (-80.0, -35.0)  # their noise level
+    # student speech crops drawn from named engines' clips, e.g. (("kokoro", 0.4),); the rest
+    # uniformly over the other clips (data.ClipSampler)
+    engine_shares: tuple[tuple[str, float], ...] = ()
     gap_weight: float = 0.3  # demo-head lip-gap loss (losses.LipGapLoss); 0: off
     gap_pressed_only: bool = True  # weight up pressed (p/b/m) closures only, not the rest pose
     closure_weight: float = 0.2  # phone-aware heads (losses.phone_aware_loss), as the teacher's

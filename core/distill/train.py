@@ -27,7 +27,7 @@ from tqdm import tqdm
 from ..errors import CorpusError
 from ..runtime.configs import StudentConfig, config_from_dict, config_to_dict
 from .checkpoint import load_checkpoint, plot_losses, save_checkpoint, trained_state
-from .data import augment_rows, load_clips, student_batch, teacher_batch
+from .data import ClipSampler, augment_rows, load_clips, student_batch, teacher_batch
 from .distributed import (
     SINGLE,
     ProcessGroup,
@@ -146,6 +146,7 @@ def train(
         _load_start(model, start["model"])
         recipe_text = f"{start['recipe']}; then fine-tuned from {Path(init).name}: {recipe.note}"
     clips = shard(load_clips(data_dir, settings.max_clips), group)
+    sampler = ClipSampler(clips, settings.engine_shares)
     net = wrap(model, group, device)  # DDP across ranks; `model` keeps the checkpoint's keys
     feature_net = None if feature_loss is None else wrap(feature_loss, group, device)
 
@@ -181,7 +182,7 @@ def train(
         rng = np.random.default_rng(batch_seed(settings.seed, step, group))
         if is_student:
             audio, target, aux = student_batch(
-                clips,
+                sampler,
                 config,
                 settings.crop_frames,
                 settings.batch,
