@@ -302,6 +302,27 @@ def test_clip_sampler_gives_named_engines_their_share_of_the_draws():
         ClipSampler(pool, (("kokoro", 0.7), ("real", 0.6)))
 
 
+def test_quiet_rows_are_marked_and_the_rest_loss_measures_them():
+    """student_batch says which rows are quiet (rest-pose targets); rest_loss is zero at rest
+    and grows with any opening there."""
+    import torch
+
+    from core.distill.data import Clip, ClipSampler, student_batch
+    from core.distill.losses import rest_loss
+
+    clip = Clip(np.full(16000, 1000, np.int16), np.ones((60, 29), np.float32),
+                np.zeros((60, 41), np.float16), "espeak")  # fmt: skip
+    _, targets, _, quiet = student_batch(ClipSampler([clip]), configs.S_TINY, 16, 64,
+                                         np.random.default_rng(0), quiet_share=0.5)  # fmt: skip
+    assert 10 < quiet.sum() < 54
+    assert np.all(targets[quiet] == 0) and np.all(targets[~quiet] == 1)
+    rest = torch.zeros(2, 16, 29)
+    assert rest_loss(rest) == 0
+    rest[..., 0] = 0.1  # one channel open by 0.1 everywhere
+    assert rest_loss(rest).item() == pytest.approx(0.01)
+    assert rest_loss(rest[:0]) == 0  # a batch without quiet rows
+
+
 def test_procedural_shards_give_closure_and_phone_truth(tmp_path):
     """Without a teacher the closure target is the P/B/M frames and the phones one-hot."""
     from core.corpus.dataset import Utterance, write_shard

@@ -155,17 +155,19 @@ def student_batch(
     rng: np.random.Generator,
     quiet_share: float = 0.2,
     quiet_dbfs: tuple[float, float] = (-80.0, -35.0),
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, weight
-    targets (B, T, K) and closure/phone targets (B, T, 1 + P).
+    targets (B, T, K), closure/phone targets (B, T, 1 + P) and which rows are quiet (B,).
 
     A quiet_share of the rows is quiet (silence, room tone) with the rest pose (all zeros, no
     closure, phone SIL) as target: a face between lines rests with closed lips, and the corpus
     alone never taught it."""
     length = HOP * (n_frames - 1) + config.window_samples
     audio, targets, aux = np.zeros((batch, length), np.float32), [], []
+    quiet = np.zeros(batch, bool)
     for b in range(batch):
         if rng.random() < quiet_share:
+            quiet[b] = True
             audio[b] = quiet_crop(length, rng, quiet_dbfs)
             targets.append(np.zeros((n_frames, sampler.clips[0].labels.shape[1]), np.float32))
             aux.append(np.zeros((n_frames, sampler.clips[0].aux.shape[1]), np.float32))
@@ -177,7 +179,7 @@ def student_batch(
         audio[b] = _slice_padded(clip.audio, HOP * first - config.past_samples, length)
         targets.append(labels_at_frames(clip.labels, first, n_frames))
         aux.append(labels_at_frames(clip.aux, first, n_frames))
-    return audio, np.stack(targets), np.stack(aux).astype(np.float32)
+    return audio, np.stack(targets), np.stack(aux).astype(np.float32), quiet
 
 
 def teacher_batch(

@@ -98,7 +98,7 @@ def train(
     """
     import torch
 
-    from .losses import FeatureLoss, LipGapLoss, output_loss, phone_aware_loss
+    from .losses import FeatureLoss, LipGapLoss, output_loss, phone_aware_loss, rest_loss
 
     torch.manual_seed(settings.seed)
     config = recipe.config
@@ -181,7 +181,7 @@ def train(
         # resumable: the batch depends on the step (and the rank)
         rng = np.random.default_rng(batch_seed(settings.seed, step, group))
         if is_student:
-            audio, target, aux = student_batch(
+            audio, target, aux, quiet = student_batch(
                 sampler,
                 config,
                 settings.crop_frames,
@@ -191,8 +191,9 @@ def train(
                 settings.quiet_dbfs,
             )
         else:
-            (audio, target), aux = (
+            (audio, target), aux, quiet = (
                 teacher_batch(clips, settings.crop_s, config.stem_stride, settings.batch, rng),
+                None,
                 None,
             )
         audio = augment_rows(audio, settings.augment_share, rng)
@@ -206,6 +207,9 @@ def train(
         if is_student and config.n_outputs > len(config.channels):
             aux = torch.from_numpy(aux).to(device)
             terms |= phone_aware_loss(logits, aux, config.closure_head, settings)
+        if settings.rest_weight and quiet is not None:  # every step logs it, 0 if no quiet row
+            at_rest = pred[torch.from_numpy(quiet).to(pred.device)]
+            terms["rest"] = settings.rest_weight * rest_loss(at_rest)
         if gap_loss is not None:
             terms["lip_gap"] = settings.gap_weight * gap_loss(pred, target)
         if feature_loss is not None:
