@@ -399,3 +399,14 @@ def test_a_shipped_file_with_its_own_ramps_starts_a_run_of_its_model():
     shipped = replace(configs.S_LOWLAT, seal_ramp=(0.05, 0.2), part_ramp=(0.5, 0.8))
     assert _same_body(shipped, configs.S_LOWLAT)
     assert not _same_body(shipped, configs.S_TINY)
+
+
+def test_vary_levels_moves_only_the_chosen_rows_within_the_range():
+    from core.distill.data import vary_levels
+
+    audio = np.full((40, 800), 0.01, np.float32)
+    rows = np.arange(40) % 2 == 0
+    out = vary_levels(audio.copy(), rows, (-12.0, 12.0), np.random.default_rng(0))
+    change_db = 20 * np.log10(out[:, 0] / 0.01)
+    assert np.all(change_db[~rows] == 0)
+    assert -12 <= change_db[rows].min() < -3 and 3 < change_db[rows].max() <= 12

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..corpus.augment import augment, pink_noise
+from ..corpus.augment import augment, gain, pink_noise
 from ..corpus.dataset import LABEL_FPS, Signals, read_shard_signals, shard_engine, shard_paths
 from ..errors import CorpusError
 from ..phone_set import Phone
@@ -127,6 +127,16 @@ def augment_rows(audio: np.ndarray, share: float, rng: np.random.Generator) -> n
         if rng.random() < share and np.abs(audio[b]).max() > 0:
             other = audio[(b + 1) % len(audio)].copy()
             audio[b] = augment(audio[b], rng, other_audio=other)[0]
+    return audio
+
+
+def vary_levels(audio: np.ndarray, rows: np.ndarray, level_db: tuple[float, float],
+                rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Move each chosen row's level by a uniform dB in level_db, in place (a row that would clip
+    is scaled down whole). People record at any level; the teacher's log-mel input barely
+    notices, a student's raw-waveform input does (reports/training_log.md, session 7)."""
+    for b in np.flatnonzero(rows):
+        audio[b] = gain(audio[b], float(rng.uniform(*level_db)))
     return audio
 
 

@@ -27,7 +27,14 @@ from tqdm import tqdm
 from ..errors import CorpusError
 from ..runtime.configs import StudentConfig, config_from_dict, config_to_dict
 from .checkpoint import load_checkpoint, plot_losses, save_checkpoint, trained_state
-from .data import ClipSampler, augment_rows, load_clips, student_batch, teacher_batch
+from .data import (
+    ClipSampler,
+    augment_rows,
+    load_clips,
+    student_batch,
+    teacher_batch,
+    vary_levels,
+)
 from .distributed import (
     SINGLE,
     ProcessGroup,
@@ -197,6 +204,8 @@ def train(
                 None,
             )
         audio = augment_rows(audio, settings.augment_share, rng)
+        if settings.level_db and quiet is not None:  # speech rows; quiet rows keep their level
+            audio = vary_levels(audio, ~quiet, settings.level_db, rng)
         audio, target = torch.from_numpy(audio).to(device), torch.from_numpy(target).to(device)
         if is_student:
             pred, logits, feats = net(audio)
