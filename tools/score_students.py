@@ -1,11 +1,14 @@
 """Score student run folders or model files on the dev set's CHOOSE half, and at rest on silence.
 
     python tools/score_students.py runs/full/s_tiny runs/full/s_lowlat assets/models/s_tiny.npz
+    python tools/score_students.py assets/models/s_tiny.npz --half kokoro-heldout
 
 For choosing between runs, checkpoints and rules during training without a whole `make eval`:
 the same closure metrics (60 fps, smoothing on, demo-head lip gap under 1 mm) and the same quiet
 signals as reports/eval.md. Only the choose half is read by default; the report half is for
-reporting.
+reporting. `--half kokoro-heldout` scores the Kokoro voices no model trains on (the corpus's
+heldout/ split, forced-aligned phones): running English speech in volume, which the choose half
+(mostly single words) lacks.
 """
 
 import argparse
@@ -16,6 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.api import Model, load_model  # noqa: E402
+from core.corpus.dataset import iter_corpus, list_shards  # noqa: E402
+from core.corpus.kokoro import ENGINE as KOKORO  # noqa: E402
 from core.eval.devset import load_devset  # noqa: E402
 from core.eval.devset_split import split_clips  # noqa: E402
 from core.eval.rest_pose import rest_on_silence  # noqa: E402
@@ -34,12 +39,26 @@ def as_model(source: Path) -> Model:
     return load_model(out)
 
 
+def kokoro_heldout(corpus: Path) -> list:
+    """The clean utterances of the corpus's held-out Kokoro shards (`make corpus-kokoro` builds
+    them; audio and forced-aligned phones, as dev clips have)."""
+    folder = corpus / "heldout"
+    if not any(f"-{KOKORO}-" in p.name for p in list_shards(folder)):
+        raise SystemExit(f"{folder}: no Kokoro shards; build them with core.corpus.build "
+                         "--engine kokoro --split heldout.")  # fmt: skip
+    return [u for u in iter_corpus(folder) if u.engine == KOKORO and not u.augmentation]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="+", type=Path)
-    parser.add_argument("--half", default="choose")
+    parser.add_argument("--half", default="choose", help="choose, report or kokoro-heldout")
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
     args = parser.parse_args()
-    clips = split_clips(load_devset())[args.half]
+    if args.half == "kokoro-heldout":
+        clips = kokoro_heldout(args.corpus)
+    else:
+        clips = split_clips(load_devset())[args.half]
     print(f"| model ({args.half} half) | PBM inside | PBM ±40 ms | false cons. | false vowels "
           "| at rest on the 5 quiet signals % |")  # fmt: skip
     print("|---|---|---|---|---|---|")
