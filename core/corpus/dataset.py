@@ -143,8 +143,9 @@ def list_shards(folder: Path) -> list[Path]:
 
 def shard_engine(shard: Path) -> str:
     """The engine in a corpus shard's name: shard-00012-espeak-en-us+f3 -> espeak (the
-    unlabelled real speech's shards say "real")."""
-    return shard.stem.split("-", 3)[2]
+    unlabelled real speech's shards say "real"); "" for a bare shard-00012."""
+    parts = shard.stem.split("-", 3)
+    return parts[2] if len(parts) > 2 else ""
 
 
 def shard_paths(corpus_dir: Path) -> list[Path]:

@@ -127,15 +127,17 @@ def interleave_voices(todo: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
 
 
 def build_cache(corpus_dir: Path, out_dir: Path, splits: tuple[str, ...], encoder_path: Path,
-                limit: int = 0, engines: tuple[str, ...] = ()) -> int:  # fmt: skip
-    """Cache every finished corpus shard of `splits` (of `engines`, if given) not cached yet,
-    until the cache holds `limit` of them (0: all; a rerun of the same command adds nothing);
-    returns shards written."""
+                limit: int = 0, engines: tuple[str, ...] = (),
+                skip_engines: tuple[str, ...] = ()) -> int:  # fmt: skip
+    """Cache every finished corpus shard of `splits` (of `engines`, if given; not of
+    `skip_engines`) not cached yet, until the cache holds `limit` of them (0: all; a rerun of
+    the same command adds nothing); returns shards written."""
     config = WhisperTeacherConfig()
     encoder = load_encoder(encoder_path)
     todo = [(shard, Path(out_dir) / split / shard.name) for split in splits
             for shard in list_shards(Path(corpus_dir) / split)
-            if not engines or shard_engine(shard) in engines]  # fmt: skip
+            if (not engines or shard_engine(shard) in engines)
+            and shard_engine(shard) not in skip_engines]  # fmt: skip
     cached = sum(out.exists() for _, out in todo)
     todo = interleave_voices([(shard, out) for shard, out in todo if not out.exists()])
     todo = todo[: max(0, limit - cached) if limit else None]

@@ -119,7 +119,6 @@ def cache_features(args: argparse.Namespace, log: dict) -> None:
     --feature-shards of them), then every Kokoro shard of train/ and every shard of unlabelled
     real speech, where they were built: the human-like speech is scarce, all of it is used."""
     from ..corpus.kokoro import ENGINE as KOKORO
-    from ..corpus.mbrola import ENGINE as MBROLA
     from ..corpus.unlabelled_speech import SPLIT
     from ..runtime.whisper_teacher import DEFAULT_ENCODER
     from .features import build_cache
@@ -127,9 +126,8 @@ def cache_features(args: argparse.Namespace, log: dict) -> None:
     started = time.monotonic()
     limit = FEATURES_SMOKE_LIMIT if args.smoke else args.feature_shards
     features = args.runs / "features"
-    synthetic = ("espeak", "festival", "flite", MBROLA)
     made = build_cache(args.corpus, features, ("train", "heldout"), DEFAULT_ENCODER, limit,
-                       synthetic)  # fmt: skip
+                       skip_engines=(KOKORO,))  # fmt: skip
     made += build_cache(args.corpus, features, ("train",), DEFAULT_ENCODER, engines=(KOKORO,))
     made += build_cache(args.corpus, features, (SPLIT,), DEFAULT_ENCODER)
     if made:
