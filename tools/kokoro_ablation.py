@@ -20,10 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.audio import SAMPLE_RATE  # noqa: E402
-from core.corpus.dataset import (
-    list_shards,  # noqa: E402
-    shard_engine,  # noqa: E402
-)
+from core.corpus.dataset import list_shards, shard_engine  # noqa: E402
 from core.distill.export import export_checkpoint  # noqa: E402
 from core.distill.recipes import RECIPES, settings_for  # noqa: E402
 from core.distill.train import CHECKPOINT, train  # noqa: E402

@@ -61,9 +61,8 @@ class TrainSettings:
     augment_share: float = 0.5  # crops augmented on the fly (room, mic, noise, channel, level)
     quiet_share: float = 0.2  # student crops replaced by silence or quiet noise, at rest
     quiet_dbfs: tuple[float, float] = (-80.0, -35.0)  # their noise level
-    level_db: tuple[float, float] | None = (
-        None  # every speech crop's level moved (data.vary_levels)
-    )
+    # every speech crop's level moved by a uniform dB in this range (data.vary_levels); None: off
+    level_db: tuple[float, float] | None = None
     rest_weight: float = 0.0  # quiet crops' distance from the rest pose (losses.rest_loss)
     # student speech crops drawn from named engines' clips, e.g. (("kokoro", 0.4),); the rest
     # uniformly over the other clips (data.ClipSampler)
