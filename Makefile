@@ -121,10 +121,12 @@ train: $(VENV)/.installed unlabelled
 # Another session's share of training: the Whisper features of up to SHARDS corpus shards (round-
 # robin over voices) and of all the unlabelled real speech, the shipped teacher's pseudo-labels of
 # them, then S0, S-tiny and S-lowlat each train on from their shipped file (recipes.py: steps).
+# RETRAIN_TEACHER=1: the teacher's head first learns again from every cached shard and labels.
 SHARDS ?= 24
 train-continue: $(VENV)/.installed unlabelled
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/continue --jobs 2 \
-		--continue-from assets/models --feature-shards $(SHARDS) $(if $(STEPS),--steps $(STEPS),)
+		--continue-from assets/models --feature-shards $(SHARDS) $(if $(STEPS),--steps $(STEPS),) \
+		$(if $(RETRAIN_TEACHER),--retrain-teacher,)
 	$(MAKE) seal-choice PSEUDO=runs/continue/pseudo
 	$(MAKE) part-choice
 	$(MAKE) eval

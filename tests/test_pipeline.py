@@ -1,5 +1,6 @@
 """`make train` end to end on a synthetic corpus (smoke schedules): stages, resume, files, cards."""
 
+import argparse
 import json
 import subprocess
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from core.api import load_model, model_info
 from core.distill.model_cards import write_cards, write_training_report
-from core.distill.pipeline import LOG_NAME, STAGES
+from core.distill.pipeline import LOG_NAME, STAGES, stages, teacher_source
 from core.model_catalog import SHIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,3 +60,13 @@ def test_pipeline_trains_exports_resumes_and_writes_cards(synthetic_corpus, tmp_
     report = write_training_report(runs, synthetic_corpus, tmp_path / "training.md").read_text()
     assert all(f"| {m} |" in report for stage in STAGES for m in stage)
     assert (tmp_path / "training" / "teacher.png").is_file()
+
+
+def test_continuing_with_a_retrained_teacher_trains_it_first_and_labels_with_it(tmp_path):
+    shipped, runs = tmp_path / "shipped", tmp_path / "runs"
+    args = argparse.Namespace(continue_from=shipped, retrain_teacher=True, runs=runs)
+    assert stages(args) == (("teacher",), ("s0",), ("s_tiny", "s_lowlat"))
+    assert teacher_source(args) == runs / "teacher"
+    args.retrain_teacher = False
+    assert stages(args) == (("s0",), ("s_tiny", "s_lowlat"))
+    assert teacher_source(args) == shipped / "teacher.npz"

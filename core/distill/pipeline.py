@@ -13,7 +13,9 @@ checkpoints, and every stage's wall time goes to <runs>/pipeline_log.json.
 
 `--continue-from assets/models` carries the shipped family on across sessions (run folders are
 not kept in git): the shipped teacher file pseudo-labels (no teacher stage), and S0, S-tiny and
-S-lowlat each start from their shipped file for another schedule of steps (no ablations).
+S-lowlat each start from their shipped file for another schedule of steps (no ablations). With
+`--retrain-teacher` the teacher's head is trained again first, from scratch on every shard this
+run cached (minutes: the encoder is frozen and its features cached), and it pseudo-labels.
 """
 
 import argparse
@@ -48,16 +50,20 @@ def is_trained(run_dir: Path, model: str, smoke: bool, steps: int = 0) -> bool:
 
 
 def teacher_source(args: argparse.Namespace) -> Path:
-    """The teacher that pseudo-labels: the shipped file when continuing, else this run's."""
-    return args.continue_from / "teacher.npz" if args.continue_from else args.runs / "teacher"
+    """The teacher that pseudo-labels: this run's, or the shipped file when continuing with it."""
+    if args.continue_from and not args.retrain_teacher:
+        return args.continue_from / "teacher.npz"
+    return args.runs / "teacher"
 
 
 def stages(args: argparse.Namespace) -> tuple[tuple[str, ...], ...]:
-    """The training stages of this run: continuing trains only the shipped students."""
+    """The training stages of this run: continuing trains only the shipped models (the teacher
+    only when retrained)."""
     if not args.continue_from:
         return STAGES
-    students = (tuple(m for m in stage if m in SHIPPED[1:]) for stage in STAGES)
-    return tuple(stage for stage in students if stage)
+    trained = SHIPPED if args.retrain_teacher else SHIPPED[1:]
+    shipped = (tuple(m for m in stage if m in trained) for stage in STAGES)
+    return tuple(stage for stage in shipped if stage)
 
 
 def train_command(model: str, args: argparse.Namespace) -> list[str]:
@@ -186,6 +192,11 @@ def main() -> None:
         type=Path,
         default=None,
         help="a folder of shipped model files to continue (assets/models)",
+    )
+    parser.add_argument(
+        "--retrain-teacher",
+        action="store_true",
+        help="with --continue-from: train the teacher's head again on this run's features",
     )
     args = parser.parse_args()
     args.runs.mkdir(parents=True, exist_ok=True)
