@@ -18,6 +18,7 @@ STUDENTS = [
     configs.S_TINY,
     configs.S_LOWLAT,
     configs.S_TINY_LOGMEL,
+    configs.S_LOWLAT_LOGMEL,
     configs.S_TINY_MFCC,
     configs.STUDENT_TINY,
 ]
@@ -37,7 +38,9 @@ def test_student_numpy_matches_torch(config, speechlike):
         expected = model.predict_clip(torch.from_numpy(speechlike)[None])[0].numpy()
     got = np_student.student_frames(config, np_student.build_stages(config, weights), speechlike)
     assert got.shape == (int(np.ceil(len(speechlike) / configs.HOP)), len(config.channels))
-    assert np.abs(got - expected).max() <= 1e-5
+    # numpy's and torch's log-mel differ by ~1e-6, and the seal ramp steepens that
+    tolerance = 1e-5 if config.input_kind == "raw" else 1e-4
+    assert np.abs(got - expected).max() <= tolerance
 
 
 @pytest.mark.parametrize("config", [configs.TEACHER, configs.TEACHER_TINY], ids=lambda c: c.name)

@@ -47,21 +47,7 @@ def test_there_are_shipped_models_to_check():
     assert shipped_models(), "assets/models holds no model file"
 
 
-# Known failure, kept visible (strict: it turns red the day it passes). Session 5's S-lowlat
-# rests on silence and room tone but parts its lips on -45 dBFS hiss between lines (85 % and 93 %
-# at rest on white and pink; issue 16 is open). S0 and S-tiny rest on all five signals.
-NOT_YET_AT_REST = {"s_lowlat"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="not yet at rest on hiss"))
-        if n in NOT_YET_AT_REST
-        else n
-        for n in shipped_models()
-    ],
-)
+@pytest.mark.parametrize("name", shipped_models())
 def test_shipped_model_rests_on_silence_and_quiet_noise(name):
     scores = rest_on_silence(load_model(name), load_demo_head())
     failing = [s for s in scores if s.rest_share < REST_SHARE_MIN]

@@ -30,7 +30,13 @@ def _model(config) -> Model:
 
 @pytest.mark.parametrize(
     "config",
-    [configs.S_TINY, configs.S_LOWLAT, configs.S_TINY_LOGMEL, configs.STUDENT_TINY],
+    [
+        configs.S_TINY,
+        configs.S_LOWLAT,
+        configs.S_TINY_LOGMEL,
+        configs.S_LOWLAT_LOGMEL,
+        configs.STUDENT_TINY,
+    ],
     ids=lambda c: c.name,
 )
 @pytest.mark.parametrize("fps", [24.0, 30000 / 1001, 60.0])

@@ -158,7 +158,8 @@ def write_cards(
             continue  # not trained in these runs (--continue-from): its card stays as it was
         path = models_dir / f"{name}.npz"
         model = read_model_file(path)
-        text = card_text(name, model, runs, hours, real, rows, log)
+        heard = {} if name == "teacher" else real  # the teacher's head learns from labels only
+        text = card_text(name, model, runs, hours, heard, rows, log)
         write_model_file(path, model.name, model.config, model.weights, text, model.dtype)
         path.with_suffix(".md").write_text(text)
         written.append(path.with_suffix(".md"))

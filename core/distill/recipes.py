@@ -39,6 +39,9 @@ RECIPES: dict[str, Recipe] = {
     "s_tiny_logmel": Recipe(
         configs.S_TINY_LOGMEL, "pseudo", False, "ablation: log-mel input, pseudo-labels"
     ),
+    "s_lowlat_logmel": Recipe(
+        configs.S_LOWLAT_LOGMEL, "pseudo", False, "ablation: log-mel input, pseudo-labels"
+    ),
     "s_tiny_mfcc": Recipe(
         configs.S_TINY_MFCC, "pseudo", False, "ablation: MFCC input, pseudo-labels"
     ),

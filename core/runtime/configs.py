@@ -262,6 +262,17 @@ S_TINY_LOGMEL = StudentConfig(
     bottleneck=8,
     hidden=32,
     input_kind="logmel",
+    **PHONE_AWARE,
+)
+S_LOWLAT_LOGMEL = StudentConfig(
+    "s_lowlat_logmel",
+    (ConvLayer(48, 3, 1), ConvLayer(48, 3, 1)),
+    bottleneck=8,
+    hidden=32,
+    past_ms=448,
+    future_ms=64,
+    input_kind="logmel",
+    **PHONE_AWARE,
 )
 S_TINY_MFCC = StudentConfig(
     "s_tiny_mfcc",
@@ -269,6 +280,7 @@ S_TINY_MFCC = StudentConfig(
     bottleneck=8,
     hidden=32,
     input_kind="mfcc",
+    **PHONE_AWARE,
 )
 TEACHER = TeacherConfig()
 TEACHER_TINY = TeacherConfig(

@@ -1,5 +1,7 @@
 """Log-mel and MFCC front ends in numpy; the torch front end uses the same matrices."""
 
+from functools import cache
+
 import numpy as np
 
 from ..audio import SAMPLE_RATE
@@ -43,13 +45,21 @@ def dct_matrix(n_mels: int, n_mfcc: int) -> np.ndarray:
     return matrix.astype(np.float32)
 
 
+@cache
+def _frame_constants(config: LogMelConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The Hann window in float64 and the mel filterbank, made once per config."""
+    return hann_window(config.n_fft).astype(np.float64), mel_filterbank(config)
+
+
 def log_mel(samples: np.ndarray, config: LogMelConfig) -> np.ndarray:
     """Log-mel frames (T, n_mels) of samples (N,): frame i covers [HOP*i, HOP*i + n_fft)."""
     samples = np.ascontiguousarray(samples, dtype=np.float32)
     n_frames = (len(samples) - config.n_fft) // HOP + 1
     if n_frames <= 0:
         return np.zeros((0, config.n_mels), dtype=np.float32)
+    window, filterbank = _frame_constants(config)
     frames = np.lib.stride_tricks.sliding_window_view(samples, config.n_fft)[::HOP][:n_frames]
-    spectrum = np.fft.rfft(frames * hann_window(config.n_fft), axis=1)
+    # numpy's FFT runs about twice as fast on float64 as on float32 rows (and is more exact)
+    spectrum = np.fft.rfft(frames * window, axis=1)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)  # (T, n_fft // 2 + 1)
-    return np.log(np.maximum(power @ mel_filterbank(config), config.floor))
+    return np.log(np.maximum(power @ filterbank, config.floor))
