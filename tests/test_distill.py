@@ -16,7 +16,7 @@ from core.runtime.modelfile import write_model_file
 from core.runtime.whisper_teacher import DEFAULT_ENCODER
 
 TINY_STUDENT_LOGMEL = replace(
-    configs.S_TINY_LOGMEL,
+    configs.S_TINY,
     name="tiny_logmel",
     past_ms=64,
     future_ms=28.0,

@@ -17,8 +17,8 @@ STUDENTS = [
     configs.S0,
     configs.S_TINY,
     configs.S_LOWLAT,
-    configs.S_TINY_LOGMEL,
-    configs.S_LOWLAT_LOGMEL,
+    configs.S_TINY_RAW,
+    configs.S_LOWLAT_RAW,
     configs.S_TINY_MFCC,
     configs.STUDENT_TINY,
 ]
@@ -106,9 +106,10 @@ def test_shipped_configs_meet_size_and_latency_targets():
     assert parameter_count(Student(configs.S_TINY)) * 4 <= 0.5e6  # float32 bytes
     assert configs.S0.past_ms == configs.S0.future_ms == 256
     assert configs.S_LOWLAT.future_ms <= 64
-    assert [layer.channels * 4 for layer in configs.S_TINY.layers] == [
+    assert configs.S_LOWLAT_RAW.future_ms <= 64
+    assert [layer.channels * 4 for layer in configs.S_TINY_RAW.layers] == [
         layer.channels for layer in configs.S0.layers
-    ]  # 75 % fewer channels
+    ]  # the raw-waveform ablation: 75 % fewer channels than S0
 
 
 def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike, tmp_path):
@@ -130,9 +131,8 @@ def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike
     assert is_closed(gaps(8.0)).all()  # confident closure: sealed on every frame
     assert not is_closed(gaps(-8.0)).all()  # no closure: the random pose stays open somewhere
     # A student file from before the phone-aware heads (K output rows) runs unsealed as before.
-    old = configs.StudentConfig(
-        "s_old", config.layers, config.bottleneck, config.hidden, channels=config.channels
-    )
+    old = configs.StudentConfig("s_old", config.layers, config.bottleneck, config.hidden,
+                                channels=config.channels, input_kind=config.input_kind)  # fmt: skip
     old_weights = _weights(Student(old))
     assert old_weights["out.weight"].shape[0] == k
     write_model_file(tmp_path / "old.npz", "s_old", old, old_weights, "before the heads")

@@ -33,8 +33,8 @@ def _model(config) -> Model:
     [
         configs.S_TINY,
         configs.S_LOWLAT,
-        configs.S_TINY_LOGMEL,
-        configs.S_LOWLAT_LOGMEL,
+        configs.S_TINY_RAW,
+        configs.S_LOWLAT_RAW,
         configs.STUDENT_TINY,
     ],
     ids=lambda c: c.name,

@@ -4,8 +4,9 @@
 
 Stages: Whisper features of the corpus (cached once); the teacher's head on them (procedural
 labels, phones, closures); the teacher's pseudo-labels of the corpus; S0 on them (heterogeneous
-KD) beside the ablations that need no S0 (pseudo-labels without features, procedural labels
-only); then S-tiny and S-lowlat (hybrid KD: pseudo-labels + frozen S0 features).
+KD) beside the ablations that need no S0 (raw input without features, procedural labels only);
+then S-tiny and S-lowlat (heterogeneous KD, log-mel input) and the raw-waveform hybrid-KD
+ablation (pseudo-labels + frozen S0 features).
 Each model trains in its own `core.distill.train` process, `--jobs` of them at once with the
 cores shared between them; a model whose checkpoint already holds all its steps is skipped, an
 interrupted one resumes. Shipped models are exported to assets/models, ablations beside their
@@ -32,7 +33,13 @@ from .recipes import settings_for
 from .train_teacher import SMOKE as SMOKE_TEACHER
 from .train_teacher import TeacherSettings
 
-STAGES = (("teacher",), ("s0", "s_tiny_nofeat", "s_tiny_direct"), ("s_tiny", "s_lowlat"))
+# S-tiny and S-lowlat need no S0 since session 8; the last stage stays theirs (and the hybrid-KD
+# ablation's, which does)
+STAGES = (
+    ("teacher",),
+    ("s0", "s_tiny_nofeat", "s_tiny_direct"),
+    ("s_tiny", "s_lowlat", "s_tiny_raw"),
+)
 FLOAT16 = ("teacher",)  # the Whisper encoder is float16 already; the head moves by < 1e-3
 MODELS_DIR = Path("assets/models")
 LOG_NAME = "pipeline_log.json"

@@ -244,11 +244,29 @@ def _raw_layers(widths: tuple[int, int, int, int]) -> tuple[ConvLayer, ...]:
 
 PHONE_AWARE = {"closure_head": True, "phones": TEACHER_PHONES}  # the shipped students' outputs
 S0 = StudentConfig("s0", _raw_layers((48, 96, 192, 192)), bottleneck=16, hidden=128, **PHONE_AWARE)
+# The shipped S-tiny and S-lowlat hear 64-band log-mel frames, not the raw waveform: trained the
+# same way they closed more p/b/m with fewer false closures and depend less on input level
+# (reports/training_log.md, session 8). The raw-waveform pair (the paper's input, with S0's
+# features for hybrid KD) stays as ablations.
+LOGMEL_LAYERS = (ConvLayer(48, 3, 1), ConvLayer(48, 3, 1))
 S_TINY = StudentConfig(
-    "s_tiny", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, **PHONE_AWARE
+    "s_tiny", LOGMEL_LAYERS, bottleneck=8, hidden=32, input_kind="logmel", **PHONE_AWARE
 )
 S_LOWLAT = StudentConfig(
     "s_lowlat",
+    LOGMEL_LAYERS,
+    bottleneck=8,
+    hidden=32,
+    past_ms=448,
+    future_ms=64,
+    input_kind="logmel",
+    **PHONE_AWARE,
+)
+S_TINY_RAW = StudentConfig(
+    "s_tiny_raw", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, **PHONE_AWARE
+)
+S_LOWLAT_RAW = StudentConfig(
+    "s_lowlat_raw",
     _raw_layers((12, 24, 48, 48)),
     bottleneck=8,
     hidden=32,
@@ -256,27 +274,9 @@ S_LOWLAT = StudentConfig(
     future_ms=64,
     **PHONE_AWARE,
 )
-S_TINY_LOGMEL = StudentConfig(
-    "s_tiny_logmel",
-    (ConvLayer(48, 3, 1), ConvLayer(48, 3, 1)),
-    bottleneck=8,
-    hidden=32,
-    input_kind="logmel",
-    **PHONE_AWARE,
-)
-S_LOWLAT_LOGMEL = StudentConfig(
-    "s_lowlat_logmel",
-    (ConvLayer(48, 3, 1), ConvLayer(48, 3, 1)),
-    bottleneck=8,
-    hidden=32,
-    past_ms=448,
-    future_ms=64,
-    input_kind="logmel",
-    **PHONE_AWARE,
-)
 S_TINY_MFCC = StudentConfig(
     "s_tiny_mfcc",
-    (ConvLayer(48, 3, 1), ConvLayer(48, 3, 1)),
+    LOGMEL_LAYERS,
     bottleneck=8,
     hidden=32,
     input_kind="mfcc",
