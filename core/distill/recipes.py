@@ -37,8 +37,10 @@ RECIPES: dict[str, Recipe] = {
     "s_tiny_nofeat": Recipe(
         configs.S_TINY_RAW, "pseudo", False, f"ablation: raw waveform, {HETEROGENEOUS}"
     ),
+    # raw waveform, as its measured rows; the torchrun test trains it (a log-mel student's rank
+    # sometimes aborts at exit under torchrun: reports/training_log.md, session 8)
     "s_tiny_direct": Recipe(
-        configs.S_TINY, "procedural", False, "ablation: no KD, procedural labels + lip gap"
+        configs.S_TINY_RAW, "procedural", False, "ablation: no KD, procedural labels + lip gap"
     ),
     "s_tiny_mfcc": Recipe(
         configs.S_TINY_MFCC, "pseudo", False, "ablation: MFCC input, pseudo-labels"
