@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.api import Model, load_model  # noqa: E402
-from core.corpus.dataset import iter_corpus, list_shards  # noqa: E402
+from core.corpus.dataset import iter_corpus, list_shards, shard_engine  # noqa: E402
 from core.corpus.kokoro import ENGINE as KOKORO  # noqa: E402
 from core.eval.devset import load_devset  # noqa: E402
 from core.eval.devset_split import split_clips  # noqa: E402
@@ -43,7 +43,7 @@ def kokoro_heldout(corpus: Path) -> list:
     """The clean utterances of the corpus's held-out Kokoro shards (`make corpus-kokoro` builds
     them; audio and forced-aligned phones, as dev clips have)."""
     folder = corpus / "heldout"
-    if not any(f"-{KOKORO}-" in p.name for p in list_shards(folder)):
+    if KOKORO not in {shard_engine(p) for p in list_shards(folder)}:
         raise SystemExit(f"{folder}: no Kokoro shards; build them with core.corpus.build "
                          "--engine kokoro --split heldout.")  # fmt: skip
     return [u for u in iter_corpus(folder) if u.engine == KOKORO and not u.augmentation]

@@ -6,7 +6,7 @@ samples (16000 / 60 = 266.67), so the runtime interpolates the 100 fps frames li
 or any scene rate (see core.runtime.smoothing).
 """
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from ..audio import SAMPLE_RATE
 from ..lip_seal import SEAL_RAMP
@@ -249,39 +249,16 @@ S0 = StudentConfig("s0", _raw_layers((48, 96, 192, 192)), bottleneck=16, hidden=
 # (reports/training_log.md, session 8). The raw-waveform pair (the paper's input, with S0's
 # features for hybrid KD) stays as ablations.
 LOGMEL_LAYERS = (ConvLayer(48, 3, 1), ConvLayer(48, 3, 1))
+LOW_LATENCY = {"past_ms": 448, "future_ms": 64}  # S-lowlat's window: 64 ms of future audio
 S_TINY = StudentConfig(
     "s_tiny", LOGMEL_LAYERS, bottleneck=8, hidden=32, input_kind="logmel", **PHONE_AWARE
 )
-S_LOWLAT = StudentConfig(
-    "s_lowlat",
-    LOGMEL_LAYERS,
-    bottleneck=8,
-    hidden=32,
-    past_ms=448,
-    future_ms=64,
-    input_kind="logmel",
-    **PHONE_AWARE,
-)
+S_LOWLAT = replace(S_TINY, name="s_lowlat", **LOW_LATENCY)
 S_TINY_RAW = StudentConfig(
     "s_tiny_raw", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, **PHONE_AWARE
 )
-S_LOWLAT_RAW = StudentConfig(
-    "s_lowlat_raw",
-    _raw_layers((12, 24, 48, 48)),
-    bottleneck=8,
-    hidden=32,
-    past_ms=448,
-    future_ms=64,
-    **PHONE_AWARE,
-)
-S_TINY_MFCC = StudentConfig(
-    "s_tiny_mfcc",
-    LOGMEL_LAYERS,
-    bottleneck=8,
-    hidden=32,
-    input_kind="mfcc",
-    **PHONE_AWARE,
-)
+S_LOWLAT_RAW = replace(S_TINY_RAW, name="s_lowlat_raw", **LOW_LATENCY)
+S_TINY_MFCC = replace(S_TINY, name="s_tiny_mfcc", input_kind="mfcc")
 TEACHER = TeacherConfig()
 TEACHER_TINY = TeacherConfig(
     "teacher_tiny",
