@@ -99,26 +99,6 @@ def test_feature_input_student_loss_goes_down(trained):
     assert _decreased(history)
 
 
-def test_encoder_hint_trains_resumes_and_leaves_the_model_file_alone(trained, tmp_path):
-    runs, _, _ = trained
-    settings = replace(STUDENT_SETTINGS, steps=12, hint_weight=0.5)
-    recipe = Recipe(TINY_STUDENT_LOGMEL, "pseudo", False, "test")
-    straight = train(recipe, settings, runs / "pseudo", tmp_path / "a",
-                     features_dir=runs / "features")  # fmt: skip
-    assert all(h["hint"] > 0 for h in straight)
-    train(recipe, settings, runs / "pseudo", tmp_path / "b", stop_at=6,
-          features_dir=runs / "features")  # fmt: skip
-    resumed = train(recipe, settings, runs / "pseudo", tmp_path / "b",
-                    features_dir=runs / "features")  # fmt: skip
-    assert np.allclose([h["total"] for h in straight], [h["total"] for h in resumed], rtol=1e-4)
-    export_checkpoint(tmp_path / "a" / CHECKPOINT, tmp_path / "a.npz")  # without the projection
-    plain = train(recipe, replace(settings, hint_weight=0.0), runs / "pseudo", tmp_path / "c")
-    export_checkpoint(tmp_path / "c" / CHECKPOINT, tmp_path / "c.npz")
-    with np.load(tmp_path / "a.npz") as a, np.load(tmp_path / "c.npz") as c:
-        assert sorted(a.files) == sorted(c.files)
-    assert "hint" not in plain[0]
-
-
 def test_pseudo_labels_are_the_teachers_output_and_resume(trained, synthetic_corpus):
     from core.corpus.dataset import iter_corpus
 

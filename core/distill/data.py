@@ -18,9 +18,6 @@ class Clip:
     labels: np.ndarray  # (T60, K) float32 at LABEL_FPS
     aux: np.ndarray  # (T60, 1 + P) float16: closure probability, phone posteriors
     engine: str = ""  # of its shard: "espeak", "kokoro", "real" (unlabelled human speech)...
-    # the frozen Whisper encoder's features of the clean clip (L, F) float16 at 50 tokens/s,
-    # for students that also learn the teacher's representation (core.distill.encoder_hints)
-    features: np.ndarray | None = None
 
 
 BILABIALS = ("P", "B", "M")
@@ -59,18 +56,13 @@ def aux_targets(signals: Signals) -> np.ndarray:
     return aux
 
 
-def load_clips(corpus_dir: Path, limit: int = 0, features_dir: Path | None = None) -> list[Clip]:
-    """Every utterance of one corpus folder (e.g. data/corpus/train), at most `limit` if > 0;
-    with features_dir (a Whisper feature cache), each clip also holds its encoder features."""
-    from .encoder_hints import shard_features
-
+def load_clips(corpus_dir: Path, limit: int = 0) -> list[Clip]:
+    """Every utterance of one corpus folder (e.g. data/corpus/train), at most `limit` if > 0."""
     clips = []
     for path in shard_paths(Path(corpus_dir)):
-        features = shard_features(features_dir, path) if features_dir else None
-        for i, signals in enumerate(read_shard_signals(path)):
-            hint = None if features is None else features[i]
+        for signals in read_shard_signals(path):
             clips.append(Clip(signals.audio, signals.weights, aux_targets(signals),
-                              shard_engine(path), hint))  # fmt: skip
+                              shard_engine(path)))  # fmt: skip
             if limit and len(clips) >= limit:
                 return clips
     if not clips:
@@ -173,11 +165,9 @@ def student_batch(
     rng: np.random.Generator,
     quiet_share: float = 0.2,
     quiet_dbfs: tuple[float, float] = (-80.0, -35.0),
-    draws: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, weight
     targets (B, T, K), closure/phone targets (B, T, 1 + P) and which rows are quiet (B,).
-    A `draws` list receives each row's (clip, j0), or None for a quiet row.
 
     A quiet_share of the rows is quiet (silence, room tone) with the rest pose (all zeros, no
     closure, phone SIL) as target: a face between lines rests with closed lips, and the corpus
@@ -192,14 +182,10 @@ def student_batch(
             targets.append(np.zeros((n_frames, sampler.clips[0].labels.shape[1]), np.float32))
             aux.append(np.zeros((n_frames, sampler.clips[0].aux.shape[1]), np.float32))
             aux[-1][:, 1] = 1.0  # SIL
-            if draws is not None:
-                draws.append(None)
             continue
         clip = sampler.draw(rng)
         clip_frames = int(np.ceil(len(clip.audio) / HOP))
         first = int(rng.integers(max(1, clip_frames - n_frames + 1)))
-        if draws is not None:
-            draws.append((clip, first))
         audio[b] = _slice_padded(clip.audio, HOP * first - config.past_samples, length)
         targets.append(labels_at_frames(clip.labels, first, n_frames))
         aux.append(labels_at_frames(clip.aux, first, n_frames))

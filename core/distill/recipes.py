@@ -75,7 +75,6 @@ class TrainSettings:
     closure_weight: float = 0.2  # phone-aware heads (losses.phone_aware_loss), as the teacher's
     phone_weight: float = 0.05
     hard_negative_weight: float = 3.0  # speech frames without a closure
-    hint_weight: float = 0.0  # students: predict the clean clip's Whisper features (encoder_hints)
 
 
 SMOKE_TEACHER = TrainSettings(steps=40, batch=4, lr=1e-3, crop_s=1.0, save_every=20)

@@ -46,7 +46,6 @@ from .distributed import (
     shard,
     wrap,
 )
-from .encoder_hints import EncoderHint, hint_targets, whitened_clips, whitening
 from .recipes import RECIPES, Recipe, TrainSettings, settings_for
 
 CHECKPOINT = "checkpoint.pt"
@@ -96,15 +95,13 @@ def train(
     stop_at: int = 0,
     group: ProcessGroup = SINGLE,
     init: Path | None = None,
-    features_dir: Path | None = None,
 ) -> list[dict[str, float]]:
     """Train (or resume) one model on the corpus folder data_dir; return the loss history.
 
     stop_at > 0 stops after that step with a checkpoint, as an interruption would. Across
     torchrun ranks (group), each rank trains on its shard and rank 0 writes the checkpoint.
     init (a run folder or model file of the same model) gives the starting weights of a run
-    that has no checkpoint yet: the run fine-tunes it for its own schedule of steps. A student
-    with settings.hint_weight also predicts the Whisper features in features_dir.
+    that has no checkpoint yet: the run fine-tunes it for its own schedule of steps.
     """
     import torch
 
@@ -131,14 +128,6 @@ def train(
     gap_loss = None
     if settings.gap_weight:
         gap_loss = LipGapLoss(config.channels, pressed_only=settings.gap_pressed_only).to(device)
-    hinted = is_student and settings.hint_weight > 0
-    clips = shard(load_clips(data_dir, settings.max_clips, features_dir if hinted else None), group)
-    hint = None
-    if hinted:
-        mean, basis = whitening(clips)
-        clips = whitened_clips(clips, mean, basis)
-        hint = EncoderHint(config.layers[-1].channels, basis.shape[1]).to(device)
-        params += list(hint.parameters())
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, settings.lr, settings.steps + 1, pct_start=0.1
@@ -155,8 +144,6 @@ def train(
         schedule.load_state_dict(state["schedule"])
         if feature_loss is not None:
             feature_loss.load_state_dict(state["feature_loss"])
-        if hint is not None:
-            hint.load_state_dict(state["encoder_hint"])
         history = state["history"]
         recipe_text = state.get("recipe", recipe_text)
     elif init is not None:
@@ -165,10 +152,10 @@ def train(
             raise CorpusError(f"{init}: not a trained {config.name}; it cannot start this run.")
         _load_start(model, start["model"])
         recipe_text = f"{start['recipe']}; then fine-tuned from {Path(init).name}: {recipe.note}"
+    clips = shard(load_clips(data_dir, settings.max_clips), group)
     sampler = ClipSampler(clips, settings.engine_shares)
     net = wrap(model, group, device)  # DDP across ranks; `model` keeps the checkpoint's keys
     feature_net = None if feature_loss is None else wrap(feature_loss, group, device)
-    hint_net = None if hint is None else wrap(hint, group, device)
 
     def save(step: int) -> None:
         if not group.is_main:
@@ -181,7 +168,6 @@ def train(
                 "optimizer": optimizer.state_dict(),
                 "schedule": schedule.state_dict(),
                 "feature_loss": None if feature_loss is None else feature_loss.state_dict(),
-                "encoder_hint": None if hint is None else hint.state_dict(),
                 "history": history,
                 "step": step,
                 "recipe": recipe_text,
@@ -201,7 +187,6 @@ def train(
     ):
         # resumable: the batch depends on the step (and the rank)
         rng = np.random.default_rng(batch_seed(settings.seed, step, group))
-        draws = [] if hinted else None
         if is_student:
             audio, target, aux, quiet = student_batch(
                 sampler,
@@ -211,7 +196,6 @@ def train(
                 rng,
                 settings.quiet_share,
                 settings.quiet_dbfs,
-                draws,
             )
         else:
             (audio, target), aux, quiet = (
@@ -237,14 +221,6 @@ def train(
             terms["rest"] = settings.rest_weight * rest_loss(at_rest)
         if gap_loss is not None:
             terms["lip_gap"] = settings.gap_weight * gap_loss(pred, target)
-        if hint_net is not None:
-            hint_target, hint_valid = hint_targets(
-                draws, config, feats[-1].shape[-1], hint.projection.out_channels
-            )
-            terms["hint"] = settings.hint_weight * hint_net(
-                feats[-1], torch.from_numpy(hint_target).to(device),
-                torch.from_numpy(hint_valid).to(device),
-            )  # fmt: skip
         if feature_loss is not None:
             s0_feats = s0.features(audio)
             terms["feature"] = settings.feature_weight * feature_net(
@@ -333,7 +309,6 @@ def main() -> None:
         args.s0 or runs / "s0",
         group=group,
         init=args.init,
-        features_dir=args.features or runs / "features",
     )
     if group.is_main:
         print(
