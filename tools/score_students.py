@@ -2,16 +2,19 @@
 
     python tools/score_students.py runs/full/s_tiny runs/full/s_lowlat assets/models/s_tiny.npz
     python tools/score_students.py assets/models/s_tiny.npz --half kokoro-heldout
+    python tools/score_students.py assets/models/s_tiny.npz --half kokoro-heldout --degrade reverb
 
 For choosing between runs, checkpoints and rules during training without a whole `make eval`:
 the same closure metrics (60 fps, smoothing on, demo-head lip gap under 1 mm) and the same quiet
 signals as reports/eval.md. Only the choose half is read by default; the report half is for
 reporting. `--half kokoro-heldout` scores the Kokoro voices no model trains on (the corpus's
 heldout/ split, forced-aligned phones): running English speech in volume, which the choose half
-(mostly single words) lacks.
+(mostly single words) lacks. `--degrade reverb|noise|lowpass` scores the same clips under a
+fixed room or channel (core.eval.degrade): how robust a model is, where the students lose.
 """
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -21,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.api import Model, load_model  # noqa: E402
 from core.corpus.dataset import iter_corpus, list_shards, shard_engine  # noqa: E402
 from core.corpus.kokoro import ENGINE as KOKORO  # noqa: E402
+from core.eval.degrade import DEGRADATIONS, degrade  # noqa: E402
 from core.eval.devset import load_devset  # noqa: E402
 from core.eval.devset_split import split_clips  # noqa: E402
 from core.eval.rest_pose import rest_on_silence  # noqa: E402
@@ -54,12 +58,17 @@ def main() -> int:
     parser.add_argument("sources", nargs="+", type=Path)
     parser.add_argument("--half", default="choose", help="choose, report or kokoro-heldout")
     parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    parser.add_argument("--degrade", choices=DEGRADATIONS, help="score under this degradation")
     args = parser.parse_args()
     if args.half == "kokoro-heldout":
         clips = kokoro_heldout(args.corpus)
     else:
         clips = split_clips(load_devset())[args.half]
-    print(f"| model ({args.half} half) | PBM inside | PBM ±40 ms | false cons. | false vowels "
+    if args.degrade:
+        clips = [dataclasses.replace(clip, audio=degrade(clip.audio, args.degrade, str(i)))
+                 for i, clip in enumerate(clips)]  # fmt: skip
+    label = f"{args.half} half" + (f", {args.degrade}" if args.degrade else "")
+    print(f"| model ({label}) | PBM inside | PBM ±40 ms | false cons. | false vowels "
           "| at rest on the 5 quiet signals % |")  # fmt: skip
     print("|---|---|---|---|---|---|")
     for source in args.sources:
