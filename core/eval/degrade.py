@@ -1,9 +1,10 @@
 """Fixed degradations of evaluation audio: how robust a model is to the room and the channel.
 
 The students lose to the teacher on real recordings mostly through robustness: under half a
-second of reverb S-tiny keeps a third of the closures it makes on clean Kokoro voices, the
-teacher 97 % (reports/training_log.md, session 9). `tools/score_students.py --degrade` scores
-a set under one of these, the same audio for every model (seeded per clip).
+second of reverb S-tiny keeps about half the closures it makes on clean Kokoro voices (session
+8's file a third), the teacher 97 % (reports/training_log.md, session 9).
+`tools/score_students.py --degrade` scores a set under one of these, the same audio for every
+model (seeded per clip).
 """
 
 import zlib
@@ -18,11 +19,12 @@ NOISE_SNR_DB = 25.0  # pink noise: a floor 25 dB under the speech, as in the dev
 LOWPASS_HZ = 4000.0
 
 
-def degrade(audio: np.ndarray, kind: str, clip_id: str) -> np.ndarray:
-    """audio (N,) float32 at 16 kHz under `kind`, the same every time for the same clip_id."""
+def degrade(audio: np.ndarray, kind: str, key: str) -> np.ndarray:
+    """audio (N,) float32 at 16 kHz under `kind`, the same every time for the same key (any
+    string naming the clip: its id, or its place in the set)."""
     if kind not in DEGRADATIONS:
         raise ValueError(f"unknown degradation {kind!r}; one of {', '.join(DEGRADATIONS)}")
-    rng = np.random.default_rng(zlib.crc32(f"{kind}/{clip_id}".encode()))
+    rng = np.random.default_rng(zlib.crc32(f"{kind}/{key}".encode()))
     if kind == "reverb":
         return reverb(audio, rng, REVERB_RT60_S)
     if kind == "noise":
