@@ -127,16 +127,16 @@ train-continue: $(VENV)/.installed unlabelled
 	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/continue --jobs 2 \
 		--continue-from assets/models --feature-shards $(SHARDS) $(if $(STEPS),--steps $(STEPS),) \
 		$(if $(RETRAIN_TEACHER),--retrain-teacher,)
-	$(MAKE) seal-choice PSEUDO=runs/continue/pseudo
+	$(MAKE) seal-choice
 	$(MAKE) part-choice
 	$(MAKE) eval
 	$(PY) -m core.distill.model_cards --runs runs/continue --corpus $(CORPUS)
 
-# Each shipped student's seal ramp, calibrated to the teacher on the pseudo-labelled real speech
-# (core/distill/seal_choice.py; PSEUDO: the run's pseudo-labels).
-PSEUDO ?= runs/full/pseudo
+# Each shipped student's seal ramp, chosen on the choosing sets: the dev set's choose half and
+# the held-out Kokoro voices, clean, in a room and under noise (core/distill/seal_choice.py).
 seal-choice: $(VENV)/.installed
-	$(PY) -m core.distill.seal_choice --pseudo $(PSEUDO) \
+	test -f data/devset/manifest.json || $(MAKE) devset
+	$(PY) -m core.distill.seal_choice \
 		$(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
 
 # Each shipped student's part ramp (lips parted where its phone head hears speech without a

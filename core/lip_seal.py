@@ -21,8 +21,8 @@ from .rig import channel_index
 LIP_OPENERS: tuple[str, ...] = ("mouthFunnel", "mouthUpperUp", "mouthLowerDown", "mouthShrugUpper")
 
 # Closure probability -> seal: none below SEAL_FROM, full above SEAL_FULL (a smooth ramp between).
-# The teacher's ramp; a student's own is calibrated to the teacher's sealed frames and kept in its
-# config (core.distill.seal_choice): a small model's closure probability is less confident.
+# The teacher's ramp; a student's own is chosen on the choosing sets and kept in its config
+# (core.distill.seal_choice): a small model's closure probability is less confident.
 SEAL_FROM = 0.35
 SEAL_FULL = 0.65
 SEAL_RAMP = (SEAL_FROM, SEAL_FULL)

@@ -143,7 +143,7 @@ def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike
 def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights(
     speechlike, tmp_path
 ):
-    from core.distill.seal_choice import RAMPS, apply_choice
+    from core.distill.seal_choice import RAMPS, apply_choice, choose
     from core.head import is_closed, lip_gap
 
     config = configs.S_TINY
@@ -160,25 +160,40 @@ def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights
         return float(is_closed(lip_gap(frames, config.channels)).mean())
 
     assert closed_share((0.02, 0.1)) == 1.0 and closed_share((0.35, 0.65)) < 1.0
-    # Calibration: the teacher is sure (0.9) everywhere, the student says 0.2: the highest ramp
-    # that seals 0.2 fully matches the teacher best.
-    from core.corpus.dataset import Utterance, write_shard
+    # The choice scores every ramp on every choosing set with the part ramp off: where 0.2 seals
+    # fully, the bilabial (M) and the alveolar (T, away from the M) are both sealed.
+    from core.eval.devset import DevClip
+    from core.phone_set import Phone
 
     path = tmp_path / "s_tiny.npz"
-    write_model_file(path, "s_tiny", config, weights, "card")
-    frames = int(np.ceil(len(speechlike) / 16000 * 60))
-    teacher = np.zeros((frames, 1 + len(configs.TEACHER_PHONES)), np.float32)
-    teacher[:, 0], teacher[:, 2] = 0.9, 1.0
-    stamp = Utterance("stamp", speechlike, np.zeros((frames, k), np.float32), (), "", "real",
-                      "tuxpaint-fr", "fr", teacher=teacher)  # fmt: skip
-    write_shard(tmp_path / "pseudo" / "shard-00000-real-tuxpaint-fr.npz", [stamp])
-    best, scores = apply_choice(path, tmp_path / "pseudo")
+    write_model_file(path, "s_tiny", replace(config, part_ramp=(0.5, 0.8)), weights, "card")
+    phones = (Phone(0.0, 1.0, "M"), Phone(1.0, 2.0, "AA"), Phone(2.0, 3.3, "T"))
+    clip = DevClip("c", speechlike, phones, "", "test", "speaker", "F", "")
+    best, scores = apply_choice(path, {"a set": [clip]})
+    assert [s.ramp for s in scores] == list(RAMPS) and best.ramp == choose(scores).ramp
+    for s in scores:
+        summary = s.summaries["a set"]
+        if s.ramp[1] <= 0.2:
+            assert summary["pbm_40ms_pct"] == 100.0 == summary["false_closure_consonant_pct"]
     chosen = read_model_file(path)
-    assert best.ramp == (0.05, 0.2) == chosen.config.seal_ramp and len(scores) == len(RAMPS)
-    assert best.f1 == pytest.approx(1.0) and scores[0].recall == 0.0  # the teacher's own ramp
+    assert chosen.config.seal_ramp == best.ramp and chosen.config.part_ramp == (0.5, 0.8)
     assert chosen.card == "card" and all(
         np.array_equal(chosen.weights[n], weights[n]) for n in weights
     )
+
+
+def test_the_seal_ramp_rule_rests_first_then_takes_the_best_merit_ties_to_the_higher_ramp():
+    from core.distill.seal_choice import RampScore, choose
+
+    def score(ramp, pbm, false, rest=1.0):
+        summary = {"pbm_40ms_pct": pbm, "false_closure_consonant_pct": false}
+        return RampScore(ramp, {"one": summary, "two": summary}, (1.0, rest))
+
+    high, mid, low = (0.35, 0.65), (0.1, 0.3), (0.02, 0.1)
+    assert choose([score(high, 50, 5), score(mid, 80, 10), score(low, 95, 30)]).ramp == mid
+    assert choose([score(high, 50, 5), score(mid, 80, 10), score(low, 99, 1, 0.9)]).ramp == mid
+    assert choose([score(high, 60, 10), score(mid, 55, 5)]).ramp == high  # a tie
+    assert choose([score(high, 50, 5, 0.5), score(mid, 80, 10, 0.5)]).ramp == mid  # none rests
 
 
 def test_a_part_ramp_parts_the_lips_where_the_phone_head_hears_speech(speechlike, tmp_path):

@@ -11,10 +11,11 @@ reporting. `--half kokoro-heldout` scores the Kokoro voices no model trains on (
 heldout/ split, forced-aligned phones): running English speech in volume, which the choose half
 (mostly single words) lacks. `--degrade reverb|noise|lowpass` scores the same clips under a
 fixed room or channel (core.eval.degrade): how robust a model is, where the students lose.
+`--choosing` scores every choosing set (core.eval.choosing_sets) and gives each model's merit,
+by which checkpoints are chosen.
 """
 
 import argparse
-import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -22,10 +23,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.api import Model, load_model  # noqa: E402
-from core.corpus.dataset import iter_corpus, list_shards, shard_engine  # noqa: E402
-from core.corpus.kokoro import ENGINE as KOKORO  # noqa: E402
-from core.eval.degrade import DEGRADATIONS, degrade  # noqa: E402
-from core.eval.devset import load_devset  # noqa: E402
+from core.eval.choosing_sets import (  # noqa: E402
+    choosing_sets,
+    degraded,
+    kokoro_heldout,
+    merit,
+    set_merit,
+)
+from core.eval.degrade import DEGRADATIONS  # noqa: E402
+from core.eval.devset import DEFAULT_DIR, load_devset  # noqa: E402
 from core.eval.devset_split import split_clips  # noqa: E402
 from core.eval.rest_pose import rest_on_silence  # noqa: E402
 from core.eval.scoring import closure_cells, closure_summary  # noqa: E402
@@ -43,30 +49,22 @@ def as_model(source: Path) -> Model:
     return load_model(out)
 
 
-def kokoro_heldout(corpus: Path) -> list:
-    """The clean utterances of the corpus's held-out Kokoro shards (`make corpus-kokoro` builds
-    them; audio and forced-aligned phones, as dev clips have)."""
-    folder = corpus / "heldout"
-    if KOKORO not in {shard_engine(p) for p in list_shards(folder)}:
-        raise SystemExit(f"{folder}: no Kokoro shards; build them with core.corpus.build "
-                         "--engine kokoro --split heldout.")  # fmt: skip
-    return [u for u in iter_corpus(folder) if u.engine == KOKORO and not u.augmentation]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="+", type=Path)
     parser.add_argument("--half", default="choose", help="choose, report or kokoro-heldout")
     parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
     parser.add_argument("--degrade", choices=DEGRADATIONS, help="score under this degradation")
+    parser.add_argument("--choosing", action="store_true", help="every choosing set, and merit")
     args = parser.parse_args()
+    if args.choosing:
+        return score_choosing(args.sources, choosing_sets(DEFAULT_DIR, args.corpus))
     if args.half == "kokoro-heldout":
         clips = kokoro_heldout(args.corpus)
     else:
         clips = split_clips(load_devset())[args.half]
     if args.degrade:
-        clips = [dataclasses.replace(clip, audio=degrade(clip.audio, args.degrade, str(i)))
-                 for i, clip in enumerate(clips)]  # fmt: skip
+        clips = degraded(clips, args.degrade)
     label = f"{args.half} half" + (f", {args.degrade}" if args.degrade else "")
     print(f"| model ({label}) | PBM inside | PBM ±40 ms | false cons. | false vowels "
           "| at rest on the 5 quiet signals % |")  # fmt: skip
@@ -76,6 +74,21 @@ def main() -> int:
         s = closure_summary(model, clips, load_demo_head())
         rest = ", ".join(f"{r.rest_share:.0%}" for r in rest_on_silence(model, load_demo_head()))
         print(f"| {source} | {closure_cells(s)} | {rest} |")
+    return 0
+
+
+def score_choosing(sources: list[Path], sets: dict[str, list]) -> int:
+    """A table of PBM ±40 ms / false consonant closures per choosing set, merit and rest."""
+    print(f"| model | {' | '.join(sets)} | merit | at rest on the 5 quiet signals % |")
+    print("|---" * (len(sets) + 3) + "|")
+    head = load_demo_head()
+    for source in sources:
+        model = as_model(source)
+        summaries = {name: closure_summary(model, clips, head) for name, clips in sets.items()}
+        cells = " | ".join(f"{s['pbm_40ms_pct']:.1f} / {s['false_closure_consonant_pct']:.1f} "
+                           f"({set_merit(s):.1f})" for s in summaries.values())  # fmt: skip
+        rest = ", ".join(f"{r.rest_share:.0%}" for r in rest_on_silence(model, head))
+        print(f"| {source} | {cells} | {merit(summaries):.1f} | {rest} |")
     return 0
 
 

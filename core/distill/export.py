@@ -56,8 +56,8 @@ def model_card(name: str, config, parameters: int, train_note: str) -> str:
             lines.append(
                 "Phone-aware: a lip-closure probability per frame seals the pose where a closure "
                 f"is likely (core/lip_seal.py; seal from p = {config.seal_ramp[0]:g}, full at "
-                f"{config.seal_ramp[1]:g}, calibrated to the teacher on real speech it "
-                "labelled); "
+                f"{config.seal_ramp[1]:g}, chosen on the choosing sets by "
+                "core/distill/seal_choice.py); "
                 f"{len(config.phones)} phone classes were a training objective."
             )
     elif isinstance(config, WhisperTeacherConfig):

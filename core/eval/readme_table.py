@@ -50,7 +50,9 @@ def table_lines(rows: list["Row"]) -> list[str]:
     lines = [
         f"*Real dev set, **report half** only ({scope}; speakers on which no recipe or threshold "
         "was chosen, see docs/devset.md), ensemble smoothing on; Rhubarb measured on the same "
-        "clips with the same scorer. Both halves: reports/eval.md.*",
+        "clips with the same scorer. Speed: a whole `predict` call per clip (resampling, "
+        "smoothing and key rate included) on these short clips; the models alone on a 10 s "
+        "clip: reports/bench.md. Both halves: reports/eval.md.*",
         "",
         "| system (report half, smoothing on) | PBM inside % | PBM ±40 ms % | false closure "
         "cons. % | false closure vowels % | jitter ×1e-3 | size | speed ×RT |",
