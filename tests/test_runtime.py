@@ -181,3 +181,21 @@ def test_api_predicts_an_animation_and_never_imports_torch(tmp_path, speechlike)
 
     with pytest.raises(ModelFileError, match="No shipped model named 'nonexistent'"):
         load_model("nonexistent")
+
+
+@pytest.mark.parametrize("channels_in,kernel,stride", [(1, 32, 10), (3, 5, 2), (4, 3, 1)])
+def test_conv1d_matches_a_direct_loop_over_windows(channels_in, kernel, stride):
+    """Also for a column view x[:, None], whose length-1 axis has stride 0."""
+    from core.runtime.conv import conv1d, torch_weight_to_2d
+
+    rng = np.random.default_rng(4)
+    weight = rng.standard_normal((6, channels_in, kernel)).astype(np.float32)
+    bias = rng.standard_normal(6).astype(np.float32)
+    if channels_in == 1:
+        x = rng.standard_normal(200).astype(np.float32)[:, None]
+    else:
+        x = rng.standard_normal((200, channels_in)).astype(np.float32)
+    out = conv1d(x, torch_weight_to_2d(weight), bias, kernel, stride)
+    starts = range(0, len(x) - kernel + 1, stride)
+    expected = np.array([np.einsum("oik,ki->o", weight, x[s : s + kernel]) + bias for s in starts])
+    assert out.shape == expected.shape and np.allclose(out, expected, atol=1e-4)

@@ -249,19 +249,20 @@ S0 = StudentConfig("s0", _raw_layers((48, 96, 192, 192)), bottleneck=16, hidden=
 # (reports/training_log.md, session 8). The raw-waveform pair (the paper's input, with S0's
 # features for hybrid KD) stays as ablations. Since session 10 both have 64-channel convs on 40
 # mel bands and a 24-channel bottleneck: a wider bottleneck keeps more closures in a room and
-# under noise (sessions 9 and 10), and 40 bands instead of 64 pay for it (about 2,200x real
-# time); each won the choice on the choosing sets (reports/training_log.md, session 10).
+# under noise (sessions 9 and 10), and 40 bands instead of 64 pay for it (about 2,100x real
+# time); S-tiny's hidden layer is 40 wide, S-lowlat's 32: each won the choice on the choosing
+# sets (reports/training_log.md, session 10).
 LOW_LATENCY = {"past_ms": 448, "future_ms": 64}  # S-lowlat's window: 64 ms of future audio
 S_TINY = StudentConfig(
     "s_tiny",
     (ConvLayer(64, 3, 1), ConvLayer(64, 3, 1)),
     bottleneck=24,
-    hidden=32,
+    hidden=40,
     input_kind="logmel",
     logmel=LogMelConfig(n_mels=40),
     **PHONE_AWARE,
 )
-S_LOWLAT = replace(S_TINY, name="s_lowlat", **LOW_LATENCY)
+S_LOWLAT = replace(S_TINY, name="s_lowlat", hidden=32, **LOW_LATENCY)
 S_TINY_RAW = StudentConfig(
     "s_tiny_raw", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, **PHONE_AWARE
 )
