@@ -29,6 +29,7 @@ from core.eval.choosing_sets import (  # noqa: E402
     kokoro_heldout,
     merit,
     set_merit,
+    set_summaries,
 )
 from core.eval.degrade import DEGRADATIONS  # noqa: E402
 from core.eval.devset import DEFAULT_DIR, load_devset  # noqa: E402
@@ -84,7 +85,7 @@ def score_choosing(sources: list[Path], sets: dict[str, list]) -> int:
     head = load_demo_head()
     for source in sources:
         model = as_model(source)
-        summaries = {name: closure_summary(model, clips, head) for name, clips in sets.items()}
+        summaries = set_summaries(model, sets, head)
         cells = " | ".join(f"{s['pbm_40ms_pct']:.1f} / {s['false_closure_consonant_pct']:.1f} "
                            f"({set_merit(s):.1f})" for s in summaries.values())  # fmt: skip
         rest = ", ".join(f"{r.rest_share:.0%}" for r in rest_on_silence(model, head))

@@ -40,9 +40,9 @@ class PartScore:
 
     @property
     def rests(self) -> bool:
-        from ..eval.rest_pose import REST_SHARE_MIN
+        from ..eval.rest_pose import rests_everywhere
 
-        return min(self.rest_shares) >= REST_SHARE_MIN
+        return rests_everywhere(self.rest_shares)
 
     @property
     def merit(self) -> float:

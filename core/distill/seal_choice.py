@@ -25,7 +25,7 @@ import argparse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..eval.choosing_sets import choosing_sets, merit
+from ..eval.choosing_sets import choosing_sets, merit, set_summaries
 from ..runtime.configs import StudentConfig
 from ..runtime.modelfile import ModelFile, read_model_file, write_model_file
 
@@ -41,9 +41,9 @@ class RampScore:
 
     @property
     def rests(self) -> bool:
-        from ..eval.rest_pose import REST_SHARE_MIN
+        from ..eval.rest_pose import rests_everywhere
 
-        return min(self.rest_shares) >= REST_SHARE_MIN
+        return rests_everywhere(self.rest_shares)
 
     @property
     def merit(self) -> float:
@@ -60,7 +60,6 @@ def score_ramps(model_file: ModelFile, sets: dict[str, list]) -> list[RampScore]
     """Every ramp of RAMPS on one student: closures on each choosing set, rest on quiet."""
     from ..api import Model
     from ..eval.rest_pose import rest_on_silence
-    from ..eval.scoring import closure_summary
     from ..head import load_demo_head
 
     head = load_demo_head()
@@ -68,7 +67,7 @@ def score_ramps(model_file: ModelFile, sets: dict[str, list]) -> list[RampScore]
     for ramp in RAMPS:
         config = replace(model_file.config, seal_ramp=ramp, part_ramp=None)
         model = Model(replace(model_file, config=config))
-        summaries = {name: closure_summary(model, clips, head) for name, clips in sets.items()}
+        summaries = set_summaries(model, sets, head)
         rest = tuple(r.rest_share for r in rest_on_silence(model, head))
         scores.append(RampScore(ramp, summaries, rest))
     return scores

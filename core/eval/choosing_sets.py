@@ -17,12 +17,6 @@ from .degrade import degrade
 from .devset import load_devset
 from .devset_split import CHOOSE, split_clips
 
-CHOOSE_HALF = "choose half"
-KOKORO_HELDOUT = "Kokoro held out"
-KOKORO_REVERB = "Kokoro held out, reverb"
-KOKORO_NOISE = "Kokoro held out, noise"
-CHOOSING_SETS = (CHOOSE_HALF, KOKORO_HELDOUT, KOKORO_REVERB, KOKORO_NOISE)
-
 
 def kokoro_heldout(corpus: Path) -> list:
     """The clean utterances of the corpus's held-out Kokoro shards (`make corpus-kokoro` builds
@@ -41,17 +35,24 @@ def degraded(clips: list, kind: str) -> list:
 
 
 def choosing_sets(devset_dir: Path, corpus: Path) -> dict[str, list]:
-    """Name -> clips (audio, phones) of every choosing set, in CHOOSING_SETS order."""
+    """Name -> clips (audio, phones) of every choosing set."""
     choose = split_clips(load_devset(devset_dir))[CHOOSE]
     if not choose:
         raise CorpusError(f"{devset_dir}: no choose-half clips; run `make devset`.")
     heldout = kokoro_heldout(corpus)
     return {
-        CHOOSE_HALF: choose,
-        KOKORO_HELDOUT: heldout,
-        KOKORO_REVERB: degraded(heldout, "reverb"),
-        KOKORO_NOISE: degraded(heldout, "noise"),
+        "choose half": choose,
+        "Kokoro held out": heldout,
+        "Kokoro held out, reverb": degraded(heldout, "reverb"),
+        "Kokoro held out, noise": degraded(heldout, "noise"),
     }
+
+
+def set_summaries(model, sets: dict[str, list], head) -> dict[str, dict[str, float]]:
+    """Name -> closure summary (core.eval.scoring.closure_summary) of a loaded model per set."""
+    from .scoring import closure_summary
+
+    return {name: closure_summary(model, clips, head) for name, clips in sets.items()}
 
 
 def set_merit(summary: dict[str, float]) -> float:

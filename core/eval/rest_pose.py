@@ -23,6 +23,13 @@ from .scoring import EVAL_FPS
 SIGNAL_S = 3.0
 REST_JAW_OPEN_MAX = 0.05  # jawOpen 0.05 drops the demo head's jaw by ~1.7 mm
 REST_SHARE_MIN = 0.95  # the target: at rest on at least this share of frames
+
+
+def rests_everywhere(rest_shares) -> bool:
+    """Whether a model is at rest on REST_SHARE_MIN of the frames of every quiet signal."""
+    return min(rest_shares) >= REST_SHARE_MIN
+
+
 SEED = 2016
 
 
