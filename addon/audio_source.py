@@ -2,10 +2,10 @@
 scene frame where they start. Resampling to 16 kHz mono happens in the core (`core.api`).
 
 Reading uses Blender's `aud` (any format Blender plays), ten seconds at a time (the core's
-`audio_blocks.BLOCK_S`): an hour-long strip is never decoded whole (`core.audio_blocks` reads
+`audio_blocks.BLOCK_S`): an hour-long strip is never decoded whole (`core.audio.blocks` reads
 it twice, once to validate it and once to run the model). A Blender built without Audaspace
 (the bpy 4.2 wheel) has no `aud`; there PCM and float WAV files are read in blocks with numpy
-(`core.wav_blocks`).
+(`core.audio.wav`).
 The strip's volume, pan and fades are ignored: the models want the speech, not the mix.
 """
 
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import bpy
 import numpy as np
 
-from ..core import audio_blocks
-from ..core.audio_blocks import AudioBlocks, array_blocks, reader_blocks
+from ..core.audio.prepare import blocks as audio_blocks
+from ..core.audio.prepare.blocks import AudioBlocks, array_blocks, reader_blocks
+from ..core.audio.prepare.wav import sample_range, wav_blocks
 from ..core.errors import AudioError
-from ..core.wav_blocks import sample_range, wav_blocks
 from . import compat
 
 try:

@@ -10,9 +10,9 @@ from pathlib import Path
 import bpy
 import numpy as np
 
+from ..core.demohead.head import PARTS, DemoHead, load_demo_head
+from ..core.demohead.mouth_shade import mouth_shade
 from ..core.errors import AudioError, LipSyncError
-from ..core.head import PARTS, DemoHead, load_demo_head
-from ..core.mouth_shade import mouth_shade
 from . import compat
 
 SUBDIVISION_LEVELS = 1
@@ -29,7 +29,7 @@ def _srgb_to_linear(col_srgb: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _corner_shade(head: DemoHead) -> np.ndarray:
-    """(L, 1) colour factors per corner: a dark mouth cavity (core.mouth_shade), once."""
+    """(L, 1) colour factors per corner: a dark mouth cavity (core.demohead.mouth_shade), once."""
     return mouth_shade(head.co, head.poly_sizes, head.poly_verts)[head.poly_verts, None]
 
 
@@ -129,8 +129,9 @@ def add_sample_speech(scene: bpy.types.Scene, frame_start: int):
         raise AudioError(f"The sample speech file {SAMPLE_SPEECH} is missing; reinstall.")
     strips = compat.new_strip_collection(scene)
     channel = min(max((strip.channel for strip in strips), default=0) + 1, 128)
-    return strips.new_sound(SAMPLE_STRIP, str(SAMPLE_SPEECH), channel=channel,
-                            frame_start=frame_start)  # fmt: skip
+    return strips.new_sound(
+        SAMPLE_STRIP, str(SAMPLE_SPEECH), channel=channel, frame_start=frame_start
+    )
 
 
 class LIPSYNC_OT_add_sample_speech(bpy.types.Operator):

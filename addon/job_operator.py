@@ -146,5 +146,7 @@ class JobOperator:
             self.report({"ERROR"}, str(error))
         else:  # a bug: a short line for the user, the traceback on the console
             traceback.print_exception(error)
-            self.report({"ERROR"}, f"Lip sync failed unexpectedly ({type(error).__name__}); "
-                                   "see the system console.")  # fmt: skip
+            self.report(
+                {"ERROR"},
+                f"Lip sync failed unexpectedly ({type(error).__name__}); see the system console.",
+            )

@@ -54,7 +54,7 @@ def write_take(
 ) -> bpy.types.Action:
     """Key `values` (T, M) at scene `frames` (T,) onto the shape keys `key_names` of `obj`, in a
     new Action made active on its shape keys; an older Action of the same take is removed.
-    `kept` (one row-index array per shape key, core.key_reduction) keys only those frames of
+    `kept` (one row-index array per shape key, core.export.key_reduction) keys only those frames of
     each curve; None keys every frame."""
     key = shape_key_owner(obj)
     _release_previous(key, identifier)

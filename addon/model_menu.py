@@ -1,6 +1,6 @@
 """The models the panel offers: every shipped .npz (name, size, latency), then a custom file.
 
-Names resolve and models load through the core's one catalogue (`core.model_catalog`, cached
+Names resolve and models load through the core's one catalogue (`core.runtime.catalog`, cached
 per file version in `core.api.cached_model`), so a second Generate with the same model does not
 read the file again and a replaced file is picked up. `core.api` (the numpy runtime) is
 imported on first use, so registering the add-on stays light.
@@ -8,7 +8,7 @@ imported on first use, so registering the add-on stays light.
 
 import os
 
-from ..core.model_catalog import shipped_models
+from ..core.runtime.catalog import shipped_models
 
 CUSTOM = "CUSTOM"
 _enum_items: list[tuple[str, str, str]] = []  # Blender needs the strings kept alive

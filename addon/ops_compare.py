@@ -12,10 +12,10 @@ import bpy
 import numpy as np
 from bpy.props import StringProperty
 
+from ..core.demohead.gap_plot import closure_onsets, render_gap_plot
+from ..core.demohead.head import lip_gap
 from ..core.errors import RigError
-from ..core.gap_plot import closure_onsets, render_gap_plot
-from ..core.head import lip_gap
-from ..core.model_catalog import resolve_model
+from ..core.runtime.catalog import resolve_model
 from . import targets
 from .job_operator import Job, JobOperator
 from .take import Take, apply_take, compute_take
@@ -47,9 +47,10 @@ class LIPSYNC_OT_compare(TakeOptions, JobOperator, bpy.types.Operator):
     def prepare(self, context: bpy.types.Context) -> Job:
         obj_a, why = self._target_a(context)
         obj_b_name = self.object_b or (
-            context.scene.lipsync.compare_object.name if context.scene.lipsync.compare_object
+            context.scene.lipsync.compare_object.name
+            if context.scene.lipsync.compare_object
             else ""
-        )  # fmt: skip
+        )
         obj_b = self.target_object(context, obj_b_name) if obj_b_name else obj_a
         if obj_b == obj_a and obj_b_name:
             raise RigError("Object B must differ from the target.")

@@ -13,8 +13,8 @@ from bpy.props import EnumProperty, StringProperty
 
 from ..core.animation import Animation
 from ..core.errors import LipSyncError, RigError
-from ..core.export_curves import check_output_folder, write_csv, write_json
-from ..core.export_livelink import arkit_named, write_live_link_csv
+from ..core.export.curves import check_output_folder, write_csv, write_json
+from ..core.export.live_link import arkit_named, write_live_link_csv
 from . import audio_source, keying, targets
 
 FORMATS = (
@@ -100,8 +100,11 @@ def take_animation(obj: bpy.types.Object) -> tuple[Animation, dict]:
     if len(frames) == 0:
         raise RigError(f"The take '{action.name}' has no keyed shape keys.")
     fps = float(action.get("tiny_lipsync_fps", 0.0)) or audio_source.scene_fps(bpy.context.scene)
-    metadata = {k.removeprefix("tiny_lipsync_"): _plain(action[k]) for k in action.keys()
-                if k.startswith("tiny_lipsync_")}  # fmt: skip
+    metadata = {
+        k.removeprefix("tiny_lipsync_"): _plain(action[k])
+        for k in action.keys()
+        if k.startswith("tiny_lipsync_")
+    }
     metadata.update(action=action.name, target=obj.name, first_frame=float(frames[0]))
     return Animation(fps, names, values), metadata
 
@@ -132,18 +135,27 @@ def export_scene(context: bpy.types.Context, obj: bpy.types.Object, path: str, f
         scene.frame_start, scene.frame_end = int(frames[0]), int(frames[-1]) + 1
         if file_format == "FBX":
             result = bpy.ops.export_scene.fbx(
-                filepath=path, use_selection=True, object_types={"MESH"},
-                use_mesh_modifiers=False, bake_anim=True, bake_anim_use_all_actions=False,
-                bake_anim_use_nla_strips=False, add_leaf_bones=False,
-            )  # fmt: skip
+                filepath=path,
+                use_selection=True,
+                object_types={"MESH"},
+                use_mesh_modifiers=False,
+                bake_anim=True,
+                bake_anim_use_all_actions=False,
+                bake_anim_use_nla_strips=False,
+                add_leaf_bones=False,
+            )
         else:
             is_glb = not path.lower().endswith(".gltf")
             result = bpy.ops.export_scene.gltf(
-                filepath=path, export_format="GLB" if is_glb else "GLTF_SEPARATE",
-                use_selection=True, export_apply=False, export_animations=True,
-                export_morph=True, export_morph_animation=True,
+                filepath=path,
+                export_format="GLB" if is_glb else "GLTF_SEPARATE",
+                use_selection=True,
+                export_apply=False,
+                export_animations=True,
+                export_morph=True,
+                export_morph_animation=True,
                 export_morph_normal=False,  # engines recompute them; a quarter of the file size
-            )  # fmt: skip
+            )
     except RuntimeError as error:  # the exporter's own error, e.g. an unwritable path
         raise LipSyncError(f"The {file_format} exporter failed: {error}") from None
     finally:

@@ -3,7 +3,7 @@
 import bpy
 from bpy.props import StringProperty
 
-from ..core.model_catalog import resolve_model
+from ..core.runtime.catalog import resolve_model
 from . import dialogue
 from .job_operator import Job, JobOperator
 from .take import Take, apply_take, compute_take

@@ -116,10 +116,20 @@ class LIPSYNC_PT_export(LipSyncPanel, bpy.types.Panel):
 
     def draw(self, context: bpy.types.Context) -> None:
         col = self.layout.column(align=True)
-        for file_format, label in (("CSV", "CSV"), ("LIVE_LINK", "Live Link Face CSV"),
-                                   ("JSON", "JSON"), ("FBX", "FBX"), ("GLTF", "glTF")):  # fmt: skip
+        for file_format, label in (
+            ("CSV", "CSV"),
+            ("LIVE_LINK", "Live Link Face CSV"),
+            ("JSON", "JSON"),
+            ("FBX", "FBX"),
+            ("GLTF", "glTF"),
+        ):
             col.operator("lipsync.export", text=label).format = file_format
 
 
-CLASSES = (LIPSYNC_UL_routes, LIPSYNC_PT_main, LIPSYNC_PT_mapping, LIPSYNC_PT_compare,
-           LIPSYNC_PT_export)  # fmt: skip
+CLASSES = (
+    LIPSYNC_UL_routes,
+    LIPSYNC_PT_main,
+    LIPSYNC_PT_mapping,
+    LIPSYNC_PT_compare,
+    LIPSYNC_PT_export,
+)

@@ -4,8 +4,8 @@ key tolerance of long takes."""
 import bpy
 from bpy.props import FloatProperty, StringProperty
 
-from ..core.mapping import shipped_presets
-from ..core.model_catalog import shipped_models
+from ..core.rig.arkit.mapping import shipped_presets
+from ..core.runtime.catalog import shipped_models
 
 # The extension's root package ("bl_ext.<repo>.tiny_lipsync"): this module is <root>.addon.*.
 ROOT_PACKAGE = __package__.rpartition(".")[0]
@@ -30,18 +30,25 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
     bl_idname = ROOT_PACKAGE
 
     default_model: StringProperty(
-        name="Default Model", search=lambda _self, _context, _text: _model_names(),
+        name="Default Model",
+        search=lambda _self, _context, _text: _model_names(),
         description="Shipped model name (e.g. s_tiny) or .npz path used until a scene picks one",
-    )  # fmt: skip
+    )
     default_preset: StringProperty(
-        name="Default Mapping", search=lambda _self, _context, _text: list(shipped_presets()),
+        name="Default Mapping",
+        search=lambda _self, _context, _text: list(shipped_presets()),
         description="Mapping preset id (e.g. arkit52) used until a scene picks one",
-    )  # fmt: skip
+    )
 
     key_tolerance: FloatProperty(
-        name="Key Tolerance", default=0.0, min=0.0, max=0.05, precision=4, step=0.01,
+        name="Key Tolerance",
+        default=0.0,
+        min=0.0,
+        max=0.05,
+        precision=4,
+        step=0.01,
         description=KEY_TOLERANCE_HELP,
-    )  # fmt: skip
+    )
 
     def draw(self, context: bpy.types.Context) -> None:
         self.layout.prop(self, "default_model")

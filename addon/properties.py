@@ -18,7 +18,7 @@ from bpy.props import (
     StringProperty,
 )
 
-from ..core.mapping import load_preset, shipped_presets
+from ..core.rig.arkit.mapping import load_preset, shipped_presets
 from . import compat, model_menu
 
 PRESET_FILE = "FILE"
@@ -62,45 +62,57 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
     """The Lip Sync panel's choices for this scene (defaults for the operators)."""
 
     target: PointerProperty(
-        name="Target", type=bpy.types.Object, poll=is_shape_key_mesh,
+        name="Target",
+        type=bpy.types.Object,
+        poll=is_shape_key_mesh,
         description="Mesh whose shape keys receive the lip sync",
-    )  # fmt: skip
+    )
     strip: StringProperty(
         name="Sound Strip", search=_strip_names, description="Sound strip with the dialogue"
     )
     model: EnumProperty(name="Model", items=model_menu.enum_items)
     model_path: StringProperty(name="Model File", subtype="FILE_PATH")
     smoothing: BoolProperty(
-        name="Smoothing", default=True,
+        name="Smoothing",
+        default=True,
         description="Ensemble smoothing: average predictions 1/60 s before, at and after",
-    )  # fmt: skip
+    )
     strength: FloatProperty(name="Strength", default=1.0, min=0.0, soft_max=2.0)
     close_bias: FloatProperty(
-        name="Lip-Close Bias", default=0.0, min=0.0, max=0.9,
+        name="Lip-Close Bias",
+        default=0.0,
+        min=0.0,
+        max=0.9,
         description="Collapse lip openings smaller than this, so near-closures seal",
-    )  # fmt: skip
+    )
     offset_ms: FloatProperty(
-        name="Offset (ms)", default=0.0, soft_min=-200.0, soft_max=200.0,
+        name="Offset (ms)",
+        default=0.0,
+        soft_min=-200.0,
+        soft_max=200.0,
         description="Shift the keys in time; negative lets the mouth lead the sound",
-    )  # fmt: skip
+    )
     dialogue_text: StringProperty(
         name="Dialogue Text",
         description="What the line says: exact lip closures on p/b/m where it matches the "
         "audio (the teacher aligns it; the model animates what does not match)",
     )
     use_text_file: BoolProperty(
-        name="Use the .txt beside the audio file", default=True,
+        name="Use the .txt beside the audio file",
+        default=True,
         description="With no dialogue text typed, read line.txt beside line.wav when it exists",
-    )  # fmt: skip
+    )
     preset: EnumProperty(name="Mapping", items=preset_items)
     preset_path: StringProperty(name="Preset File", subtype="FILE_PATH")
     routes: CollectionProperty(type=LIPSYNC_PG_route)
     route_index: IntProperty()
     model_b: EnumProperty(name="Model B", items=model_menu.enum_items)
     compare_object: PointerProperty(
-        name="B Object", type=bpy.types.Object, poll=is_shape_key_mesh,
+        name="B Object",
+        type=bpy.types.Object,
+        poll=is_shape_key_mesh,
         description="Object for model B (empty: a linked duplicate of the target)",
-    )  # fmt: skip
+    )
 
     @classmethod
     def register(cls) -> None:

@@ -12,9 +12,9 @@ import numpy as np
 
 from ..core.animation import Animation
 from ..core.errors import AudioError, RigError
-from ..core.key_reduction import reduce_keys
-from ..core.mapping import Mapping, apply_mapping
-from ..core.shaping import apply_close_bias, apply_strength
+from ..core.export.key_reduction import reduce_keys
+from ..core.rig.arkit.mapping import Mapping, apply_mapping
+from ..core.rig.arkit.shaping import apply_close_bias, apply_strength
 from . import keying, model_menu, targets
 from .audio_source import TakeAudio
 
@@ -31,7 +31,7 @@ class TakeRequest:
     close_bias: float
     offset_ms: float  # > 0 moves the mouth later, < 0 lets it lead the sound
     mapping: Mapping
-    key_tolerance: float = 0.0  # > 0: key fewer frames (core.key_reduction); 0: every frame
+    key_tolerance: float = 0.0  # > 0: key fewer frames (core.export.key_reduction); 0: every frame
     text: str = ""  # dialogue text: transcript mode ('' : the model alone)
 
 
@@ -66,14 +66,24 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
     if request.text.strip():  # transcript mode: the teacher aligns the text
         progress(start + 0.2 * span, "Loading the teacher for the text")
         take = api.predict_file_with_text(
-            model, request.audio.blocks, request.fps, request.text, smoothing=request.smoothing,
-            progress=model_progress, aligner=model_menu.load("teacher"),
-        )  # fmt: skip
+            model,
+            request.audio.blocks,
+            request.fps,
+            request.text,
+            smoothing=request.smoothing,
+            progress=model_progress,
+            aligner=model_menu.load("teacher"),
+        )
         raw, text_message = take.animation, take.message
         del take
     else:
-        raw = api.predict_file(model, request.audio.blocks, request.fps,
-                               smoothing=request.smoothing, progress=model_progress)  # fmt: skip
+        raw = api.predict_file(
+            model,
+            request.audio.blocks,
+            request.fps,
+            smoothing=request.smoothing,
+            progress=model_progress,
+        )
     progress(start + 0.9 * span, "Mapping channels")
     fps, channel_names = raw.fps, raw.channel_names
     weights = apply_strength(raw.weights, request.strength)
@@ -122,8 +132,16 @@ def apply_take(context: bpy.types.Context, obj: bpy.types.Object, take: Take) ->
         raise AudioError(f"'{take.request.audio.name}' is too short to give a single frame.")
     identifier = keying.take_id(obj.name, take.request.audio.name, take.model_name)
     name = f"{take.request.audio.name} - {take.model_name}"
-    keying.write_take(obj, identifier, name, take.frames, take.key_names, take.values,
-                      take_metadata(take), kept=take.kept)  # fmt: skip
+    keying.write_take(
+        obj,
+        identifier,
+        name,
+        take.frames,
+        take.key_names,
+        take.values,
+        take_metadata(take),
+        kept=take.kept,
+    )
     targets.remember(context, obj)
     unmapped = take.request.mapping.unmapped
     context.window_manager.lipsync_status.unmapped = ", ".join(unmapped)
@@ -133,8 +151,10 @@ def apply_take(context: bpy.types.Context, obj: bpy.types.Object, take: Take) ->
     )
     if take.kept is not None:  # opt-in key tolerance: say how many keys it kept
         kept, every = sum(len(rows) for rows in take.kept), take.values.size
-        message += (f" Key tolerance {take.request.key_tolerance:g} kept {kept} of {every} keys "
-                    f"({kept / max(every, 1):.0%}).")  # fmt: skip
+        message += (
+            f" Key tolerance {take.request.key_tolerance:g} kept {kept} of {every} keys "
+            f"({kept / max(every, 1):.0%})."
+        )
     if unmapped:
         message += f" Unmapped channels: {', '.join(unmapped)}."
     if take.text_message:

@@ -10,8 +10,8 @@ import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
 
 from ..core.errors import AudioError, ModelFileError, RigError
-from ..core.mapping import Mapping, Preset, load_preset, resolve, shipped_presets
-from ..core.rig import LOWER_FACE
+from ..core.rig.arkit.arkit import LOWER_FACE
+from ..core.rig.arkit.mapping import Mapping, Preset, load_preset, resolve, shipped_presets
 from . import audio_source, compat, model_menu, preferences
 from .audio_source import TakeAudio
 from .properties import PRESET_FILE, PRESET_TABLE
@@ -33,9 +33,13 @@ class TakeOptions:
     close_bias: FloatProperty(name="Lip-Close Bias", default=0.0, min=0.0, max=0.9)
     offset_ms: FloatProperty(name="Offset (ms)", default=0.0)
     key_tolerance: FloatProperty(
-        name="Key Tolerance", default=0.0, min=0.0, max=0.05, precision=4,
+        name="Key Tolerance",
+        default=0.0,
+        min=0.0,
+        max=0.05,
+        precision=4,
         description="Unset: the add-on preferences' value. " + preferences.KEY_TOLERANCE_HELP,
-    )  # fmt: skip
+    )
     preset: StringProperty(
         name="Mapping", description="Preset id (e.g. arkit52), a preset .json path, or TABLE"
     )
@@ -102,8 +106,9 @@ class TakeOptions:
             return self.key_tolerance
         return preferences.get(context).key_tolerance
 
-    def request(self, context: bpy.types.Context, obj, audio: TakeAudio, model: str,
-                text: str = "") -> TakeRequest:  # fmt: skip
+    def request(
+        self, context: bpy.types.Context, obj, audio: TakeAudio, model: str, text: str = ""
+    ) -> TakeRequest:
         """The TakeRequest for one model (with dialogue text: transcript mode)."""
         settings = context.scene.lipsync
         mapping = self.mapping(context, obj)

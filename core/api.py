@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from .animation import Animation
-from .audio import SAMPLE_RATE, DcRemover, prepare_samples
-from .audio_blocks import AudioBlocks, array_blocks, file_blocks
+from .audio.blocks import AudioBlocks, array_blocks, file_blocks
+from .audio.prepare import SAMPLE_RATE, DcRemover, prepare_samples
 from .errors import LipSyncError
-from .model_catalog import MODELS_DIR, ModelCache, resolve_model, shipped_models
+from .runtime.catalog import MODELS_DIR, ModelCache, resolve_model, shipped_models
 from .runtime.configs import AnyConfig, StudentConfig, WhisperTeacherConfig
 from .runtime.modelfile import ModelFile, read_model_file
 from .runtime.smoothing import DELTA_S, resample_frames, scene_frame_count

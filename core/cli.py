@@ -51,15 +51,16 @@ def _positive_fps(text: str) -> float:
 
 def _predict(args: argparse.Namespace) -> int:
     from .api import load_model, open_audio
-    from .audio_to_curves import write_lipsync
-    from .export_curves import check_output_path
+    from .export.curves import check_output_path
+    from .export.lipsync_file import write_lipsync
 
     out = check_output_path(args.out)
     text = _dialogue_text(args)
     audio = open_audio(args.audio)  # validated in one pass; long files are never held whole
     model = load_model(args.model)
-    animation, message = write_lipsync(audio, args.audio, out, model, args.fps,
-                                       not args.no_smooth, text)  # fmt: skip
+    animation, message = write_lipsync(
+        audio, args.audio, out, model, args.fps, not args.no_smooth, text
+    )
     if message:
         print(f"text: {message}", file=sys.stderr)
     print(f"{animation.frame_count} frames x {len(animation.channel_names)} channels -> {out}")
@@ -88,12 +89,16 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .eval.report import run_report
+    from .lab.eval.report import run_report
 
     run_report(
-        devset_dir=args.devset, corpus_dir=args.corpus, models_dir=args.models,
-        runs_dir=args.runs, out_dir=args.out, max_clips=args.max_clips,
-    )  # fmt: skip
+        devset_dir=args.devset,
+        corpus_dir=args.corpus,
+        models_dir=args.models,
+        runs_dir=args.runs,
+        out_dir=args.out,
+        max_clips=args.max_clips,
+    )
     return EXIT_OK
 
 
@@ -101,9 +106,15 @@ def _batch(args: argparse.Namespace) -> int:
     from .batch.runner import run_batch
 
     return run_batch(
-        args.input, args.out, args.model, args.fps, args.format, args.scheduler, args.workers,
+        args.input,
+        args.out,
+        args.model,
+        args.fps,
+        args.format,
+        args.scheduler,
+        args.workers,
         smoothing=not args.no_smooth,
-    )  # fmt: skip
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,8 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", required=True, help="output file, .csv or .json")
     predict.add_argument("--no-smooth", action="store_true", help="turn ensemble smoothing off")
     dialogue = predict.add_mutually_exclusive_group()
-    dialogue.add_argument("--text", help="the line's dialogue text: exact p/b/m closures where "
-                          "it matches the audio (the teacher aligns it)")  # fmt: skip
+    dialogue.add_argument(
+        "--text",
+        help="the line's dialogue text: exact p/b/m closures where "
+        "it matches the audio (the teacher aligns it)",
+    )
     dialogue.add_argument("--text-file", help="a UTF-8 text file holding the dialogue text")
     predict.set_defaults(run=_predict)
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from core.audio import SAMPLE_RATE
-from core.corpus import augment as aug
-from core.phone_set import Phone
+from core.audio.prepare import SAMPLE_RATE
+from core.lab.corpus import augment as aug
+from core.phones.phone_set import Phone
 
 
 @pytest.fixture

@@ -37,8 +37,8 @@ def _write_bad_files(folder: Path, wav: Path, flac: Path) -> None:
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory) -> Path:
     """Real speech (espeak-ng), synthetic clips in subfolders and four corrupt or unusable files."""
-    from core.corpus.espeak import synthesize
-    from core.distill.synthetic import synthetic_utterance
+    from core.lab.corpus.espeak import synthesize
+    from core.lab.distill.synthetic import synthetic_utterance
 
     folder = tmp_path_factory.mktemp("clips")
     (folder / "sub" / "deeper").mkdir(parents=True)
@@ -62,10 +62,11 @@ def cluster():
     from distributed import Client, LocalCluster
 
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-        as local,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as local,
         Client(local) as client,
-    ):  # fmt: skip
+    ):
         yield local.scheduler_address, client
 
 
@@ -93,8 +94,18 @@ def test_batch_on_a_cluster_matches_the_cli_reports_bad_files_and_resumes(
 
     address, client = cluster
     out = tmp_path / "out"
-    args = ["batch", str(clips), "--out", str(out), "--model", MODEL, "--fps", "24",
-            "--scheduler", address]  # fmt: skip
+    args = [
+        "batch",
+        str(clips),
+        "--out",
+        str(out),
+        "--model",
+        MODEL,
+        "--fps",
+        "24",
+        "--scheduler",
+        address,
+    ]
     assert main(args) == 1  # some lines failed
     summary = capsys.readouterr().out
     assert "8 lines, 4 ok, 0 skipped, 4 failed" in summary
@@ -144,10 +155,28 @@ def test_manifest_batch_on_a_local_cluster_via_the_command_line(clips, tmp_path,
     shutil.copy(ROOT / "assets" / "models" / f"{MODEL}.npz", clips / "models" / "copy.npz")
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "core.cli", "batch", str(manifest), "--out", str(out),
-         "--model", MODEL, "--fps", "25", "--format", "json", "--workers", "2"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "batch",
+            str(manifest),
+            "--out",
+            str(out),
+            "--model",
+            MODEL,
+            "--fps",
+            "25",
+            "--format",
+            "json",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "3 lines, 3 ok, 0 skipped, 0 failed" in result.stdout
     assert "lip sync" in result.stderr and "3/3" in result.stderr  # tqdm progress on the client

@@ -3,14 +3,20 @@
 import json
 import math
 
-from core.eval.carried_rows import carried_rows
+from core.lab.eval.carried_rows import carried_rows
 
 SETS = {"real dev set, report half"}
 
 
 def _row(system, kind="StudentConfig", eval_set="real dev set, report half"):
-    return {"eval_set": eval_set, "system": system, "smoothing": True, "kind": kind,
-            "metrics": {"pbm_40ms_pct": 50.0, "onset_ms": "inf"}, "future_ms": "inf"}  # fmt: skip
+    return {
+        "eval_set": eval_set,
+        "system": system,
+        "smoothing": True,
+        "kind": kind,
+        "metrics": {"pbm_40ms_pct": 50.0, "onset_ms": "inf"},
+        "future_ms": "inf",
+    }
 
 
 def test_absent_models_are_carried_with_their_date_and_present_ones_are_not(tmp_path):
@@ -22,7 +28,7 @@ def test_absent_models_are_carried_with_their_date_and_present_ones_are_not(tmp_
         _row("s_tiny_nofeat", eval_set="gone set"),
         _row("teacher_scratch (measured 2026-11-30, file not here)", kind="TeacherConfig"),
     ]
-    previous.write_text(json.dumps({"date": "2026-12-02", "rows": rows}))  # fmt: skip
+    previous.write_text(json.dumps({"date": "2026-12-02", "rows": rows}))
     carried = carried_rows(previous, {"s_tiny", "teacher"}, SETS)
     assert [r["system"] for r in carried] == [
         "s_tiny_direct (measured 2026-12-02, file not here)",

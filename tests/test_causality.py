@@ -14,7 +14,8 @@ import pytest
 import soundfile
 from scipy.signal import resample_poly
 
-from core import api, audio_blocks
+from core import api
+from core.audio import blocks as audio_blocks
 from core.cli import main
 from core.runtime.smoothing import DELTA_S
 

@@ -11,7 +11,7 @@ import pytest
 import soundfile
 
 from core.cli import main
-from core.rig import LOWER_FACE
+from core.rig.arkit import LOWER_FACE
 from core.runtime.configs import STUDENT_TINY
 from core.runtime.modelfile import expected_shapes, write_model_file
 
@@ -53,8 +53,9 @@ def _run(args: list, capsys) -> tuple[int, str, str]:
 
 def test_predict_csv(model_path, speech_like, tmp_path, capsys):
     out = tmp_path / "curves.csv"
-    code, _, err = _run(["predict", speech_like, "--model", model_path, "--fps", 24,
-                         "--out", out], capsys)  # fmt: skip
+    code, _, err = _run(
+        ["predict", speech_like, "--model", model_path, "--fps", 24, "--out", out], capsys
+    )
     assert code == 0, err
     with out.open() as handle:
         rows = list(csv.reader(handle))
@@ -71,8 +72,10 @@ def test_predict_json_with_and_without_smoothing(model_path, speech_like, tmp_pa
     documents = {}
     for flag in ([], ["--no-smooth"]):
         out = tmp_path / f"curves{len(flag)}.json"
-        code, _, err = _run(["predict", speech_like, "--model", model_path, "--fps", 30,
-                             "--out", out, *flag], capsys)  # fmt: skip
+        code, _, err = _run(
+            ["predict", speech_like, "--model", model_path, "--fps", 30, "--out", out, *flag],
+            capsys,
+        )
         assert code == 0, err
         documents[bool(flag)] = json.loads(out.read_text())
     smooth, raw = documents[False], documents[True]
@@ -96,8 +99,13 @@ def _bad_inputs(tmp_path: Path, speech_like: Path) -> dict[str, Path]:
     text.write_text("this is not audio at all\n" * 20)
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
-    return {"missing": tmp_path / "missing.wav", "directory": tmp_path, "empty": empty,
-            "corrupt": corrupt, "text": text}  # fmt: skip
+    return {
+        "missing": tmp_path / "missing.wav",
+        "directory": tmp_path,
+        "empty": empty,
+        "corrupt": corrupt,
+        "text": text,
+    }
 
 
 @pytest.mark.parametrize("case", ["missing", "directory", "empty", "corrupt", "text"])
@@ -105,8 +113,9 @@ def test_bad_audio(case, model_path, speech_like, tmp_path, capsys):
     audio = _bad_inputs(tmp_path, speech_like)[case]
     out = tmp_path / "out" / "curves.csv"
     out.parent.mkdir()
-    code, _, err = _run(["predict", audio, "--model", model_path, "--fps", 24, "--out", out],
-                        capsys)  # fmt: skip
+    code, _, err = _run(
+        ["predict", audio, "--model", model_path, "--fps", 24, "--out", out], capsys
+    )
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
     assert not out.exists() and list(out.parent.iterdir()) == []
@@ -117,8 +126,9 @@ def test_bad_model_paths(speech_like, tmp_path, capsys):
     not_a_model.write_bytes(b"PK\x03\x04 not really a zip")
     for model in (tmp_path / "nope.npz", not_a_model, "no_such_shipped_model"):
         out = tmp_path / "curves.json"
-        code, _, err = _run(["predict", speech_like, "--model", model, "--fps", 24,
-                             "--out", out], capsys)  # fmt: skip
+        code, _, err = _run(
+            ["predict", speech_like, "--model", model, "--fps", 24, "--out", out], capsys
+        )
         assert code == 2, model
         assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
         assert not out.exists()
@@ -126,26 +136,36 @@ def test_bad_model_paths(speech_like, tmp_path, capsys):
 
 def test_unwritable_out_dir(model_path, speech_like, capsys):
     out = Path("/proc/tiny_lipsync_curves.csv")  # a folder nobody, root included, can write
-    code, _, err = _run(["predict", speech_like, "--model", model_path, "--fps", 24,
-                         "--out", out], capsys)  # fmt: skip
+    code, _, err = _run(
+        ["predict", speech_like, "--model", model_path, "--fps", 24, "--out", out], capsys
+    )
     assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("error: ")
     assert not out.exists()
 
 
-@pytest.mark.parametrize("out_name", ["no_such_dir/curves.csv", "file_as_dir/curves.csv",
-                                      "curves.txt", "."])  # fmt: skip
+@pytest.mark.parametrize(
+    "out_name", ["no_such_dir/curves.csv", "file_as_dir/curves.csv", "curves.txt", "."]
+)
 def test_unwritable_or_bad_out(out_name, model_path, speech_like, tmp_path, capsys):
     (tmp_path / "file_as_dir").write_text("a file, not a folder")
     before = sorted(tmp_path.rglob("*"))
-    code, _, err = _run(["predict", speech_like, "--model", model_path, "--fps", 24,
-                         "--out", tmp_path / out_name], capsys)  # fmt: skip
+    code, _, err = _run(
+        ["predict", speech_like, "--model", model_path, "--fps", 24, "--out", tmp_path / out_name],
+        capsys,
+    )
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
     assert sorted(tmp_path.rglob("*")) == before
 
 
-@pytest.mark.parametrize("args", [["predict"], ["predict", "a.wav", "--model", "m", "--fps", "0",
-                                   "--out", "x.csv"], ["frobnicate"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["predict"],
+        ["predict", "a.wav", "--model", "m", "--fps", "0", "--out", "x.csv"],
+        ["frobnicate"],
+    ],
+)
 def test_usage_errors_are_one_line(args, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(args)
@@ -157,17 +177,45 @@ def test_usage_errors_are_one_line(args, capsys):
 def test_module_entry_point(model_path, speech_like, tmp_path):
     out = tmp_path / "c.csv"
     result = subprocess.run(
-        [sys.executable, "-m", "core.cli", "predict", str(speech_like), "--model",
-         str(model_path), "--fps", "25", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "predict",
+            str(speech_like),
+            "--model",
+            str(model_path),
+            "--fps",
+            "25",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert out.read_text().startswith("time,cheekPuff,jawForward,")
     missing = subprocess.run(
-        [sys.executable, "-m", "core.cli", "predict", str(tmp_path / "none.wav"), "--model",
-         str(model_path), "--fps", "25", "--out", str(tmp_path / "d.csv")],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "predict",
+            str(tmp_path / "none.wav"),
+            "--model",
+            str(model_path),
+            "--fps",
+            "25",
+            "--out",
+            str(tmp_path / "d.csv"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
     assert not (tmp_path / "d.csv").exists()
 
@@ -181,8 +229,9 @@ def test_predict_reads_flac_and_ogg(suffix, rate, channels, model_path, tmp_path
     audio = tmp_path / f"clip{suffix}"
     soundfile.write(audio, np.stack([mono] * channels, axis=1), rate)
     out = tmp_path / "curves.csv"
-    code, _, err = _run(["predict", audio, "--model", model_path, "--fps", 50, "--out", out],
-                        capsys)  # fmt: skip
+    code, _, err = _run(
+        ["predict", audio, "--model", model_path, "--fps", 50, "--out", out], capsys
+    )
     assert code == 0, err
     assert len(out.read_text().splitlines()) == 1 + 40
 
@@ -193,10 +242,13 @@ def test_predict_reads_flac_and_ogg(suffix, rate, channels, model_path, tmp_path
         ("tqdm", ["batch", "{audio_dir}", "--out", "{out}", "--model", "s_tiny"], "[batch]"),
         ("distributed", ["batch", "{audio_dir}", "--out", "{out}", "--model", "s_tiny"], "[batch]"),
         ("matplotlib", ["eval", "--devset", "{out}", "--out", "{out}"], "[eval]"),
-        ("soundfile", ["predict", "{audio}", "--model", "s_tiny", "--fps", "30", "--out",
-                       "{out}/a.csv"], "pip install tiny-lipsync "),
+        (
+            "soundfile",
+            ["predict", "{audio}", "--model", "s_tiny", "--fps", "30", "--out", "{out}/a.csv"],
+            "pip install tiny-lipsync ",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_missing_optional_package_is_one_line_and_exit_2(
     blocked, command, words, speech_like, tmp_path
 ):

@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from core.corpus.closure_rate import (
+from core.demohead.head import is_closed, lip_gap
+from core.errors import CorpusError
+from core.lab.corpus.dataset import LABEL_FPS, Utterance, read_shard, write_shard
+from core.lab.studies.closure_rate import (
     corpus_shards,
     main,
     measure,
@@ -12,12 +15,9 @@ from core.corpus.closure_rate import (
     report_markdown,
     wrong_closures,
 )
-from core.corpus.dataset import LABEL_FPS, Utterance, read_shard, write_shard
-from core.errors import CorpusError
-from core.head import is_closed, lip_gap
-from core.labels.animator import animate
-from core.phone_set import Phone
-from core.rig import LOWER_FACE
+from core.phones.animator import animate
+from core.phones.phone_set import Phone
+from core.rig.arkit import LOWER_FACE
 
 JAW = LOWER_FACE.index("jawOpen")
 
@@ -32,8 +32,16 @@ def _phones(spec: list[tuple[str, float]]) -> tuple[Phone, ...]:
 
 
 # "bob, dad": two B and two D intervals.
-SPEC = [("SIL", 200), ("B", 70), ("AA", 150), ("B", 60), ("D", 80), ("AE", 150), ("D", 80),
-        ("SIL", 200)]  # fmt: skip
+SPEC = [
+    ("SIL", 200),
+    ("B", 70),
+    ("AA", 150),
+    ("B", 60),
+    ("D", 80),
+    ("AE", 150),
+    ("D", 80),
+    ("SIL", 200),
+]
 
 
 def _utterance(utt_id: str, voice: str, weights: np.ndarray, augmentation: str = "") -> Utterance:
@@ -60,13 +68,21 @@ def _always_closed() -> np.ndarray:
 @pytest.fixture
 def corpus(tmp_path):
     """train/: one voice animated properly, one voice never closing; heldout/: always closed."""
-    write_shard(tmp_path / "train" / "shard-00000-espeak-good.npz",
-                [_utterance("good-0", "good", _animated()),
-                 _utterance("good-1", "good", _animated(), augmentation="noise")])  # fmt: skip
-    write_shard(tmp_path / "train" / "shard-00001-espeak-open.npz",
-                [_utterance("open-0", "open", _always_open())])  # fmt: skip
-    write_shard(tmp_path / "heldout" / "shard-00002-espeak-shut.npz",
-                [_utterance("shut-0", "shut", _always_closed())])  # fmt: skip
+    write_shard(
+        tmp_path / "train" / "shard-00000-espeak-good.npz",
+        [
+            _utterance("good-0", "good", _animated()),
+            _utterance("good-1", "good", _animated(), augmentation="noise"),
+        ],
+    )
+    write_shard(
+        tmp_path / "train" / "shard-00001-espeak-open.npz",
+        [_utterance("open-0", "open", _always_open())],
+    )
+    write_shard(
+        tmp_path / "heldout" / "shard-00002-espeak-shut.npz",
+        [_utterance("shut-0", "shut", _always_closed())],
+    )
     return tmp_path
 
 

@@ -3,25 +3,25 @@
 import numpy as np
 import pytest
 
-from core.audio import SAMPLE_RATE
-from core.corpus import espeak, festival, flite
-from core.corpus.align import align, espeak_pronunciation, normalize_text
-from core.corpus.build import build, job_texts
-from core.corpus.dataset import LABEL_FPS, read_shard, shard_paths
-from core.corpus.foreign_text import foreign_sentences
-from core.corpus.phones import (
+from core.audio.prepare import SAMPLE_RATE
+from core.errors import CorpusError
+from core.lab.corpus import espeak, festival, flite
+from core.lab.corpus.align import align, espeak_pronunciation, normalize_text
+from core.lab.corpus.build import build, job_texts
+from core.lab.corpus.dataset import LABEL_FPS, read_shard, shard_paths
+from core.lab.corpus.foreign_text import foreign_sentences
+from core.lab.corpus.phones import (
     espeak_event_to_arpabet,
     espeak_string_to_arpabet,
     festival_to_arpabet,
     pocketsphinx_to_arpabet,
 )
-from core.corpus.plan import HELDOUT, plan
-from core.corpus.synthesis import check_phones
-from core.corpus.text import generated_sentences, prose_sets, word_features
-from core.corpus.timing_check import matched_onsets
-from core.errors import CorpusError
-from core.phone_set import ARPABET, BILABIALS, Phone
-from core.rig import LOWER_FACE
+from core.lab.corpus.plan import HELDOUT, plan
+from core.lab.corpus.synthesis import check_phones
+from core.lab.corpus.text import generated_sentences, prose_sets, word_features
+from core.lab.studies.timing_check import matched_onsets
+from core.phones.phone_set import ARPABET, BILABIALS, Phone
+from core.rig.arkit import LOWER_FACE
 
 SENTENCE = "Bob met Pam by the pump, maybe."
 
@@ -115,8 +115,18 @@ def test_flite_voices_are_timed_by_alignment():
 
 def test_normalize_text_and_oov_words():
     assert normalize_text("In 1984, Dr. Smith's 3-D") == [
-        "in", "one", "thousand", "nine", "hundred", "eighty", "four", "dr", "smith's", "three", "d",
-    ]  # fmt: skip
+        "in",
+        "one",
+        "thousand",
+        "nine",
+        "hundred",
+        "eighty",
+        "four",
+        "dr",
+        "smith's",
+        "three",
+        "d",
+    ]
     assert espeak_pronunciation("voicemail") == "V OY S M EY L"
 
 

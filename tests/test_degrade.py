@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.eval.degrade import DEGRADATIONS, degrade
+from core.lab.eval.degrade import DEGRADATIONS, degrade
 
 
 @pytest.mark.parametrize("kind", DEGRADATIONS)
@@ -25,16 +25,27 @@ def test_unknown_degradation_is_refused():
 
 def test_choosing_sets_merit_is_the_mean_over_sets_and_degraded_sets_are_fixed(tmp_path):
     from core.errors import CorpusError
-    from core.eval.choosing_sets import degraded, kokoro_heldout, merit
-    from core.eval.devset import DevClip
+    from core.lab.eval.choosing_sets import degraded, kokoro_heldout, merit
+    from core.lab.eval.devset import DevClip
 
     a = {"pbm_40ms_pct": 90.0, "false_closure_consonant_pct": 10.0}
     b = {"pbm_40ms_pct": 60.0, "false_closure_consonant_pct": 20.0}
     assert merit({"a": a, "b": b}) == pytest.approx(60.0)  # (80 + 40) / 2
 
     rng = np.random.default_rng(1)
-    clips = [DevClip(f"c{i}", (0.1 * rng.standard_normal(8000)).astype(np.float32), (), "",
-                     "test", "s", "F", "") for i in range(2)]  # fmt: skip
+    clips = [
+        DevClip(
+            f"c{i}",
+            (0.1 * rng.standard_normal(8000)).astype(np.float32),
+            (),
+            "",
+            "test",
+            "s",
+            "F",
+            "",
+        )
+        for i in range(2)
+    ]
     first, again = degraded(clips, "reverb"), degraded(clips, "reverb")
     assert all(np.array_equal(x.audio, y.audio) for x, y in zip(first, again, strict=True))
     assert first[0].clip_id == "c0" and not np.allclose(first[0].audio, clips[0].audio)

@@ -5,12 +5,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.distill.export import export_checkpoint
-from core.distill.features import build_cache
-from core.distill.recipes import Recipe, TrainSettings
-from core.distill.teacher_labels import label_corpus
-from core.distill.train import CHECKPOINT, train
-from core.distill.train_teacher import TeacherSettings, train_teacher
+from core.lab.distill.export import export_checkpoint
+from core.lab.distill.features import build_cache
+from core.lab.distill.recipes import Recipe, TrainSettings
+from core.lab.distill.teacher_labels import label_corpus
+from core.lab.distill.train import CHECKPOINT, train
+from core.lab.distill.train_teacher import TeacherSettings, train_teacher
 from core.runtime import configs
 from core.runtime.modelfile import write_model_file
 from core.runtime.whisper_teacher import DEFAULT_ENCODER
@@ -100,7 +100,7 @@ def test_feature_input_student_loss_goes_down(trained):
 
 
 def test_pseudo_labels_are_the_teachers_output_and_resume(trained, synthetic_corpus):
-    from core.corpus.dataset import iter_corpus
+    from core.lab.corpus.dataset import iter_corpus
 
     runs, _, _ = trained
     labelled, source = (
@@ -119,13 +119,14 @@ def test_pseudo_labels_are_the_teachers_output_and_resume(trained, synthetic_cor
 
 
 def test_teacher_pseudo_labels_unlabelled_real_speech(trained, speechlike, tmp_path):
-    from core.corpus.dataset import Utterance, iter_corpus, write_shard
-    from core.corpus.unlabelled_speech import SPLIT
+    from core.lab.corpus.dataset import Utterance, iter_corpus, write_shard
+    from core.lab.corpus.unlabelled_speech import SPLIT
 
     runs, _, _ = trained
     corpus, features, pseudo = tmp_path / "corpus", tmp_path / "features", tmp_path / "pseudo"
-    unlabelled = Utterance("stamp", speechlike, np.zeros((198, 29), np.float32), (), "", "real",
-                           "tuxpaint-fr", "fr")  # fmt: skip
+    unlabelled = Utterance(
+        "stamp", speechlike, np.zeros((198, 29), np.float32), (), "", "real", "tuxpaint-fr", "fr"
+    )
     write_shard(corpus / SPLIT / "shard-00000-real-tuxpaint-fr.npz", [unlabelled])
     assert build_cache(corpus, features, (SPLIT,), DEFAULT_ENCODER) == 1
     assert label_corpus(runs / "teacher", features, corpus, pseudo) == 1  # the default splits
@@ -154,7 +155,7 @@ def test_checkpoint_exports_to_a_model_file_the_runtime_matches(trained, speechl
     import torch
 
     from core.api import load_model, model_info
-    from core.models.teacher import Teacher
+    from core.lab.models.teacher import Teacher
 
     runs, _, _ = trained
     for name in ("teacher_scratch", "s0"):
@@ -172,7 +173,7 @@ def test_checkpoint_exports_to_a_model_file_the_runtime_matches(trained, speechl
 
 def test_whisper_teacher_file_runs_encoder_and_head_like_training(trained, speechlike):
     from core.api import load_model
-    from core.distill.teacher_labels import head_outputs, load_head
+    from core.lab.distill.teacher_labels import head_outputs, load_head
     from core.runtime.whisper_teacher import encoder_features, load_encoder
 
     runs, _, _ = trained
@@ -191,10 +192,10 @@ def test_model_files_stand_in_for_their_runs(trained, synthetic_corpus, tmp_path
     student file starts a fine-tune, all like the run folders they were exported from."""
     import torch
 
-    from core.distill.checkpoint import trained_state
-    from core.distill.teacher_labels import head_outputs, load_head
     from core.errors import CorpusError
-    from core.models.student import Student
+    from core.lab.distill.checkpoint import trained_state
+    from core.lab.distill.teacher_labels import head_outputs, load_head
+    from core.lab.models.student import Student
     from core.runtime.whisper_teacher import encoder_features, load_encoder
 
     runs, _, _ = trained
@@ -217,16 +218,21 @@ def test_model_files_stand_in_for_their_runs(trained, synthetic_corpus, tmp_path
     assert "fine-tuned from s0.npz" in tuned["recipe"]
     with pytest.raises(CorpusError, match="cannot start"):
         narrow = replace(configs.STUDENT_TINY, name="other", bottleneck=3)
-        train(Recipe(narrow, "pseudo", False, "t"), settings, runs / "pseudo", tmp_path / "x",
-              init=tmp_path / "s0.npz")  # fmt: skip
+        train(
+            Recipe(narrow, "pseudo", False, "t"),
+            settings,
+            runs / "pseudo",
+            tmp_path / "x",
+            init=tmp_path / "s0.npz",
+        )
 
 
 def test_lip_gap_loss_is_the_heads_gap_and_weights_pressed_closures():
     import torch
 
-    from core.distill.losses import LipGapLoss
-    from core.head import lip_gap
-    from core.rig import LOWER_FACE
+    from core.demohead.head import lip_gap
+    from core.lab.distill.losses import LipGapLoss
+    from core.rig.arkit import LOWER_FACE
 
     loss = LipGapLoss(tuple(LOWER_FACE))
     weights = np.random.default_rng(0).random((2, 40, len(LOWER_FACE)), dtype=np.float32) * 0.4
@@ -248,18 +254,22 @@ def test_lip_gap_loss_is_the_heads_gap_and_weights_pressed_closures():
 def test_shard_engine_reads_the_engine_from_a_shard_name():
     from pathlib import Path
 
-    from core.corpus.dataset import shard_engine
+    from core.lab.corpus.dataset import shard_engine
 
-    names = ["shard-00012-espeak-en-us+f3.npz", "shard-50000-kokoro-af_alloy.npz",
-             "shard-00100-festival-slt-hts.npz", "shard-00003.npz"]  # fmt: skip
+    names = [
+        "shard-00012-espeak-en-us+f3.npz",
+        "shard-50000-kokoro-af_alloy.npz",
+        "shard-00100-festival-slt-hts.npz",
+        "shard-00003.npz",
+    ]
     assert [shard_engine(Path(n)) for n in names] == ["espeak", "kokoro", "festival", ""]
 
 
 def test_students_learn_the_teachers_closure_and_phones(trained):
     """Pseudo-labelled shards carry the teacher's closure probability and phone posteriors, and
     the phone-aware student's closure and phone losses go down on them."""
-    from core.corpus.dataset import iter_corpus
-    from core.distill.data import load_clips
+    from core.lab.corpus.dataset import iter_corpus
+    from core.lab.distill.data import load_clips
 
     runs, _, _ = trained
     utterance = next(iter_corpus(runs / "pseudo"))
@@ -283,12 +293,14 @@ def test_students_learn_the_teachers_closure_and_phones(trained):
 
 def test_clip_sampler_gives_named_engines_their_share_of_the_draws():
     """Engine shares hold whatever the clip counts; an engine the corpus lacks is ignored."""
-    from core.distill.data import Clip, ClipSampler
     from core.errors import CorpusError
+    from core.lab.distill.data import Clip, ClipSampler
 
     def clips(engine: str, count: int) -> list[Clip]:
-        return [Clip(np.zeros(1600, np.int16), np.zeros((6, 29)), np.zeros((6, 41)), engine)
-                for _ in range(count)]  # fmt: skip
+        return [
+            Clip(np.zeros(1600, np.int16), np.zeros((6, 29)), np.zeros((6, 41)), engine)
+            for _ in range(count)
+        ]
 
     pool = clips("real", 900) + clips("espeak", 90) + clips("kokoro", 10)
     rng = np.random.default_rng(0)
@@ -307,13 +319,18 @@ def test_quiet_rows_are_marked_and_the_rest_loss_measures_them():
     and grows with any opening there."""
     import torch
 
-    from core.distill.data import Clip, ClipSampler, student_batch
-    from core.distill.losses import rest_loss
+    from core.lab.distill.data import Clip, ClipSampler, student_batch
+    from core.lab.distill.losses import rest_loss
 
-    clip = Clip(np.full(16000, 1000, np.int16), np.ones((60, 29), np.float32),
-                np.zeros((60, 41), np.float16), "espeak")  # fmt: skip
-    _, targets, _, quiet = student_batch(ClipSampler([clip]), configs.S_TINY, 16, 64,
-                                         np.random.default_rng(0), quiet_share=0.5)  # fmt: skip
+    clip = Clip(
+        np.full(16000, 1000, np.int16),
+        np.ones((60, 29), np.float32),
+        np.zeros((60, 41), np.float16),
+        "espeak",
+    )
+    _, targets, _, quiet = student_batch(
+        ClipSampler([clip]), configs.S_TINY, 16, 64, np.random.default_rng(0), quiet_share=0.5
+    )
     assert 10 < quiet.sum() < 54
     assert np.all(targets[quiet] == 0) and np.all(targets[~quiet] == 1)
     rest = torch.zeros(2, 16, 29)
@@ -325,13 +342,21 @@ def test_quiet_rows_are_marked_and_the_rest_loss_measures_them():
 
 def test_procedural_shards_give_closure_and_phone_truth(tmp_path):
     """Without a teacher the closure target is the P/B/M frames and the phones one-hot."""
-    from core.corpus.dataset import Utterance, write_shard
-    from core.distill.data import load_clips
-    from core.phone_set import Phone
+    from core.lab.corpus.dataset import Utterance, write_shard
+    from core.lab.distill.data import load_clips
+    from core.phones.phone_set import Phone
 
     phones = (Phone(0.0, 0.105, "SIL"), Phone(0.105, 0.255, "B"), Phone(0.255, 0.395, "AA"))
-    utterance = Utterance("u", np.zeros(8000, np.float32), np.zeros((30, 29), np.float32), phones,
-                          "ba", "espeak", "en-us", "en")  # fmt: skip
+    utterance = Utterance(
+        "u",
+        np.zeros(8000, np.float32),
+        np.zeros((30, 29), np.float32),
+        phones,
+        "ba",
+        "espeak",
+        "en-us",
+        "en",
+    )
     write_shard(tmp_path / "shard-00000-espeak-en-us.npz", [utterance])
     (clip,) = load_clips(tmp_path)
     names = [configs.TEACHER_PHONES[i] for i in clip.aux[:, 1:].argmax(axis=1)]
@@ -345,14 +370,20 @@ def test_a_student_from_before_the_heads_starts_a_phone_aware_run(trained, tmp_p
     carry over, the new closure and phone rows start fresh."""
     import torch
 
-    from core.distill.checkpoint import trained_state
-    from core.models.student import Student
+    from core.lab.distill.checkpoint import trained_state
+    from core.lab.models.student import Student
     from core.runtime.configs import StudentConfig
 
     runs, _, _ = trained
     aware = configs.STUDENT_TINY
-    old = StudentConfig("student_tiny", aware.layers, aware.bottleneck, aware.hidden,
-                        past_ms=aware.past_ms, future_ms=aware.future_ms)  # fmt: skip
+    old = StudentConfig(
+        "student_tiny",
+        aware.layers,
+        aware.bottleneck,
+        aware.hidden,
+        past_ms=aware.past_ms,
+        future_ms=aware.future_ms,
+    )
     torch.manual_seed(3)
     state = {k: v.numpy() for k, v in Student(old).state_dict().items()}
     write_model_file(tmp_path / "old.npz", "student_tiny", old, state, "Training: old")
@@ -372,7 +403,7 @@ def test_a_student_from_before_the_heads_starts_a_phone_aware_run(trained, tmp_p
 
 def test_feature_cache_limit_counts_what_is_cached(synthetic_corpus, tmp_path):
     """--feature-shards N: the cache holds N shards, so rerunning the same command adds none."""
-    from core.corpus.dataset import list_shards
+    from core.lab.corpus.dataset import list_shards
 
     shards = len(list_shards(synthetic_corpus / "train"))
     assert build_cache(synthetic_corpus, tmp_path, ("train",), DEFAULT_ENCODER, limit=1) == 1
@@ -381,7 +412,7 @@ def test_feature_cache_limit_counts_what_is_cached(synthetic_corpus, tmp_path):
 
 
 def test_training_settings_take_overrides_by_name():
-    from core.distill.train import override_settings
+    from core.lab.distill.train import override_settings
 
     assignments = ["closure_weight=0.5", "feature_layers=(0, 2)"]
     settings = override_settings(STUDENT_SETTINGS, assignments)
@@ -394,7 +425,7 @@ def test_training_settings_take_overrides_by_name():
 def test_a_shipped_file_with_its_own_ramps_starts_a_run_of_its_model():
     """--init takes a shipped student whose seal and part ramps were chosen after training (they
     live in its config); another model's layers are still refused."""
-    from core.distill.train import _same_body
+    from core.lab.distill.train import _same_body
 
     shipped = replace(configs.S_LOWLAT, seal_ramp=(0.05, 0.2), part_ramp=(0.5, 0.8))
     assert _same_body(shipped, configs.S_LOWLAT)
@@ -402,7 +433,7 @@ def test_a_shipped_file_with_its_own_ramps_starts_a_run_of_its_model():
 
 
 def test_vary_levels_moves_only_the_chosen_rows_within_the_range():
-    from core.distill.data import vary_levels
+    from core.lab.distill.data import vary_levels
 
     audio = np.full((40, 800), 0.01, np.float32)
     rows = np.arange(40) % 2 == 0

@@ -9,20 +9,26 @@ import numpy as np
 import pytest
 
 from core.errors import CorpusError
-from core.eval import rhubarb
-from core.eval.devset import DevClip, write_clip
-from core.eval.devset_split import CHOOSE, REPORT, SPEAKER_HALF, half_of, split_clips
-from core.eval.devset_summary import write_summary
-from core.eval.prediction_cache import PredictionCache
-from core.eval.readme_table import table_lines
-from core.eval.report import run_report
-from core.eval.scoring import EvalItem
-from core.phone_set import Phone
+from core.lab.eval import rhubarb
+from core.lab.eval.devset import DevClip, write_clip
+from core.lab.eval.devset_split import CHOOSE, REPORT, SPEAKER_HALF, half_of, split_clips
+from core.lab.eval.devset_summary import write_summary
+from core.lab.eval.prediction_cache import PredictionCache
+from core.lab.eval.readme_table import table_lines
+from core.lab.eval.report import run_report
+from core.lab.eval.scoring import EvalItem
+from core.phones.phone_set import Phone
 from core.runtime.configs import STUDENT_TINY
 from core.runtime.modelfile import expected_shapes, write_model_file
 
-PHONES = (Phone(0.0, 0.2, "SIL"), Phone(0.2, 0.3, "B"), Phone(0.3, 0.5, "AA"),
-          Phone(0.5, 0.6, "M"), Phone(0.6, 0.8, "AH"), Phone(0.8, 1.0, "SIL"))  # fmt: skip
+PHONES = (
+    Phone(0.0, 0.2, "SIL"),
+    Phone(0.2, 0.3, "B"),
+    Phone(0.3, 0.5, "AA"),
+    Phone(0.5, 0.6, "M"),
+    Phone(0.6, 0.8, "AH"),
+    Phone(0.8, 1.0, "SIL"),
+)
 # Rhubarb's cues for "bob ma": rest, A on each bilabial, D and C (open) on the vowels.
 CUES = "0.00\tX\n0.20\tA\n0.30\tD\n0.50\tA\n0.60\tC\n0.80\tX\n1.00\tX\n"
 
@@ -37,8 +43,11 @@ def _clip(clip_id: str, speaker: str) -> DevClip:
 def devset_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "devset"
     folder.mkdir()
-    clips = [_clip("words-1", "ktuberling-en"), _clip("read-1", "librivox-sonnet-1"),
-             _clip("read-2", "librivox-sense-and-sensibility")]  # fmt: skip
+    clips = [
+        _clip("words-1", "ktuberling-en"),
+        _clip("read-1", "librivox-sonnet-1"),
+        _clip("read-2", "librivox-sense-and-sensibility"),
+    ]
     for clip in clips:
         write_clip(folder, clip)
     (folder / "manifest.json").write_text(json.dumps({"clips": [c.clip_id for c in clips]}))
@@ -64,15 +73,16 @@ def fake_rhubarb(tmp_path: Path) -> Path:
 
 def _student(folder: Path) -> None:
     rng = np.random.default_rng(0)
-    weights = {k: (rng.standard_normal(s) * 0.1).astype(np.float32)
-               for k, s in expected_shapes(STUDENT_TINY).items()}  # fmt: skip
+    weights = {
+        k: (rng.standard_normal(s) * 0.1).astype(np.float32)
+        for k, s in expected_shapes(STUDENT_TINY).items()
+    }
     folder.mkdir()
     write_model_file(folder / "s_tiny.npz", "s_tiny", STUDENT_TINY, weights, "random weights")
 
 
 def test_split_is_by_speaker():
-    clips = [_clip("a", "ktuberling-en"), _clip("b", "librivox-sonnet-1"),
-             _clip("c", "arctic-slt")]  # fmt: skip
+    clips = [_clip("a", "ktuberling-en"), _clip("b", "librivox-sonnet-1"), _clip("c", "arctic-slt")]
     halves = split_clips(clips)
     assert [c.clip_id for c in halves[CHOOSE]] == ["a", "c"]
     assert [c.clip_id for c in halves[REPORT]] == ["b"]
@@ -95,8 +105,14 @@ def test_rhubarb_rows_are_measured_cached_and_read_back(devset_dir, fake_rhubarb
     models = tmp_path / "models"
     _student(models)
     out, cache = tmp_path / "reports", tmp_path / "cache"
-    kwargs = dict(devset_dir=devset_dir, corpus_dir=tmp_path / "none", models_dir=models,
-                  runs_dir=tmp_path / "none", out_dir=out, cache_dir=cache)  # fmt: skip
+    kwargs = dict(
+        devset_dir=devset_dir,
+        corpus_dir=tmp_path / "none",
+        models_dir=models,
+        runs_dir=tmp_path / "none",
+        out_dir=out,
+        cache_dir=cache,
+    )
     rows = run_report(rhubarb_dir=fake_rhubarb, **kwargs)
     calls = (fake_rhubarb / "calls.log").read_text().splitlines()
     assert len(calls) == 3 * 2 and all("--threads 1" in c for c in calls)

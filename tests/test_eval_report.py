@@ -8,29 +8,36 @@ import pytest
 
 from core.cli import main
 from core.errors import CorpusError
-from core.eval.devset import DevClip, load_devset, write_clip
-from core.eval.devset_sources import iter_raw_clips
-from core.eval.devset_summary import bilabial_counts, onset_differences_ms, write_summary
-from core.phone_set import Phone
+from core.lab.eval.devset import DevClip, load_devset, write_clip
+from core.lab.eval.devset_sources import iter_raw_clips
+from core.lab.eval.devset_summary import bilabial_counts, onset_differences_ms, write_summary
+from core.phones.phone_set import Phone
 from core.runtime.configs import STUDENT_TINY, TEACHER_TINY
 from core.runtime.modelfile import expected_shapes, write_model_file
 
-PHONES = (Phone(0.0, 0.2, "SIL"), Phone(0.2, 0.3, "B"), Phone(0.3, 0.5, "AA"),
-          Phone(0.5, 0.6, "M"), Phone(0.6, 0.8, "AH"), Phone(0.8, 1.0, "SIL"))  # fmt: skip
+PHONES = (
+    Phone(0.0, 0.2, "SIL"),
+    Phone(0.2, 0.3, "B"),
+    Phone(0.3, 0.5, "AA"),
+    Phone(0.5, 0.6, "M"),
+    Phone(0.6, 0.8, "AH"),
+    Phone(0.8, 1.0, "SIL"),
+)
 
 
 def _clip(clip_id: str, speaker: str = "arctic-slt") -> DevClip:
     t = np.arange(16000) / 16000
     audio = (0.2 * np.sin(2 * np.pi * 150 * t) * (t > 0.2) * (t < 0.8)).astype(np.float32)
-    return DevClip(clip_id, audio, PHONES, "bob ma", "test", speaker, "F", "CC0",
-                   reference_phones=PHONES)  # fmt: skip
+    return DevClip(
+        clip_id, audio, PHONES, "bob ma", "test", speaker, "F", "CC0", reference_phones=PHONES
+    )
 
 
 @pytest.fixture(autouse=True)
 def _no_shared_rhubarb(tmp_path, monkeypatch):
     """Reports in these tests never run the real Rhubarb build nor touch the repo's cache."""
-    monkeypatch.setattr("core.eval.rhubarb.DEFAULT_DIR", tmp_path / "no_rhubarb")
-    monkeypatch.setattr("core.eval.report.DEFAULT_CACHE", tmp_path / "eval_cache")
+    monkeypatch.setattr("core.lab.eval.rhubarb.DEFAULT_DIR", tmp_path / "no_rhubarb")
+    monkeypatch.setattr("core.lab.eval.report.DEFAULT_CACHE", tmp_path / "eval_cache")
 
 
 @pytest.fixture
@@ -71,8 +78,10 @@ def test_alignment_check_helpers():
 
 def _random_model(folder: Path, name: str, config) -> None:
     rng = np.random.default_rng(0)
-    weights = {k: (rng.standard_normal(s) * 0.1).astype(np.float32)
-               for k, s in expected_shapes(config).items()}  # fmt: skip
+    weights = {
+        k: (rng.standard_normal(s) * 0.1).astype(np.float32)
+        for k, s in expected_shapes(config).items()
+    }
     write_model_file(folder / f"{name}.npz", name, config, weights, "random test weights")
 
 
@@ -82,9 +91,21 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
     _random_model(models, "teacher", TEACHER_TINY)
     _random_model(models, "student_tiny", STUDENT_TINY)
     out = tmp_path / "reports"
-    code = main(["eval", "--devset", str(devset_dir), "--models", str(models), "--runs",
-                 str(tmp_path / "no_runs"), "--corpus", str(tmp_path / "no_corpus"),
-                 "--out", str(out)])  # fmt: skip
+    code = main(
+        [
+            "eval",
+            "--devset",
+            str(devset_dir),
+            "--models",
+            str(models),
+            "--runs",
+            str(tmp_path / "no_runs"),
+            "--corpus",
+            str(tmp_path / "no_corpus"),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     report = (out / "eval.md").read_text()
     rows = json.loads((out / "eval.json").read_text())["rows"]
@@ -96,8 +117,10 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
         for model in ("student_tiny", "teacher")
         for smoothing in (True, False)
     ]
-    assert [(r["eval_set"], r["kind"]) for r in rows[:2]] == [(choose, "oracle"),
-                                                             (report_half, "oracle")]  # fmt: skip
+    assert [(r["eval_set"], r["kind"]) for r in rows[:2]] == [
+        (choose, "oracle"),
+        (report_half, "oracle"),
+    ]
     oracle = rows[0]["metrics"]
     assert oracle["pbm_inside_pct"] == 100.0  # the procedural labels close on every bilabial
     assert rows[2]["future_ms"] == pytest.approx(28.0 + 1000 / 60)
@@ -110,8 +133,8 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
 
 
 def test_make_eval_rewrites_only_the_readme_table(devset_dir, tmp_path):
-    from core.eval.readme_table import END, START
-    from core.eval.report import main as report_main
+    from core.lab.eval.readme_table import END, START
+    from core.lab.eval.report import main as report_main
 
     models = tmp_path / "models"
     models.mkdir()
@@ -119,8 +142,18 @@ def test_make_eval_rewrites_only_the_readme_table(devset_dir, tmp_path):
     _random_model(models, "s_tiny", STUDENT_TINY)
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n\nbefore\n{START}\nold table\n{END}\nafter\n")
-    args = ["--devset", str(devset_dir), "--models", str(models), "--runs", str(tmp_path / "n"),
-            "--corpus", str(tmp_path / "n"), "--out", str(tmp_path / "out")]  # fmt: skip
+    args = [
+        "--devset",
+        str(devset_dir),
+        "--models",
+        str(models),
+        "--runs",
+        str(tmp_path / "n"),
+        "--corpus",
+        str(tmp_path / "n"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
     assert report_main([*args, "--readme", str(readme)]) == 0
     text = readme.read_text()
     assert text.startswith("# Title\n\nbefore\n" + START) and text.endswith(END + "\nafter\n")

@@ -7,8 +7,8 @@ import pytest
 
 from core.animation import Animation
 from core.errors import RigError
-from core.export_livelink import HEADER, arkit_named, timecode, write_live_link_csv
-from core.rig import ARKIT_52, LOWER_FACE
+from core.export.live_link import HEADER, arkit_named, timecode, write_live_link_csv
+from core.rig.arkit import ARKIT_52, LOWER_FACE
 
 
 def test_header_has_every_arkit_name_once_plus_nine_rotations():
@@ -32,8 +32,9 @@ def test_written_rows_carry_the_weights_under_pascal_case_names(tmp_path):
     assert tuple(rows[0]) == HEADER and len(rows) == 6
     assert all(len(r) == len(HEADER) and r[1] == "61" for r in rows[1:])
     jaw = HEADER.index("JawOpen")
-    np.testing.assert_allclose([float(r[jaw]) for r in rows[1:]],
-                               weights[:, LOWER_FACE.index("jawOpen")], atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        [float(r[jaw]) for r in rows[1:]], weights[:, LOWER_FACE.index("jawOpen")], atol=1e-6
+    )
     assert {r[HEADER.index("EyeBlinkLeft")] for r in rows[1:]} == {"0.000000"}
     assert rows[2][0] == "00:00:00:01.000"
 

@@ -5,10 +5,10 @@ head's dark mouth cavity."""
 import numpy as np
 import pytest
 
-from core import gap_plot
-from core.bitmap_font import GLYPH_H, GLYPHS, draw_text, text_size
-from core.head import CLOSED_GAP_M, load_demo_head
-from core.mouth_shade import DARKEST, MOUTH_BOX_M, mouth_shade
+from core.demohead import gap_plot
+from core.demohead.bitmap_font import GLYPH_H, GLYPHS, draw_text, text_size
+from core.demohead.head import CLOSED_GAP_M, load_demo_head
+from core.demohead.mouth_shade import DARKEST, MOUTH_BOX_M, mouth_shade
 
 FPS = 30.0
 
@@ -24,8 +24,9 @@ def _has(pixels: np.ndarray, colour) -> np.ndarray:
 
 
 def test_plot_shows_both_series_the_closure_line_events_and_text():
-    pixels = gap_plot.render_gap_plot(_gaps(), FPS, names=("s_tiny", "teacher"),
-                                      events=[(2.2, "m"), (3.1, "b")])  # fmt: skip
+    pixels = gap_plot.render_gap_plot(
+        _gaps(), FPS, names=("s_tiny", "teacher"), events=[(2.2, "m"), (3.1, "b")]
+    )
     assert pixels.shape == (420, 1200, 4)
     orange, blue = gap_plot.SERIES_COLOURS
     assert _has(pixels, orange).sum() > 500 and _has(pixels, blue).sum() > 500

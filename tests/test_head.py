@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import RigError
-from core.head import (
+from core.demohead.head import (
     CLOSED_GAP_M,
     DEFAULT_PATH,
     PARTS,
@@ -22,7 +21,8 @@ from core.head import (
     load_demo_head,
     pose,
 )
-from core.rig import ARKIT_52
+from core.errors import RigError
+from core.rig.arkit import ARKIT_52
 
 MM = 1e-3
 

@@ -33,15 +33,22 @@ def installed(tmp_path_factory) -> Path:
     source = work / "source"
     for name in SOURCES:
         if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, source / name,
-                            ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+            shutil.copytree(
+                ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
         else:
             source.mkdir(exist_ok=True)
             shutil.copy(ROOT / name, source / name)
     venv = work / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", venv], work)
-    purelib = _run([venv / "bin" / "python", "-c",
-                    "import sysconfig; print(sysconfig.get_paths()['purelib'])"], work)  # fmt: skip
+    purelib = _run(
+        [
+            venv / "bin" / "python",
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ],
+        work,
+    )
     Path(purelib.stdout.strip(), "_borrowed.pth").write_text(sysconfig.get_paths()["purelib"])
     _run(
         [
@@ -70,10 +77,36 @@ def test_tiny_lipsync_predict_works_from_any_folder_and_equals_the_checkouts_cli
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     shutil.copy(ROOT / "assets" / "sample_speech.wav", elsewhere / "line.wav")
-    _run([installed / "tiny-lipsync", "predict", "line.wav", "--model", "s_tiny", "--fps", "30",
-          "--out", "line.csv"], elsewhere)  # fmt: skip
-    _run([sys.executable, "-m", "core.cli", "predict", elsewhere / "line.wav", "--model",
-          "s_tiny", "--fps", "30", "--out", tmp_path / "checkout.csv"], ROOT)  # fmt: skip
+    _run(
+        [
+            installed / "tiny-lipsync",
+            "predict",
+            "line.wav",
+            "--model",
+            "s_tiny",
+            "--fps",
+            "30",
+            "--out",
+            "line.csv",
+        ],
+        elsewhere,
+    )
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "predict",
+            elsewhere / "line.wav",
+            "--model",
+            "s_tiny",
+            "--fps",
+            "30",
+            "--out",
+            tmp_path / "checkout.csv",
+        ],
+        ROOT,
+    )
     assert (elsewhere / "line.csv").read_bytes() == (tmp_path / "checkout.csv").read_bytes()
 
 
@@ -87,14 +120,16 @@ def test_the_installed_commands_and_the_package_name(installed, tmp_path):
         usage = _run([installed / "tiny-lipsync", command, "--help"], tmp_path)
         assert usage.stdout.startswith(f"usage: tiny-lipsync {command}")
     python = installed / "python"
-    _run([python, "-c", "from tiny_lipsync.core import api; print(api.shipped_models())"],
-         tmp_path)  # fmt: skip
-    transcript = ("from tiny_lipsync.core.labels import animator; "
-                  "from tiny_lipsync.core.transcript import lexicon, line; "
-                  "assert len(lexicon.load_lexicon()) > 100000")  # fmt: skip
+    _run([python, "-c", "from tiny_lipsync.core import api; print(api.shipped_models())"], tmp_path)
+    transcript = (
+        "from tiny_lipsync.core.phones import animator; "
+        "from tiny_lipsync.core.transcript import lexicon, line; "
+        "assert len(lexicon.load_lexicon()) > 100000"
+    )
     _run([python, "-c", transcript], tmp_path)  # transcript mode's code and lexicon installed
     clash = subprocess.run([python, "-c", "import core"], cwd=tmp_path, capture_output=True)
     assert clash.returncode != 0  # no top-level `core` in anyone's environment
-    addon = subprocess.run([python, "-c", "import tiny_lipsync.addon"], cwd=tmp_path,
-                           capture_output=True)  # fmt: skip
+    addon = subprocess.run(
+        [python, "-c", "import tiny_lipsync.addon"], cwd=tmp_path, capture_output=True
+    )
     assert addon.returncode != 0  # the Blender shell stays out of the package

@@ -1,9 +1,10 @@
-"""Opt-in key reduction for long takes (core.key_reduction): an error bound, never a silent drop."""
+"""Opt-in key reduction for long takes (core.export.key_reduction): an error bound, never a silent
+drop."""
 
 import numpy as np
 import pytest
 
-from core.key_reduction import max_error, reduce_keys
+from core.export.key_reduction import max_error, reduce_keys
 
 
 def _speech_like_curve(count: int, seed: int = 0) -> np.ndarray:

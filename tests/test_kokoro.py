@@ -1,34 +1,31 @@
 """Kokoro engine: IPA tokens + durations to ARPAbet phones, voice mixes, plan, real synthesis."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from core.corpus import kokoro, kokoro_timing
-from core.corpus.dialogue_text import dialogue_lines
-from core.corpus.plan import (
+from core.errors import CorpusError
+from core.lab.corpus import kokoro
+from core.lab.corpus.dialogue_text import dialogue_lines
+from core.lab.corpus.plan import (
     KOKORO_FIRST_INDEX,
     KOKORO_HELDOUT_VOICES,
     KOKORO_TRAIN_VOICES,
     plan,
 )
-from core.corpus.synthesis import check_phones
-from core.errors import CorpusError
-from core.phone_set import Phone
+from core.lab.corpus.synthesis import check_phones
+from core.lab.studies import kokoro_timing
+from core.phones.phone_set import Phone
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT_S = kokoro.FRAME_SAMPLES / kokoro.NATIVE_RATE  # 25 ms
 
 
 def _installer():
-    spec = importlib.util.spec_from_file_location(
-        "install_kokoro", ROOT / "tools/install_kokoro.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from tools.setup import install_kokoro
+
+    return install_kokoro
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +63,12 @@ def test_diphthong_plus_r_is_split_evenly_and_unknown_symbols_fail():
 
 
 def test_shifted_durations_still_cover_the_audio():
-    phones = [Phone(0, 0.3, "SIL"), Phone(0.3, 0.35, "B"), Phone(0.35, 0.5, "AA"),
-              Phone(0.5, 0.6, "SIL")]  # fmt: skip
+    phones = [
+        Phone(0, 0.3, "SIL"),
+        Phone(0.3, 0.35, "B"),
+        Phone(0.35, 0.5, "AA"),
+        Phone(0.5, 0.6, "SIL"),
+    ]
     moved = kokoro.shift_phones(phones, -kokoro.DURATION_LAG_S, 0.6)
     check_phones(moved, 0.6, "shifted")
     assert moved[1].start_s == pytest.approx(0.3 - kokoro.DURATION_LAG_S)

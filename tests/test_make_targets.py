@@ -6,15 +6,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ENGINE_INSTALLER = "tools/install_engines.sh"
+ENGINE_INSTALLER = "tools/setup/install_engines.sh"
 
 
 def _dry_run(target: str) -> str:
     """The commands `make <target>` would run if the engine installer had changed."""
     result = subprocess.run(
         ["make", "-n", "-W", ENGINE_INSTALLER, target],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from core.errors import RigError
-from core.mapping import (
+from core.rig.arkit import ARKIT_52, LOWER_FACE
+from core.rig.mapping import (
     Preset,
     apply_mapping,
     identity_preset,
@@ -18,14 +19,22 @@ from core.mapping import (
     save_preset,
     shipped_presets,
 )
-from core.rig import ARKIT_52, LOWER_FACE
 
 
 @pytest.mark.parametrize(
     "spelling",
-    ["mouthSmileLeft", "mouthSmile_L", "MouthSmileLeft", "mouthSmile.L", "mouth_smile_l",
-     "Mouth_Smile_Left", "MOUTHSMILELEFT", "mouthSmile L", "mouthSmileL"],
-)  # fmt: skip
+    [
+        "mouthSmileLeft",
+        "mouthSmile_L",
+        "MouthSmileLeft",
+        "mouthSmile.L",
+        "mouth_smile_l",
+        "Mouth_Smile_Left",
+        "MOUTHSMILELEFT",
+        "mouthSmile L",
+        "mouthSmileL",
+    ],
+)
 def test_side_and_case_spellings_share_one_key(spelling):
     assert name_key(spelling) == ("mouthsmile", "L")
 
@@ -63,8 +72,14 @@ def test_unmapped_channels_are_listed_not_dropped():
 
 
 def test_gains_sum_several_channels_into_one_key_and_clip_to_the_slider():
-    preset = Preset("ax", {"mouthClose": (("A", 1.0),), "mouthPressLeft": (("A", 0.5),),
-                           "jawOpen": (("C", 0.5), ("D", 0.8))})  # fmt: skip
+    preset = Preset(
+        "ax",
+        {
+            "mouthClose": (("A", 1.0),),
+            "mouthPressLeft": (("A", 0.5),),
+            "jawOpen": (("C", 0.5), ("D", 0.8)),
+        },
+    )
     names = ("jawOpen", "mouthClose", "mouthPressLeft")
     mapping = resolve(preset, names, ["Basis", "A", "C", "D"])
     weights = np.array([[0.5, 0.2, 0.4], [1.0, 0.9, 0.4]], dtype=np.float32)
@@ -104,5 +119,7 @@ def test_malformed_presets_raise_a_rig_error(text):
 def test_preset_file_is_plain_json(tmp_path):
     path = save_preset(identity_preset(("jawOpen",), name="Id"), tmp_path / "id.json")
     assert json.loads(path.read_text()) == {
-        "name": "Id", "description": "", "channels": {"jawOpen": {"jawOpen": 1.0}}
-    }  # fmt: skip
+        "name": "Id",
+        "description": "",
+        "channels": {"jawOpen": {"jawOpen": 1.0}},
+    }

@@ -2,9 +2,9 @@
 
 import pytest
 
-from core.corpus import mbrola
-from core.corpus.plan import plan
 from core.errors import CorpusError
+from core.lab.corpus import mbrola
+from core.lab.corpus.plan import plan
 
 
 @pytest.mark.parametrize("small", [True, False])

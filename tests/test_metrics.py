@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from core.eval.metrics import jitter, mse
-from core.lip_closure import bilabial_runs, closure_tally, per_phone_rates
-from core.phone_set import Phone
+from core.lab.eval.metrics import jitter, mse
+from core.phones.closures import bilabial_runs, closure_tally, per_phone_rates
+from core.phones.phone_set import Phone
 
 FPS = 60.0
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ModelFileError
-from core.model_catalog import MODELS_DIR, SHIPPED, ModelCache, resolve_model, shipped_models
+from core.runtime.catalog import MODELS_DIR, SHIPPED, ModelCache, resolve_model, shipped_models
 
 
 def test_shipped_names_resolve_to_their_files_and_the_family_is_shipped():

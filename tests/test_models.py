@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.models.student import Student
-from core.models.teacher import Teacher
+from core.lab.models.student import Student
+from core.lab.models.teacher import Teacher
 from core.runtime import configs
 from core.runtime import student as np_student
 from core.runtime import teacher as np_teacher
@@ -100,7 +100,7 @@ def test_model_file_round_trip_float32_and_float16(tmp_path):
 
 
 def test_shipped_configs_meet_size_and_latency_targets():
-    from core.models.student import parameter_count
+    from core.lab.models.student import parameter_count
 
     assert parameter_count(Teacher(configs.TEACHER)) > 3_000_000
     assert parameter_count(Student(configs.S_TINY)) * 4 <= 0.5e6  # float32 bytes
@@ -113,7 +113,7 @@ def test_shipped_configs_meet_size_and_latency_targets():
 
 
 def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike, tmp_path):
-    from core.head import is_closed, lip_gap, load_demo_head
+    from core.demohead.head import is_closed, lip_gap, load_demo_head
 
     config = configs.S_TINY
     k = len(config.channels)
@@ -131,8 +131,14 @@ def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike
     assert is_closed(gaps(8.0)).all()  # confident closure: sealed on every frame
     assert not is_closed(gaps(-8.0)).all()  # no closure: the random pose stays open somewhere
     # A student file from before the phone-aware heads (K output rows) runs unsealed as before.
-    old = configs.StudentConfig("s_old", config.layers, config.bottleneck, config.hidden,
-                                channels=config.channels, input_kind=config.input_kind)  # fmt: skip
+    old = configs.StudentConfig(
+        "s_old",
+        config.layers,
+        config.bottleneck,
+        config.hidden,
+        channels=config.channels,
+        input_kind=config.input_kind,
+    )
     old_weights = _weights(Student(old))
     assert old_weights["out.weight"].shape[0] == k
     write_model_file(tmp_path / "old.npz", "s_old", old, old_weights, "before the heads")
@@ -143,8 +149,8 @@ def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike
 def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights(
     speechlike, tmp_path
 ):
-    from core.distill.seal_choice import RAMPS, apply_choice, choose
-    from core.head import is_closed, lip_gap
+    from core.demohead.head import is_closed, lip_gap
+    from core.lab.distill.seal_choice import RAMPS, apply_choice, choose
 
     config = configs.S_TINY
     k = len(config.channels)
@@ -162,8 +168,8 @@ def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights
     assert closed_share((0.02, 0.1)) == 1.0 and closed_share((0.35, 0.65)) < 1.0
     # The choice scores every ramp on every choosing set with the part ramp off: where 0.2 seals
     # fully, the bilabial (M) and the alveolar (T, away from the M) are both sealed.
-    from core.eval.devset import DevClip
-    from core.phone_set import Phone
+    from core.lab.eval.devset import DevClip
+    from core.phones.phone_set import Phone
 
     path = tmp_path / "s_tiny.npz"
     write_model_file(path, "s_tiny", replace(config, part_ramp=(0.5, 0.8)), weights, "card")
@@ -183,7 +189,7 @@ def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights
 
 
 def test_the_seal_ramp_rule_rests_first_then_takes_the_best_merit_ties_to_the_higher_ramp():
-    from core.distill.seal_choice import RampScore, choose
+    from core.lab.distill.seal_choice import RampScore, choose
 
     def score(ramp, pbm, false, rest=1.0):
         summary = {"pbm_40ms_pct": pbm, "false_closure_consonant_pct": false}
@@ -200,8 +206,8 @@ def test_a_part_ramp_parts_the_lips_where_the_phone_head_hears_speech(speechlike
     """With part_ramp, frames whose phone head says speech (not SIL) and whose closure head says
     no closure get the jaw open (lips apart); off (None) the pose is the sealed pose alone. The
     torch student, the numpy runtime and the model file agree."""
-    from core.head import is_closed, lip_gap
-    from core.lip_seal import PARTED_JAW
+    from core.demohead.head import is_closed, lip_gap
+    from core.rig.seal import PARTED_JAW
 
     config = configs.S_TINY
     k = len(config.channels)
@@ -215,8 +221,9 @@ def test_a_part_ramp_parts_the_lips_where_the_phone_head_hears_speech(speechlike
 
     def frames(part_ramp):
         parted = replace(config, part_ramp=part_ramp)
-        return np_student.student_frames(parted, np_student.build_stages(parted, weights),
-                                         speechlike)  # fmt: skip
+        return np_student.student_frames(
+            parted, np_student.build_stages(parted, weights), speechlike
+        )
 
     jaw = config.channels.index("jawOpen")
     assert is_closed(lip_gap(frames(None), config.channels)).all()
@@ -239,7 +246,7 @@ def test_a_part_ramp_parts_the_lips_where_the_phone_head_hears_speech(speechlike
 
 
 def test_the_part_ramp_choice_puts_rest_first_then_closures_minus_false_closures():
-    from core.distill.part_choice import PartScore, choose
+    from core.lab.distill.part_choice import PartScore, choose
 
     resting, restless = (1.0,) * 5, (1.0, 1.0, 1.0, 0.9, 1.0)
     off = PartScore(None, 80.0, 80.0, 20.0, 10.0, resting)
@@ -253,7 +260,7 @@ def test_the_part_ramp_choice_puts_rest_first_then_closures_minus_false_closures
 
 
 def test_the_part_ramp_choice_rewrites_the_cards_line_about_it():
-    from core.distill.part_choice import with_part_note
+    from core.lab.distill.part_choice import with_part_note
 
     card = "# Model card\nPhone-aware: seals closures.\nTraining: KD.\n"
     once = with_part_note(card, (0.1, 0.3))
@@ -265,7 +272,7 @@ def test_the_part_ramp_choice_rewrites_the_cards_line_about_it():
 def test_card_evaluation_sections_refresh_from_the_eval_rows(tmp_path):
     import json
 
-    from core.distill.model_cards import EVAL_HEADING, refresh_evaluation
+    from core.lab.distill.model_cards import EVAL_HEADING, refresh_evaluation
 
     config = configs.S_TINY
     weights = _weights(Student(config))
@@ -273,8 +280,14 @@ def test_card_evaluation_sections_refresh_from_the_eval_rows(tmp_path):
     card = f"# Model card: s_tiny\n\nintro\n\n{EVAL_HEADING}\n\nold table\n\n{limits}"
     write_model_file(tmp_path / "s_tiny.npz", "s_tiny", config, weights, card)
     metrics = {"pbm_40ms_pct": 64.3, "pbm_inside_pct": 60.7}
-    rows = [{"system": "s_tiny", "eval_set": "real dev set, report half", "smoothing": True,
-             "metrics": metrics}]  # fmt: skip
+    rows = [
+        {
+            "system": "s_tiny",
+            "eval_set": "real dev set, report half",
+            "smoothing": True,
+            "metrics": metrics,
+        }
+    ]
     (tmp_path / "eval.json").write_text(json.dumps({"rows": rows}))
     (written,) = refresh_evaluation(tmp_path / "eval.json", tmp_path)
     text = read_model_file(tmp_path / "s_tiny.npz").card

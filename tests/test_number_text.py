@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from core.animation import Animation
-from core.export_curves import write_csv
-from core.number_text import csv_rows
+from core.export.csv_text import csv_rows
+from core.export.curves import write_csv
 
 
 def _python(table: np.ndarray, decimals: int = 6) -> str:
@@ -26,8 +26,22 @@ def test_signs_halves_and_carries_format_as_python_does(decimals):
     table = rng.uniform(-2000, 2000, (2000, 7))
     table[::3] = np.round(table[::3], decimals + 1)  # many values on a decimal half
     table[1::4] = np.round(table[1::4] * 10**decimals) / 10**decimals + 0.5 / 10**decimals
-    specials = [0.0, -0.0, 1e-9, -1e-9, 0.0078125, 0.5, 0.9999995, 0.9999994999, -3.0000005,
-                2.5e-6, 1.5e-6, 0.1234565, 999999.9999995, 123456.789]  # fmt: skip
+    specials = [
+        0.0,
+        -0.0,
+        1e-9,
+        -1e-9,
+        0.0078125,
+        0.5,
+        0.9999995,
+        0.9999994999,
+        -3.0000005,
+        2.5e-6,
+        1.5e-6,
+        0.1234565,
+        999999.9999995,
+        123456.789,
+    ]
     table[:2] = np.array(specials).reshape(2, 7)
     assert csv_rows(table, decimals) == _python(table, decimals)
 

@@ -14,8 +14,8 @@ import pytest
 from core.animation import Animation
 from core.batch.report import write_report
 from core.batch.worker import LineResult
-from core.export_curves import write_curves
-from core.export_livelink import write_live_link_csv
+from core.export.curves import write_curves
+from core.export.live_link import write_live_link_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 ANIMATION = Animation(30.0, ("jawOpen", "mouthClose"), np.full((40, 2), 0.25, np.float32))
@@ -71,8 +71,19 @@ def test_the_command_line_writes_0644_under_umask_022(tmp_path):
     soundfile.write(audio, np.zeros(8000, np.float32), 16000)
     outputs = [tmp_path / "a.csv", tmp_path / "a.json"]
     for out in outputs:
-        command = [sys.executable, "-m", "core.cli", "predict", str(audio), "--model", "s_tiny",
-                   "--fps", "30", "--out", str(out)]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "predict",
+            str(audio),
+            "--model",
+            "s_tiny",
+            "--fps",
+            "30",
+            "--out",
+            str(out),
+        ]
         result = subprocess.run(
             command, cwd=ROOT, capture_output=True, text=True, preexec_fn=lambda: os.umask(0o022)
         )

@@ -7,15 +7,15 @@ import sys
 from pathlib import Path
 
 from core.api import load_model, model_info
-from core.distill.model_cards import write_cards, write_training_report
-from core.distill.pipeline import LOG_NAME, STAGES, stages, teacher_source
-from core.model_catalog import SHIPPED
+from core.lab.distill.model_cards import write_cards, write_training_report
+from core.lab.distill.pipeline import LOG_NAME, STAGES, stages, teacher_source
+from core.runtime.catalog import SHIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _pipeline(corpus: Path, runs: Path, models: Path, *extra: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "core.distill.pipeline", "--corpus", str(corpus), *extra]
+    command = [sys.executable, "-m", "core.lab.distill.pipeline", "--corpus", str(corpus), *extra]
     command += ["--runs", str(runs), "--models-dir", str(models), "--smoke", "--jobs", "2"]
     command += ["--steps", "12"]  # a few steps per model: the stages, not the learning, are tested
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
@@ -44,14 +44,21 @@ def test_pipeline_trains_exports_resumes_and_writes_cards(synthetic_corpus, tmp_
     later = _pipeline(synthetic_corpus, later_runs, shipped, "--continue-from", str(shipped))
     assert later.returncode == 0, later.stdout + later.stderr
     assert set(json.loads((later_runs / LOG_NAME).read_text())) == {
-        "features", "pseudo", *SHIPPED[1:]}  # fmt: skip
+        "features",
+        "pseudo",
+        *SHIPPED[1:],
+    }
     assert (shipped / "teacher.npz").read_bytes() == (models / "teacher.npz").read_bytes()
     for name in SHIPPED[1:]:
         assert "fine-tuned from" in model_info(load_model(shipped / f"{name}.npz")).card
 
     eval_json = tmp_path / "eval.json"
-    row = {"eval_set": "real dev set", "system": "s_tiny", "smoothing": True,
-           "metrics": {"pbm_40ms_pct": 97.5, "pbm_inside_pct": 88.0}}  # fmt: skip
+    row = {
+        "eval_set": "real dev set",
+        "system": "s_tiny",
+        "smoothing": True,
+        "metrics": {"pbm_40ms_pct": 97.5, "pbm_inside_pct": 88.0},
+    }
     eval_json.write_text(json.dumps({"rows": [row]}))
     cards = write_cards(runs, synthetic_corpus, eval_json, models)
     card = (models / "s_tiny.md").read_text()

@@ -23,10 +23,12 @@ from reliability_cases import (
     write_wav,
 )
 
-from core import api, audio, audio_blocks
+from core import api
+from core.audio import blocks as audio_blocks
+from core.audio import prepare as audio
 from core.cli import main
 from core.errors import AudioError, LipSyncError, ModelFileError
-from core.export_curves import write_curves
+from core.export.curves import write_curves
 from core.runtime.configs import S_TINY_RAW
 from core.runtime.modelfile import expected_shapes, write_model_file
 from core.runtime.smoothing import scene_frame_count
@@ -97,8 +99,16 @@ def _sane(animation, n_samples_16k: int) -> None:
 def test_bad_audio_cli_exits_2_with_one_line_and_no_file(case, audio_cases, model_path, tmp_path):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    result = _cli("predict", audio_cases[case], "--model", model_path, "--fps", FPS,
-                  "--out", out_dir / "curves.csv")  # fmt: skip
+    result = _cli(
+        "predict",
+        audio_cases[case],
+        "--model",
+        model_path,
+        "--fps",
+        FPS,
+        "--out",
+        out_dir / "curves.csv",
+    )
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error: ") and one_sentence(result.stderr), result.stderr
     assert re.search(AUDIO_ERRORS[case], result.stderr, re.IGNORECASE), result.stderr
@@ -128,8 +138,9 @@ def test_odd_but_valid_audio_works_the_same_through_cli_and_api(
     in_memory = api.predict(model, samples, rate, FPS)
     np.testing.assert_allclose(in_memory.weights, from_file.weights, atol=1e-5)
     out = tmp_path / "curves.csv"
-    code = main(["predict", str(path), "--model", str(model_path), "--fps", str(FPS),
-                 "--out", str(out)])  # fmt: skip
+    code = main(
+        ["predict", str(path), "--model", str(model_path), "--fps", str(FPS), "--out", str(out)]
+    )
     assert code == 0, capsys.readouterr().err
     np.testing.assert_allclose(_read_csv(out), from_file.weights, atol=1e-5)
 
@@ -148,11 +159,13 @@ def test_integer_samples_in_memory_are_scaled_like_float(model):
     clean = speech_like(1.0)
     as_float = api.predict(model, clean.astype(np.float32), 22050, FPS)
     as_int16 = np.round(np.stack([clean, clean], 1) * 32767).astype(np.int16)  # stereo ints
-    np.testing.assert_allclose(api.predict(model, as_int16, 22050, FPS).weights,
-                               as_float.weights, atol=2e-4)  # fmt: skip
+    np.testing.assert_allclose(
+        api.predict(model, as_int16, 22050, FPS).weights, as_float.weights, atol=2e-4
+    )
     as_uint8 = np.round(clean * 127 + 128).astype(np.uint8)
-    np.testing.assert_allclose(api.predict(model, as_uint8, 22050, FPS).weights,
-                               as_float.weights, atol=2e-2)  # fmt: skip
+    np.testing.assert_allclose(
+        api.predict(model, as_uint8, 22050, FPS).weights, as_float.weights, atol=2e-2
+    )
 
 
 @pytest.mark.parametrize(
@@ -183,8 +196,9 @@ def test_bad_model_files_raise_without_running_code(case, model_cases, audio_cas
     assert one_sentence(str(caught.value)), str(caught.value)
     assert re.search(MODEL_ERRORS[case], str(caught.value)), str(caught.value)
     out = tmp_path / "curves.json"
-    result = _cli("predict", audio_cases["int16-works"], "--model", cases[case], "--fps", FPS,
-                  "--out", out)  # fmt: skip
+    result = _cli(
+        "predict", audio_cases["int16-works"], "--model", cases[case], "--fps", FPS, "--out", out
+    )
     assert result.returncode == 2 and one_sentence(result.stderr), result.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
     assert not marker.exists(), "a model file ran code while loading"
@@ -231,8 +245,9 @@ def test_unwritable_output_paths(case, suffix, model, model_path, audio_cases, t
         folder = make_read_only(tmp_path / "locked")
     out = folder / f"curves{suffix}"
     try:
-        result = _cli("predict", audio_cases["int16-works"], "--model", model_path, "--fps", FPS,
-                      "--out", out)  # fmt: skip
+        result = _cli(
+            "predict", audio_cases["int16-works"], "--model", model_path, "--fps", FPS, "--out", out
+        )
         assert result.returncode == 2 and one_sentence(result.stderr), result.stderr
         assert re.search("does not exist|not writable", result.stderr)
         animation = api.predict_file(model, audio_cases["int16-works"], FPS)
@@ -325,8 +340,21 @@ def test_same_audio_and_model_give_bit_identical_keys(model_path, audio_cases, t
     outputs = []
     for run in range(2):
         out = tmp_path / f"run{run}.json"
-        assert main(["predict", str(audio_cases["stereo-works"]), "--model", str(model_path),
-                     "--fps", "24", "--out", str(out)]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "predict",
+                    str(audio_cases["stereo-works"]),
+                    "--model",
+                    str(model_path),
+                    "--fps",
+                    "24",
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     a = api.predict_file(api.load_model(model_path), audio_cases["rate_48000-works"], FPS)

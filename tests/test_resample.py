@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from scipy.signal import firwin, resample_poly
 
-from core import audio_blocks
-from core.audio import SAMPLE_RATE, DcRemover, prepare_samples
-from core.resample import Resampler, filter_taps, resample
+from core.audio import blocks as audio_blocks
+from core.audio.prepare import SAMPLE_RATE, DcRemover, prepare_samples
+from core.audio.resample import Resampler, filter_taps, resample
 
 ROOT = Path(__file__).resolve().parents[1]
 RATES = [1000, 8000, 11025, 12345, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 768000]
@@ -92,7 +92,7 @@ def test_the_numbers_do_not_depend_on_the_blas_thread_count():
     """A Dask worker runs one BLAS thread, the command line several: the same bytes."""
     code = (
         "import hashlib, numpy as np\n"
-        "from core.resample import resample\n"
+        "from core.audio.resample import resample\n"
         "x = np.random.default_rng(0).uniform(-1, 1, 20 * 48000).astype(np.float32)\n"
         "print(*(hashlib.sha256(resample(x, r, 16000).tobytes()).hexdigest()"
         " for r in (44100, 48000, 22050)))\n"

@@ -1,7 +1,7 @@
 """Every shipped model rests (lips together, jaw shut) on silence, room tone and quiet noise.
 
 Issue 16, item 5: on at least 95 % of frames. The signals, levels and the rest-pose rule are in
-core/eval/rest_pose.py; `make eval` reports the same figures per model in reports/eval.md.
+core/lab/eval/rest_pose.py; `make eval` reports the same figures per model in reports/eval.md.
 """
 
 import numpy as np
@@ -9,14 +9,14 @@ import pytest
 
 from core.animation import Animation
 from core.api import load_model, shipped_models
-from core.eval.rest_pose import (
+from core.demohead.head import load_demo_head
+from core.lab.eval.rest_pose import (
     REST_SHARE_MIN,
     SIGNALS,
     rest_frames,
     rest_on_silence,
     signal_samples,
 )
-from core.head import load_demo_head
 
 
 def test_quiet_signals_have_their_level_and_colour():
@@ -30,8 +30,9 @@ def test_quiet_signals_have_their_level_and_colour():
         assert rms_dbfs == pytest.approx(signal.level_dbfs, abs=0.01)
         power = np.abs(np.fft.rfft(samples)) ** 2
         low, high = power[30:300].mean(), power[3000:30000].mean()  # 10-100 Hz vs 1-10 kHz
-        assert {"white": 0.3 < low / high < 3, "pink": low / high > 30,
-                "brown": low / high > 3000}[signal.colour]  # fmt: skip
+        assert {"white": 0.3 < low / high < 3, "pink": low / high > 30, "brown": low / high > 3000}[
+            signal.colour
+        ]
 
 
 def test_rest_pose_rule():

@@ -1,9 +1,10 @@
-"""Strength and lip-close bias on predicted weights (core.shaping), before mapping and keying."""
+"""Strength and lip-close bias on predicted weights (core.rig.shaping), before mapping and
+keying."""
 
 import numpy as np
 import pytest
 
-from core.shaping import LIP_OPENING, apply_close_bias, apply_strength
+from core.rig.shaping import LIP_OPENING, apply_close_bias, apply_strength
 
 NAMES = ("jawOpen", "mouthClose", "mouthSmileLeft")
 WEIGHTS = np.array([[0.1, 0.1, 0.1], [1.0, 0.2, 0.5], [0.6, 0.9, 0.3]], dtype=np.float32)

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from core.distill.features import phone_ids_at_frames, read_cache
-from core.distill.train_teacher import TeacherSettings, train_teacher
-from core.lip_seal import SEAL_FULL, seal_closures, seal_from_probability
-from core.models.teacher_head import TeacherHead
-from core.phone_set import Phone
-from core.rig import LOWER_FACE, channel_index
+from core.lab.distill.features import phone_ids_at_frames, read_cache
+from core.lab.distill.train_teacher import TeacherSettings, train_teacher
+from core.lab.models.teacher_head import TeacherHead
+from core.phones.phone_set import Phone
+from core.rig.arkit import LOWER_FACE, channel_index
+from core.rig.seal import SEAL_FULL, seal_closures, seal_from_probability
 from core.runtime.configs import TEACHER_PHONES, WhisperEncoderConfig, WhisperTeacherConfig
 from core.runtime.whisper_teacher import NumpyTeacherHead, head_shapes
 
@@ -22,7 +22,7 @@ IDX = channel_index(LOWER_FACE)
 
 
 def test_phone_classes_match_the_corpus_phone_set():
-    from core.phone_set import ARPABET
+    from core.phones.phone_set import ARPABET
 
     assert set(TEACHER_PHONES) == ARPABET and len(TEACHER_PHONES) == len(ARPABET)
     assert TEACHER_PHONES[1:4] == ("P", "B", "M")  # features.BILABIAL_IDS
@@ -65,10 +65,16 @@ def _fake_cache(folder, rng):
         ids.append(phone.astype(np.int8))
         tokens.append(tokens[-1] + n)
     folder.mkdir(parents=True)
-    np.savez(folder / "shard-00000-x.npz", features=np.concatenate(feats),
-             token_offsets=np.array(tokens, np.int64), weights=np.concatenate(weights),
-             phone_ids=np.concatenate(ids), source=np.array([f"s/{i}" for i in range(6)]),
-             engine=np.array(["espeak"] * 6), voice=np.array(["v"] * 6))  # fmt: skip
+    np.savez(
+        folder / "shard-00000-x.npz",
+        features=np.concatenate(feats),
+        token_offsets=np.array(tokens, np.int64),
+        weights=np.concatenate(weights),
+        phone_ids=np.concatenate(ids),
+        source=np.array([f"s/{i}" for i in range(6)]),
+        engine=np.array(["espeak"] * 6),
+        voice=np.array(["v"] * 6),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +104,7 @@ def test_training_lowers_the_loss_and_resumes(cache, tmp_path):
 
 
 def test_seal_closes_the_lips_only_where_the_closure_is_likely():
-    from core.head import is_closed, lip_gap, load_demo_head
+    from core.demohead.head import is_closed, lip_gap, load_demo_head
 
     open_pose = np.zeros((3, len(LOWER_FACE)), np.float32)
     open_pose[:, IDX["jawOpen"]] = 0.4

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.distill.distributed import SINGLE, ProcessGroup, batch_seed, shard
 from core.errors import CorpusError
+from core.lab.distill.distributed import SINGLE, ProcessGroup, batch_seed, shard
 
 ROOT = Path(__file__).resolve().parents[1]
 TORCHRUN = Path(sys.executable).with_name("torchrun")
@@ -23,9 +23,9 @@ INTERRUPTED_RUN = f"""
 import sys
 from dataclasses import replace
 from pathlib import Path
-from core.distill.distributed import close_group, init_group
-from core.distill.recipes import RECIPES, settings_for
-from core.distill.train import train
+from core.lab.distill.distributed import close_group, init_group
+from core.lab.distill.recipes import RECIPES, settings_for
+from core.lab.distill.train import train
 group, device = init_group("cpu")
 settings = settings_for("{MODEL}", smoke=True)
 train(RECIPES["{MODEL}"], settings, Path(sys.argv[1]) / "train", Path(sys.argv[2]), device,
@@ -54,9 +54,13 @@ def _torchrun(args: list[str], timeout_s: float = 240) -> str:
     env = os.environ | {"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     process = subprocess.Popen(
         [str(TORCHRUN), "--standalone", "--nproc_per_node=2", *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
-    )  # fmt: skip
+    )
     try:
         stdout, stderr = process.communicate(timeout=timeout_s)
     finally:
@@ -72,10 +76,10 @@ def test_torchrun_training_resumes_loss_goes_down_and_checkpoint_loads_single_pr
 ):
     import torch
 
-    from core.distill.checkpoint import load_checkpoint
-    from core.distill.export import export_checkpoint
-    from core.distill.train import CHECKPOINT
-    from core.models.student import Student
+    from core.lab.distill.checkpoint import load_checkpoint
+    from core.lab.distill.export import export_checkpoint
+    from core.lab.distill.train import CHECKPOINT
+    from core.lab.models.student import Student
     from core.runtime.configs import config_from_dict
 
     out = tmp_path / MODEL  # the corpus: conftest's synthetic one (data/ is not in the repo)
@@ -85,8 +89,17 @@ def test_torchrun_training_resumes_loss_goes_down_and_checkpoint_loads_single_pr
     interrupted = load_checkpoint(out / CHECKPOINT)
     assert interrupted["step"] == INTERRUPT_AT == len(interrupted["history"])
 
-    command = ["-m", "core.distill.train", "--model", MODEL, "--corpus", str(synthetic_corpus),
-               "--out", str(out), "--smoke"]  # fmt: skip
+    command = [
+        "-m",
+        "core.lab.distill.train",
+        "--model",
+        MODEL,
+        "--corpus",
+        str(synthetic_corpus),
+        "--out",
+        str(out),
+        "--smoke",
+    ]
     stdout = _torchrun(command)  # the unchanged command resumes at step 30
     assert "(2 ranks)" in stdout and stdout.count(f"{MODEL}: loss") == 1  # rank 0 alone prints
     assert sorted(p.name for p in out.iterdir()) == [CHECKPOINT, "loss_curve.png"]

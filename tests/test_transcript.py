@@ -3,7 +3,7 @@ posteriors -> the procedural animator, with the model where the text does not fi
 
 Real speech: assets/sample_speech.wav (LibriVox, 6 s, 11 p/b/m) with its book line
 (assets/sample_speech.txt, which lacks one "a" the reader says) and its pocketsphinx phones
-(tools/demo_sample_phones.txt).
+(tools/demo/sample_phones.txt).
 """
 
 import csv
@@ -14,8 +14,8 @@ import pytest
 import soundfile
 
 from core import api
+from core.demohead.head import is_closed, lip_gap, load_demo_head
 from core.errors import LipSyncError
-from core.head import is_closed, lip_gap, load_demo_head
 from core.transcript.forced_align import align_words, log_softmax
 from core.transcript.letter_to_sound import letters_to_phones
 from core.transcript.lexicon import load_lexicon, pronounce
@@ -59,11 +59,36 @@ def _closed_bilabials(animation) -> tuple[int, int]:
 
 def test_numbers_punctuation_and_stage_directions_become_spoken_words():
     words = spoken_words("It's 42 -- the 3rd of May, 1999! [laughs] Pay 3.5 % & go... (beat)")
-    assert words == ["it's", "forty", "two", "the", "third", "of", "may", "nineteen", "ninety",
-                     "nine", "pay", "three", "point", "five", "percent", "and", "go"]  # fmt: skip
+    assert words == [
+        "it's",
+        "forty",
+        "two",
+        "the",
+        "third",
+        "of",
+        "may",
+        "nineteen",
+        "ninety",
+        "nine",
+        "pay",
+        "three",
+        "point",
+        "five",
+        "percent",
+        "and",
+        "go",
+    ]
     assert number_words(1_250_007) == "one million two hundred fifty thousand seven"
-    assert spoken_words("2005 and 1,500") == ["two", "thousand", "five", "and", "one",
-                                              "thousand", "five", "hundred"]  # fmt: skip
+    assert spoken_words("2005 and 1,500") == [
+        "two",
+        "thousand",
+        "five",
+        "and",
+        "one",
+        "thousand",
+        "five",
+        "hundred",
+    ]
 
 
 def test_non_ascii_text_is_folded_or_dropped_never_a_crash():
@@ -152,24 +177,63 @@ def test_cli_predict_with_text_and_text_file(tmp_path, capsys):
     from core.cli import main
 
     out = tmp_path / "take.csv"
-    code = main(["predict", str(SAMPLE), "--model", "teacher", "--fps", "30", "--out", str(out),
-                 "--text", SAMPLE_TEXT])  # fmt: skip
+    code = main(
+        [
+            "predict",
+            str(SAMPLE),
+            "--model",
+            "teacher",
+            "--fps",
+            "30",
+            "--out",
+            str(out),
+            "--text",
+            SAMPLE_TEXT,
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert captured.err.startswith("text: Text aligned:")
     text_file = tmp_path / "line.txt"
     text_file.write_text(WRONG_LINE, encoding="utf-8")
     json_out = tmp_path / "take.json"
-    code = main(["predict", str(SAMPLE), "--model", "teacher", "--fps", "30", "--out",
-                 str(json_out), "--text-file", str(text_file)])  # fmt: skip
+    code = main(
+        [
+            "predict",
+            str(SAMPLE),
+            "--model",
+            "teacher",
+            "--fps",
+            "30",
+            "--out",
+            str(json_out),
+            "--text-file",
+            str(text_file),
+        ]
+    )
     assert code == 0
     assert "text:" in capsys.readouterr().err
     import json
 
     meta = json.loads(json_out.read_text())["metadata"]
     assert meta["text"] == WRONG_LINE and meta["text_alignment"]
-    assert main(["predict", str(SAMPLE), "--model", "teacher", "--fps", "30", "--out",
-                 str(out), "--text-file", str(tmp_path / "missing.txt")]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "predict",
+                str(SAMPLE),
+                "--model",
+                "teacher",
+                "--fps",
+                "30",
+                "--out",
+                str(out),
+                "--text-file",
+                str(tmp_path / "missing.txt"),
+            ]
+        )
+        == 2
+    )
 
 
 def test_batch_manifest_text_column_and_report_column(tmp_path):

@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 import soundfile
 
-from core.corpus.dataset import iter_corpus, list_shards
-from core.corpus.unlabelled_speech import SPLIT, build, description_files, plan_shards
 from core.errors import CorpusError
+from core.lab.corpus.dataset import iter_corpus, list_shards
+from core.lab.corpus.unlabelled_speech import SPLIT, build, description_files, plan_shards
 
 
 def _stamps(folder, speechlike, names):
     """A stamps tree holding `names` as 44.1 kHz stereo Vorbis files of speech-like audio."""
-    from core.audio import resample
+    from core.audio.prepare import resample
 
     audio = resample(speechlike, 16000, 44100)
     for name in names:
@@ -35,8 +35,10 @@ def test_descriptions_become_unlabelled_shards_by_language(tmp_path, speechlike)
     ]
     utterances = list(iter_corpus(tmp_path / "corpus" / SPLIT))
     assert [u.utt_id for u in utterances] == [
-        "animals/cat_desc_es", "animals/cat_desc_fr", "animals/dog_desc_fr"
-    ]  # fmt: skip
+        "animals/cat_desc_es",
+        "animals/cat_desc_fr",
+        "animals/dog_desc_fr",
+    ]
     for u in utterances:
         assert u.phones == () and u.engine == "real" and u.voice == f"tuxpaint-{u.language}"
         assert abs(len(u.audio) - len(speechlike)) <= 2  # back at 16 kHz, mono
@@ -45,13 +47,16 @@ def test_descriptions_become_unlabelled_shards_by_language(tmp_path, speechlike)
 
 
 def test_shards_hold_one_language_and_about_shard_seconds():
-    from core.corpus.unlabelled_speech import SpeechFile
+    from core.lab.corpus.unlabelled_speech import SpeechFile
 
     files = [SpeechFile(f"{lang}{i}", lang, 4.0) for lang in ("da", "fr") for i in range(5)]
     plan = plan_shards(files, shard_seconds=10.0)
     assert [(name[-2:], len(group)) for name, group in plan] == [
-        ("da", 3), ("da", 2), ("fr", 3), ("fr", 2)
-    ]  # fmt: skip
+        ("da", 3),
+        ("da", 2),
+        ("fr", 3),
+        ("fr", 2),
+    ]
 
 
 def test_missing_or_empty_package_and_corrupt_audio_are_clear_errors(tmp_path, speechlike):

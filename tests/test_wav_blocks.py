@@ -7,9 +7,9 @@ import pytest
 import soundfile
 from reliability_cases import speech_like, write_wav
 
-from core import audio_blocks
+from core.audio import blocks as audio_blocks
+from core.audio.wav import sample_range, wav_blocks
 from core.errors import AudioError
-from core.wav_blocks import sample_range, wav_blocks
 
 RATE = 22050
 SUBTYPES = {"u8": "PCM_U8", "i16": "PCM_16", "i24": "PCM_24", "i32": "PCM_32", "f32": "FLOAT"}

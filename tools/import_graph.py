@@ -1,6 +1,7 @@
 """Print the import edges between core's areas and the ones that run back up the layers.
 
-An area is a subpackage (`core/corpus/`, ...) or a top-level module (`core/audio.py`). An edge
+An area is a subpackage (`core/lab/corpus/`, ...) or a top-level module (`core/audio/prepare.py`).
+An edge
 A -> B means some module of A imports B when it is imported (module level, `TYPE_CHECKING`
 blocks left out); `--lazy` adds imports inside functions, `--typing` those blocks. An edge is
 listed as running back up when B also reaches A (the two areas import each other, directly or
@@ -23,13 +24,14 @@ CORE = ROOT / "core"
 
 
 def module_name(path: Path) -> str:
-    """'core/corpus/build.py' -> 'core.corpus.build'; a package's __init__ is the package."""
+    """'core/lab/corpus/build.py' -> 'core.lab.corpus.build'; a package's __init__ is the
+    package."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def area(module: str) -> str:
-    """'core.corpus.build' -> 'corpus', 'core.labels.animator' -> 'labels', 'core' -> 'core'."""
+    """'core.lab.corpus.build' -> 'corpus', 'core.phones.animator' -> 'labels', 'core' -> 'core'."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "core"
 
@@ -134,8 +136,12 @@ def main() -> int:
     print("edges between core's areas (A -> B: A imports B):")
     for source in sorted(area_edges):
         print(f"  {source} -> {', '.join(sorted(area_edges[source]))}")
-    back = [(a, b) for a in sorted(area_edges) for b in sorted(area_edges[a])
-            if _reaches(area_edges, b, a)]  # fmt: skip
+    back = [
+        (a, b)
+        for a in sorted(area_edges)
+        for b in sorted(area_edges[a])
+        if _reaches(area_edges, b, a)
+    ]
     print("edges that run back up (the two areas reach each other):")
     for a, b in back:
         detail = sorted(

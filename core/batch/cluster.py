@@ -31,11 +31,14 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         with (
             dask.config.set(WORKER_ENVIRON_UNSET),
             LocalCluster(
-                n_workers=n_workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR,
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,
-        ):  # fmt: skip
+        ):
             yield client
         return
     try:

@@ -2,7 +2,8 @@
 
 Manifest columns: `audio` (required), then `output`, `model`, `fps`, `text` (optional, empty
 cells take the command's defaults; `text` is the line's dialogue text, which turns on transcript
-mode for that line: core.audio_to_curves). `audio` and a `model` path are relative to the manifest's
+mode for that line: core.export.lipsync_file). `audio` and a `model` path are relative to the
+manifest's
 folder; `output` is relative to the batch's output folder. Everything here is checked on the client
 before any work starts, so a bad manifest is a usage error (exit 2), not a failed batch.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LipSyncError
-from ..model_catalog import is_model_path, resolve_model
+from ..runtime.catalog import is_model_path, resolve_model
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aiff", ".aif")
 OUTPUT_SUFFIXES = (".csv", ".json")
@@ -62,16 +63,21 @@ def lines_from_folder(
         and out_dir not in path.parents
     )
     return [
-        BatchLine(i, path, out_dir / path.relative_to(folder).with_suffix(suffix), model, fps,
-                  smoothing)
+        BatchLine(
+            i, path, out_dir / path.relative_to(folder).with_suffix(suffix), model, fps, smoothing
+        )
         for i, path in enumerate(audio_paths, start=1)
-    ]  # fmt: skip
+    ]
 
 
 def lines_from_manifest(
-    manifest: Path, out_dir: Path, model: str | None, fps: float, suffix: str,
+    manifest: Path,
+    out_dir: Path,
+    model: str | None,
+    fps: float,
+    suffix: str,
     smoothing: bool = True,
-) -> list[BatchLine]:  # fmt: skip
+) -> list[BatchLine]:
     """The rows of a manifest CSV as batch lines (see the module docstring for the columns)."""
     manifest, out_dir = manifest.resolve(), out_dir.resolve()
     base = manifest.parent
@@ -113,8 +119,7 @@ def lines_from_manifest(
         fps_text = (row.get("fps") or "").strip()
         line_fps = _fps(fps_text, where) if fps_text else fps
         text = (row.get("text") or "").strip()
-        lines.append(BatchLine(index, audio, output, models[model_text], line_fps, smoothing,
-                               text))  # fmt: skip
+        lines.append(BatchLine(index, audio, output, models[model_text], line_fps, smoothing, text))
     return lines
 
 
@@ -132,9 +137,13 @@ def check_unique_outputs(lines: list[BatchLine]) -> None:
 
 
 def read_batch(
-    input_path: Path, out_dir: Path, model: str | None, fps: float, output_format: str,
+    input_path: Path,
+    out_dir: Path,
+    model: str | None,
+    fps: float,
+    output_format: str,
     smoothing: bool = True,
-) -> list[BatchLine]:  # fmt: skip
+) -> list[BatchLine]:
     """Check the arguments and list the batch's lines (folder or manifest .csv); make out_dir."""
     input_path, out_dir = Path(input_path), Path(out_dir)
     suffix = f".{output_format.lower().lstrip('.')}"

@@ -5,7 +5,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from ..export_curves import write_atomic
+from ..export.curves import write_atomic
 from .worker import STATUSES, LineResult
 
 REPORT_NAME = "batch_report.csv"
@@ -22,8 +22,17 @@ def write_report(out_dir: Path, results: list[LineResult]) -> Path:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for r in sorted(results, key=lambda r: r.index):
-            writer.writerow((r.index, r.audio, r.output, r.status, f"{r.seconds:.4f}", r.error,
-                             r.text_alignment))  # fmt: skip
+            writer.writerow(
+                (
+                    r.index,
+                    r.audio,
+                    r.output,
+                    r.status,
+                    f"{r.seconds:.4f}",
+                    r.error,
+                    r.text_alignment,
+                )
+            )
 
     write_atomic(path, write)
     return path

@@ -29,9 +29,10 @@ def run_lines(client, lines: list[BatchLine], progress: bool = True) -> list[Lin
                 line = line_of[future.key]
                 message = f"{type(error).__name__}: {error}".replace("\n", " ")
                 results.append(
-                    LineResult(line.index, str(line.audio), str(line.output), "failed", 0.0,
-                               message)
-                )  # fmt: skip
+                    LineResult(
+                        line.index, str(line.audio), str(line.output), "failed", 0.0, message
+                    )
+                )
             future.release()
             bar.update()
     return sorted(results, key=lambda r: r.index)

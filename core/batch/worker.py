@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..api import MODEL_CACHE, Model, open_audio
-from ..audio_to_curves import write_lipsync
 from ..errors import LipSyncError
-from ..model_catalog import ModelCache, resolve_model
+from ..export.lipsync_file import write_lipsync
+from ..runtime.catalog import ModelCache, resolve_model
 from .manifest import BatchLine
 
 STATUSES = ("ok", "skipped", "failed")
@@ -45,8 +45,9 @@ def is_up_to_date(line: BatchLine, model_path: Path) -> bool:
         return False
 
 
-def lipsync_file(audio: Path, output: Path, model: Model, fps: float, smoothing: bool,
-                 text: str = "") -> str:  # fmt: skip
+def lipsync_file(
+    audio: Path, output: Path, model: Model, fps: float, smoothing: bool, text: str = ""
+) -> str:
     """Audio file -> curves file by the very step `core.cli predict` runs; the text's message."""
     return write_lipsync(open_audio(audio), audio, output, model, fps, smoothing, text)[1]
 
@@ -57,16 +58,18 @@ def run_line(line: BatchLine, cache: ModelCache = MODEL_CACHE) -> LineResult:
 
     def result(status: str, error: str = "", text_alignment: str = "") -> LineResult:
         seconds = round(time.perf_counter() - start, 4)
-        return LineResult(line.index, str(line.audio), str(line.output), status, seconds, error,
-                          text_alignment)  # fmt: skip
+        return LineResult(
+            line.index, str(line.audio), str(line.output), status, seconds, error, text_alignment
+        )
 
     try:
         model_path = resolve_model(line.model)  # a shipped name: this worker's own copy
         if is_up_to_date(line, model_path):
             return result("skipped")
         line.output.parent.mkdir(parents=True, exist_ok=True)
-        message = lipsync_file(line.audio, line.output, cache.get(model_path), line.fps,
-                               line.smoothing, line.text)  # fmt: skip
+        message = lipsync_file(
+            line.audio, line.output, cache.get(model_path), line.fps, line.smoothing, line.text
+        )
     except LipSyncError as error:
         return result("failed", str(error))
     except Exception as error:  # one bad file never stops the batch

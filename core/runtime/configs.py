@@ -8,9 +8,9 @@ or any scene rate (see core.runtime.smoothing).
 
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from ..audio import SAMPLE_RATE
-from ..lip_seal import SEAL_RAMP
-from ..rig import LOWER_FACE
+from ..audio.prepare import SAMPLE_RATE
+from ..rig.arkit import LOWER_FACE
+from ..rig.seal import SEAL_RAMP
 
 HOP = 160  # samples between model frames
 FRAME_RATE = SAMPLE_RATE / HOP  # 100.0 frames per second
@@ -37,7 +37,7 @@ class ConvLayer:
 
 
 def _check_ramps(config: "StudentConfig | WhisperTeacherConfig") -> None:
-    """A seal or part ramp rises from a probability >= 0 (core.lip_seal)."""
+    """A seal or part ramp rises from a probability >= 0 (core.rig.seal)."""
     for name in ("seal_ramp", "part_ramp"):
         ramp = getattr(config, name)
         if ramp is not None and not (len(ramp) == 2 and 0.0 <= ramp[0] < ramp[1]):
@@ -72,7 +72,7 @@ class StudentConfig:
     n_mfcc: int = 20
     channels: tuple[str, ...] = LOWER_FACE
     # Phone-aware outputs beside the weights (same 1x1 output layer, a few hundred parameters):
-    # a pressed-lip closure logit, which seals the pose at run time (core.lip_seal, per frame, so
+    # a pressed-lip closure logit, which seals the pose at run time (core.rig.seal, per frame, so
     # streaming stays exact), and phone-class logits, a training-only objective.
     closure_head: bool = False
     phones: tuple[str, ...] = ()
@@ -166,13 +166,50 @@ class TeacherConfig:
             raise ValueError("d_model must be a multiple of n_heads")
 
 
-# The teacher's phone classes: ARPAbet without stress plus silence (core.corpus.phones.ARPABET,
+# The teacher's phone classes: ARPAbet without stress plus silence (core.lab.corpus.phones.ARPABET,
 # spelled out here because the runtime ships without the corpus code; a test keeps them equal).
 TEACHER_PHONES: tuple[str, ...] = (
-    "SIL", "P", "B", "M", "F", "V", "W", "UW", "UH", "OW", "AO", "OY", "AW", "TH", "DH",
-    "T", "D", "N", "S", "Z", "L", "SH", "ZH", "CH", "JH", "R", "Y", "K", "G", "NG", "HH",
-    "IY", "IH", "EY", "EH", "AH", "ER", "AE", "AA", "AY",
-)  # fmt: skip
+    "SIL",
+    "P",
+    "B",
+    "M",
+    "F",
+    "V",
+    "W",
+    "UW",
+    "UH",
+    "OW",
+    "AO",
+    "OY",
+    "AW",
+    "TH",
+    "DH",
+    "T",
+    "D",
+    "N",
+    "S",
+    "Z",
+    "L",
+    "SH",
+    "ZH",
+    "CH",
+    "JH",
+    "R",
+    "Y",
+    "K",
+    "G",
+    "NG",
+    "HH",
+    "IY",
+    "IH",
+    "EY",
+    "EH",
+    "AH",
+    "ER",
+    "AE",
+    "AA",
+    "AY",
+)
 
 
 @dataclass(frozen=True)
@@ -206,7 +243,7 @@ class WhisperTeacherConfig:
     channels: tuple[str, ...] = LOWER_FACE
     past_ms: float = float("inf")
     future_ms: float = float("inf")
-    seal_ramp: tuple[float, float] = SEAL_RAMP  # as StudentConfig's (core.lip_seal)
+    seal_ramp: tuple[float, float] = SEAL_RAMP  # as StudentConfig's (core.rig.seal)
     part_ramp: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:

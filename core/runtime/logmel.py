@@ -4,7 +4,7 @@ from functools import cache
 
 import numpy as np
 
-from ..audio import SAMPLE_RATE
+from ..audio.prepare import SAMPLE_RATE
 from .configs import HOP, LogMelConfig
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..audio import SAMPLE_RATE
+from ..audio.prepare import SAMPLE_RATE
 from ..errors import ModelFileError
-from ..rig import ARKIT_52
+from ..rig.arkit import ARKIT_52
 from . import student, teacher, whisper_teacher
 from .configs import (
     FRAME_RATE,
@@ -141,9 +141,16 @@ def read_model_file(path: str | Path) -> ModelFile:
     except ModelFileError:
         raise
     except (
-        zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError, AttributeError,
-        ArithmeticError, RecursionError,
-    ) as error:  # fmt: skip
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        EOFError,
+        AttributeError,
+        ArithmeticError,
+        RecursionError,
+    ) as error:
         raise ModelFileError(
             f"{where}: not a valid Tiny Lip Sync model file ({type(error).__name__}: {error}); "
             "it may be truncated or corrupt, re-export or re-download it."

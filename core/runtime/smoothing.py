@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..audio import SAMPLE_RATE
+from ..audio.prepare import SAMPLE_RATE
 from .configs import FRAME_RATE
 
 DELTA_S = 1.0 / 60.0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..lip_seal import finish_pose
+from ..rig.seal import finish_pose
 from .configs import HOP, StudentConfig
 from .conv import conv1d, torch_weight_to_2d
 from .logmel import dct_matrix, log_mel
@@ -80,7 +80,7 @@ def build_stages(config: StudentConfig, weights: dict[str, np.ndarray]) -> list[
 def sealed_weights(logits: np.ndarray, config: StudentConfig) -> np.ndarray:
     """Output-layer logits (T, n_outputs) -> weights (T, K), sealed where the closure head is
     confident (the teacher's rule) and, with a part_ramp, parted where its phone head hears
-    speech without a closure (core.lip_seal.finish_pose)."""
+    speech without a closure (core.rig.seal.finish_pose)."""
     n = len(config.channels)
     weights = sigmoid(logits[:, :n])
     if not config.closure_head:

@@ -3,7 +3,7 @@
 Read top-down as OpenAI Whisper's audio.py + model.py: log-mel, conv stem, sinusoidal positions,
 4 pre-LN transformer blocks, final layer norm. Weights come from
 assets/encoders/whisper_tiny_en_encoder.npz (float16, extracted by
-tools/extract_whisper_encoder.py from CTranslate2's conversion; see assets/CREDITS.md).
+tools/setup/extract_whisper_encoder.py from CTranslate2's conversion; see assets/CREDITS.md).
 
 Frame timing: 16 kHz samples (N,) give T = ceil(N / 320) frames at 50 fps. Log-mel frame i is
 the 400-sample Hann window centred on sample 160 i (10 ms steps, as Whisper's centred STFT);
@@ -209,8 +209,10 @@ class WhisperEncoder:
         qkv_scale[:WIDTH] = 1.0 / math.sqrt(WIDTH // n_heads)
         self.blocks = [
             _Block(
-                attn_ln=(w[f"layer_{i}/self_attention/layer_norm/gamma"],
-                         w[f"layer_{i}/self_attention/layer_norm/beta"]),
+                attn_ln=(
+                    w[f"layer_{i}/self_attention/layer_norm/gamma"],
+                    w[f"layer_{i}/self_attention/layer_norm/beta"],
+                ),
                 qkv=_linear(w, f"layer_{i}/self_attention/linear_0", qkv_scale),
                 out=_linear(w, f"layer_{i}/self_attention/linear_1"),
                 mlp_ln=(w[f"layer_{i}/ffn/layer_norm/gamma"], w[f"layer_{i}/ffn/layer_norm/beta"]),
@@ -218,7 +220,7 @@ class WhisperEncoder:
                 mlp_out=_linear(w, f"layer_{i}/ffn/linear_1"),
             )
             for i in range(N_LAYERS)
-        ]  # fmt: skip
+        ]
         self.ln_post = (w["layer_norm/gamma"], w["layer_norm/beta"])
 
     def encode_mel(self, mel: np.ndarray, layers: tuple[int, ...] = (N_LAYERS,)) -> list:
@@ -279,7 +281,7 @@ def windows(
 
 
 def load_whisper_encoder(path: Path = WHISPER_ENCODER_PATH) -> WhisperEncoder:
-    """Read and check an encoder file written by tools/extract_whisper_encoder.py."""
+    """Read and check an encoder file written by tools/setup/extract_whisper_encoder.py."""
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"The Whisper encoder file {path} is missing; reinstall the add-on.")

@@ -1,7 +1,7 @@
 """Numpy Whisper teacher: the pretrained encoder, then the trained conv head, 100 fps out.
 
 One model file holds both halves: encoder weights under `encoder.` (core.runtime.
-whisper_encoder's names) and head weights under `head.` (core.models.teacher_head's state_dict
+whisper_encoder's names) and head weights under `head.` (core.lab.models.teacher_head's state_dict
 names). `encoder_features` is the one place that turns audio into the head's input, shared by
 the training feature cache and this runtime, so both see exactly the same features.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..lip_seal import finish_pose
+from ..rig.seal import finish_pose
 from .configs import FRAMES_PER_TOKEN, WhisperTeacherConfig
 from .conv import conv1d, torch_weight_to_2d
 from .student import sigmoid
@@ -25,7 +25,8 @@ from .whisper_encoder import (
 )
 from .whisper_encoder import expected_shapes as encoder_shapes
 
-# The standalone encoder that training caches features with (tools/extract_whisper_encoder.py).
+# The standalone encoder that training caches features with
+# (tools/setup/extract_whisper_encoder.py).
 DEFAULT_ENCODER = WHISPER_ENCODER_PATH
 
 
@@ -42,8 +43,9 @@ MIN_WINDOW_FRAMES = 250  # 5 s
 TAIL_FRAMES = 25  # 0.5 s: the last frames of a window suffer most
 
 
-def encoder_layers(encoder: WhisperEncoder, samples: np.ndarray,
-                   layers: tuple[int, ...]) -> list[np.ndarray]:  # fmt: skip
+def encoder_layers(
+    encoder: WhisperEncoder, samples: np.ndarray, layers: tuple[int, ...]
+) -> list[np.ndarray]:
     """Encoder outputs [(ceil(N / 320), 384)] per layer; long clips by the encoder's 10 s rule."""
     samples = np.asarray(samples, np.float32).reshape(-1)
     n_frames = -(-len(samples) // SAMPLES_PER_FRAME)
@@ -54,8 +56,9 @@ def encoder_layers(encoder: WhisperEncoder, samples: np.ndarray,
     return [x[:n_frames] for x in encoder.encode_mel(mel, layers)]
 
 
-def encoder_features(encoder: WhisperEncoder, samples: np.ndarray,
-                     layers: tuple[int, ...]) -> np.ndarray:  # fmt: skip
+def encoder_features(
+    encoder: WhisperEncoder, samples: np.ndarray, layers: tuple[int, ...]
+) -> np.ndarray:
     """The head's input (ceil(N / 320), 384 * len(layers)): each encoder layer's output
     normalised per frame (inner layers are an un-normalised residual stream of another scale),
     then concatenated."""
@@ -70,8 +73,12 @@ def encoder_features(encoder: WhisperEncoder, samples: np.ndarray,
 def head_shapes(config: WhisperTeacherConfig) -> dict[str, tuple[int, ...]]:
     """Name -> shape of the head's weights (TeacherHead state_dict names)."""
     f, w, k = config.feature_width, config.head_width, config.head_kernel
-    shapes = {"norm_in.weight": (f,), "norm_in.bias": (f,), "proj.weight": (w, f),
-              "proj.bias": (w,)}  # fmt: skip
+    shapes = {
+        "norm_in.weight": (f,),
+        "norm_in.bias": (f,),
+        "proj.weight": (w, f),
+        "proj.bias": (w,),
+    }
     for i in range(config.head_blocks):
         p = f"blocks.{i}."
         shapes |= {
@@ -83,8 +90,12 @@ def head_shapes(config: WhisperTeacherConfig) -> dict[str, tuple[int, ...]]:
             p + "mix.bias": (w,),
         }
     out = FRAMES_PER_TOKEN * config.outputs_per_frame
-    return shapes | {"norm_out.weight": (w,), "norm_out.bias": (w,), "out.weight": (out, w),
-                     "out.bias": (out,)}  # fmt: skip
+    return shapes | {
+        "norm_out.weight": (w,),
+        "norm_out.bias": (w,),
+        "out.weight": (out, w),
+        "out.bias": (out,),
+    }
 
 
 def expected_shapes(config: WhisperTeacherConfig) -> dict[str, tuple[int, ...]]:
@@ -113,8 +124,9 @@ class NumpyTeacherHead:
         pad = np.zeros((c.head_kernel // 2, c.head_width), np.float32)
         for i in range(c.head_blocks):
             p = f"blocks.{i}."
-            hidden = np.concatenate([pad, layer_norm(x, w[p + "norm.weight"], w[p + "norm.bias"]),
-                                     pad])  # fmt: skip
+            hidden = np.concatenate(
+                [pad, layer_norm(x, w[p + "norm.weight"], w[p + "norm.bias"]), pad]
+            )
             hidden = conv1d(hidden, w[p + "conv.weight_2d"], w[p + "conv.bias"], c.head_kernel, 1)
             x = x + gelu(hidden) @ w[p + "mix.weight_t"] + w[p + "mix.bias"]
         out = layer_norm(x, w["norm_out.weight"], w["norm_out.bias"]) @ w["out.weight_t"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..phone_set import SILENCE, Phone
+from ..phones.phone_set import SILENCE, Phone
 from .lexicon import Pronunciation
 
 FRAME_S = 0.01  # the teacher's frame hop: frame j is the audio around j * FRAME_S
@@ -176,12 +176,14 @@ def align_words(
             continue
         local = path[frames] - chain.word_states[k][0]
         spans = _word_phones(frames, local, word.phones)
-        ratios = [np.mean(log_posteriors[a : b + 1, index[label]] - best[a : b + 1])
-                  for label, a, b in spans]  # fmt: skip
-        phones = tuple(Phone(_frame_time(a), _frame_time(b + 1), label)
-                       for label, a, b in spans)  # fmt: skip
-        placed.append(AlignedWord(word.word, word.from_lexicon, phones, 0.0,
-                                  float(np.mean(ratios))))  # fmt: skip
+        ratios = [
+            np.mean(log_posteriors[a : b + 1, index[label]] - best[a : b + 1])
+            for label, a, b in spans
+        ]
+        phones = tuple(Phone(_frame_time(a), _frame_time(b + 1), label) for label, a, b in spans)
+        placed.append(
+            AlignedWord(word.word, word.from_lexicon, phones, 0.0, float(np.mean(ratios)))
+        )
     unscripted = (owner == -1) & unscripted_frame
     return Alignment(tuple(_with_confidence(placed)), unscripted, n_frames)
 
@@ -197,6 +199,7 @@ def _with_confidence(words: list[AlignedWord]) -> list[AlignedWord]:
             continue
         near = slice(max(0, k - NEIGHBOURS), k + NEIGHBOURS + 1)
         shared = np.sum(fits[near] * weights[near]) / np.sum(weights[near])
-        out.append(AlignedWord(word.word, word.from_lexicon, word.phones,
-                               float(np.exp(shared)), word.fit))  # fmt: skip
+        out.append(
+            AlignedWord(word.word, word.from_lexicon, word.phones, float(np.exp(shared)), word.fit)
+        )
     return out

@@ -1,6 +1,6 @@
 """Pronunciations of words: the shipped CMUdict lexicon, letter-to-sound rules for the rest.
 
-assets/lexicon/cmudict.txt.gz (built by tools/build_lexicon.py, licence in assets/CREDITS.md)
+assets/lexicon/cmudict.txt.gz (built by tools/setup/build_lexicon.py, licence in assets/CREDITS.md)
 holds one `word PH PH ...` line per word, the first CMUdict pronunciation without stress. It is
 read once per process, on the first lookup (about 0.3 s), never downloaded.
 """

@@ -34,8 +34,15 @@ def align_text(phone_logits: np.ndarray, phone_set: tuple[str, ...], text: str) 
     return align_words(log_softmax(phone_logits.astype(np.float64)), phone_set, words)
 
 
-def text_take(model, aligner, samples_16k: np.ndarray, fps: float, text: str,
-              smoothing: bool = True, progress=None) -> TextTake:  # fmt: skip
+def text_take(
+    model,
+    aligner,
+    samples_16k: np.ndarray,
+    fps: float,
+    text: str,
+    smoothing: bool = True,
+    progress=None,
+) -> TextTake:
     """Animate 16 kHz samples (N,) with their dialogue text; `model` and `aligner` are
     core.api.Model (the aligner one with phone outputs; it may be the model itself)."""
 
@@ -57,8 +64,9 @@ def text_take(model, aligner, samples_16k: np.ndarray, fps: float, text: str,
     started = time.perf_counter()
     alignment = align_text(phone_logits, aligner.config.phones, text)
     align_s = time.perf_counter() - started
-    weights = blend_with_model(alignment, frames, model.config.channels, len(samples_16k), fps,
-                               smoothing)  # fmt: skip
+    weights = blend_with_model(
+        alignment, frames, model.config.channels, len(samples_16k), fps, smoothing
+    )
     report(1.0, "Aligned the text")
     animation = Animation(float(fps), model.config.channels, weights)
     return TextTake(animation, alignment, fallback_line(alignment), align_s)

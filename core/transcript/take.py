@@ -2,7 +2,7 @@
 the model's own curves wherever the text does not fit the audio.
 
 Words whose alignment confidence is at least CONFIDENT (core.transcript.forced_align) are
-animated by core.labels.animator from their aligned phones, exactly as the corpus labels are
+animated by core.phones.animator from their aligned phones, exactly as the corpus labels are
 made, so "closed on p/b/m" means the same here as in training and evaluation. Skipped or doubtful
 words and unscripted speech fall back to the model's frames; the two meet in BLEND_S crossfades.
 `fallback_line` says in one line which stretches fell back.
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..labels.animator import animate
-from ..phone_set import SILENCE, Phone
-from ..rig import LOWER_FACE
+from ..phones.animator import animate
+from ..phones.phone_set import SILENCE, Phone
+from ..rig.arkit import LOWER_FACE
 from ..runtime.smoothing import interpolate, positions, resample_frames, scene_frame_count
 from .forced_align import FRAME_S, AlignedWord, Alignment
 
@@ -94,8 +94,9 @@ def trust_frames(alignment: Alignment) -> np.ndarray:
         trust[_frame(word_phones[0].start_s) : _frame(word_phones[-1].end_s)] = 1.0
     width = max(1, int(round(BLEND_S / FRAME_S)))
     kernel = np.ones(width, np.float32) / width
-    return np.convolve(np.pad(trust, (width // 2, width - 1 - width // 2), mode="edge"), kernel,
-                       mode="valid")  # fmt: skip
+    return np.convolve(
+        np.pad(trust, (width // 2, width - 1 - width // 2), mode="edge"), kernel, mode="valid"
+    )
 
 
 def _frame(time_s: float) -> int:
@@ -119,8 +120,10 @@ def blend_with_model(
         return model
     aligned = animate(timeline(alignment), n_scene / fps, fps)[:n_scene]  # (n_scene, 29)
     index = {name: i for i, name in enumerate(LOWER_FACE)}
-    aligned = np.stack([aligned[:, index[n]] if n in index else model[:, j]
-                        for j, n in enumerate(model_channels)], axis=1)  # fmt: skip
+    aligned = np.stack(
+        [aligned[:, index[n]] if n in index else model[:, j] for j, n in enumerate(model_channels)],
+        axis=1,
+    )
     trust = trust_frames(alignment)[:, None]
     k = np.arange(n_scene, dtype=np.float64)
     share = interpolate(trust, 0, positions(k, fps, 0.0), len(trust) - 1)  # (n_scene, 1)

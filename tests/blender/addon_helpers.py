@@ -26,7 +26,7 @@ def ext(module: str):
 def synthesize_speech(path: Path, text: str = SPEECH_TEXT, voice: str = "en-us+m3") -> Path:
     """Speak `text` into a WAV file with espeak-ng (an engine `make setup` installs)."""
     engine = shutil.which("espeak-ng")
-    assert engine, "espeak-ng is not installed: run `make engines` (tools/install_engines.sh)"
+    assert engine, "espeak-ng is not installed: run `make engines` (tools/setup/install_engines.sh)"
     subprocess.run([engine, "-v", voice, "-s", "150", "-w", str(path), text], check=True)
     return path
 
@@ -85,8 +85,9 @@ def random_weight_model(path: Path) -> Path:
     rng = np.random.default_rng(0)
     shapes = modelfile.expected_shapes(configs.S_TINY)
     weights = {k: (rng.standard_normal(s) * 0.1).astype(np.float32) for k, s in shapes.items()}
-    modelfile.write_model_file(path, "random_weights_test_only", configs.S_TINY, weights,
-                               "Random weights for tests only.")  # fmt: skip
+    modelfile.write_model_file(
+        path, "random_weights_test_only", configs.S_TINY, weights, "Random weights for tests only."
+    )
     return path
 
 

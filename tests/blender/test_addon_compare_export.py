@@ -33,12 +33,17 @@ def test_compare_keys_both_heads_marks_each_closure_and_plots(
     scene, head, speech_wav = scene_with_speech
     model_a, model_b = model_names[0], model_names[-1]
     plot = tmp_path / "gap.png"
-    result = bpy.ops.lipsync.compare(target=head.name, model=model_a, model_b=model_b,
-                                     plot_path=str(plot), **_audio_kwargs(speech_wav))  # fmt: skip
+    result = bpy.ops.lipsync.compare(
+        target=head.name,
+        model=model_a,
+        model_b=model_b,
+        plot_path=str(plot),
+        **_audio_kwargs(speech_wav),
+    )
     assert result == {"FINISHED"}
     copy = bpy.data.objects[f"{head.name} B"]
     assert copy.data != head.data and copy.data.shape_keys != head.data.shape_keys
-    gap_plot, head_core = ext("core.gap_plot"), ext("core.head")
+    gap_plot, head_core = ext("core.demohead.gap_plot"), ext("core.demohead.head")
     for prefix, obj in (("[A] ", head), ("[B] ", copy)):
         frames, names, values = take_values(obj)
         assert len(frames) > 100
@@ -51,7 +56,7 @@ def test_compare_keys_both_heads_marks_each_closure_and_plots(
 
 
 def test_gap_plot_draws_both_series_and_their_closed_frames():
-    gap_plot = ext("core.gap_plot")
+    gap_plot = ext("core.demohead.gap_plot")
     gap_a = np.r_[np.full(30, 0.01), np.zeros(10), np.full(30, 0.01)]
     gap_b = np.full(70, 0.01)
     pixels = gap_plot.render_gap_plot([gap_a, gap_b], fps=30.0, width=140, height=120)
@@ -117,8 +122,9 @@ def test_scripted_export_and_compare_after_scripted_generate_use_its_object(
     jaw = [float(r[rows[0].index("jawOpen")]) for r in rows[1:]]
     np.testing.assert_allclose(jaw, values[:, names.index("jawOpen")], atol=1e-5)
 
-    result = bpy.ops.lipsync.compare(model=model, model_b=model_names[-1],
-                                     **_audio_kwargs(speech_wav))  # fmt: skip
+    result = bpy.ops.lipsync.compare(
+        model=model, model_b=model_names[-1], **_audio_kwargs(speech_wav)
+    )
     assert result == {"FINISHED"}
     assert f"on '{head.name}' (the object last generated on)" in capfd.readouterr().out
     assert f"{head.name} B" in bpy.data.objects  # B is a copy of the same head

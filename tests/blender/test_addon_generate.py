@@ -102,9 +102,12 @@ def test_rerun_replaces_only_its_own_take_and_keeps_the_users_action(scene_with_
     scene, head, speech_wav = scene_with_speech
     compat, key = ext("addon.compat"), head.data.shape_keys
     mine = compat.assign_new_action(key, "My hand animation")
-    compat.write_fcurve(compat.action_fcurves(mine, key, create=True),
-                        compat.shape_key_data_path("jawOpen"), np.array([1.0, 9.0]),
-                        np.array([0.0, 0.5]))  # fmt: skip
+    compat.write_fcurve(
+        compat.action_fcurves(mine, key, create=True),
+        compat.shape_key_data_path("jawOpen"),
+        np.array([1.0, 9.0]),
+        np.array([0.0, 0.5]),
+    )
     _generate(scene, head, model_name, speech_wav)
     first_name = key.animation_data.action.name
     _generate(scene, head, model_name, speech_wav, strength=0.5)
@@ -134,8 +137,9 @@ def test_failures_report_a_sentence_and_change_nothing(scene_with_speech, model_
     scene, head, speech_wav = scene_with_speech
     before = fingerprint()
     with pytest.raises(RuntimeError, match="missing"):
-        bpy.ops.lipsync.generate(filepath=str(tmp_path / "gone.wav"), model=model_name,
-                                 target=head.name)  # fmt: skip
+        bpy.ops.lipsync.generate(
+            filepath=str(tmp_path / "gone.wav"), model=model_name, target=head.name
+        )
     with pytest.raises(RuntimeError, match="No shipped model named 'nope'"):
         _generate(scene, head, "nope", speech_wav)
     with pytest.raises(RuntimeError, match="no shape keys"):
@@ -159,14 +163,20 @@ def test_a_cancelled_job_changes_nothing(scene_with_speech, model_name):
     scene, head, speech_wav = scene_with_speech
     audio_source, take = ext("addon.audio_source"), ext("addon.take")
     job = ext("addon.job_operator")
-    mapping = ext("core.mapping")
+    mapping = ext("core.rig.mapping")
     audio = audio_source.file_audio(str(speech_wav), FRAME_START)
     keys = [b.name for b in head.data.shape_keys.key_blocks[1:]]
-    rig = ext("core.rig")
+    rig = ext("core.rig.arkit")
     request = take.TakeRequest(
-        audio, model_name, 24.0, True, 1.0, 0.0, 0.0,
+        audio,
+        model_name,
+        24.0,
+        True,
+        1.0,
+        0.0,
+        0.0,
         mapping.resolve(mapping.identity_preset(rig.LOWER_FACE), rig.LOWER_FACE, keys),
-    )  # fmt: skip
+    )
     before = fingerprint()
     stages = []
 
@@ -193,16 +203,22 @@ def test_each_data_changing_operator_is_one_undo_step(scene_with_speech, model_n
     head.data.shape_keys.key_blocks["mouthFunnel"].value = 0.5  # the user's edit
     assert bpy.ops.ed.undo_push(message="user edit") == {"FINISHED"}
     before, routes, name = fingerprint(), len(scene.lipsync.routes), head.name
-    audio = ({"strip": "Dialogue"} if AUDIO
-             else {"filepath": str(speech_wav), "frame_start": FRAME_START})  # fmt: skip
+    audio = (
+        {"strip": "Dialogue"}
+        if AUDIO
+        else {"filepath": str(speech_wav), "frame_start": FRAME_START}
+    )
     run = {
         "generate": lambda: bpy.ops.lipsync.generate(
-            "EXEC_DEFAULT", True, model=model_name, target=head.name, **audio),
+            "EXEC_DEFAULT", True, model=model_name, target=head.name, **audio
+        ),
         "compare": lambda: bpy.ops.lipsync.compare(
-            "EXEC_DEFAULT", True, model=model_name, model_b=model_name, target=head.name, **audio),
+            "EXEC_DEFAULT", True, model=model_name, model_b=model_name, target=head.name, **audio
+        ),
         "load_mapping": lambda: bpy.ops.lipsync.load_mapping(
-            "EXEC_DEFAULT", True, target=head.name, preset="arkit52"),
-    }[operator]  # fmt: skip
+            "EXEC_DEFAULT", True, target=head.name, preset="arkit52"
+        ),
+    }[operator]
     assert run() == {"FINISHED"}
     changed = fingerprint() != before or len(bpy.context.scene.lipsync.routes) != routes
     assert changed
@@ -228,5 +244,5 @@ def test_panel_preferences_and_mapping_table(scene_with_speech, tmp_path):
     rows["jawOpen"].gain = 0.5
     path = tmp_path / "mine.json"
     assert bpy.ops.lipsync.save_mapping(filepath=str(path), name="Mine") == {"FINISHED"}
-    preset = ext("core.mapping").load_preset(path)
+    preset = ext("core.rig.mapping").load_preset(path)
     assert preset.channels["jawOpen"] == (("jawOpen", 0.5),)

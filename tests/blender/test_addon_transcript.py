@@ -44,16 +44,23 @@ def test_generate_with_text_keys_the_core_transcript_take(scene_with_speech, mod
     frames, names, values = take_values(head)
     api = ext("core.api")
     samples, rate = read_wav(speech_wav)
-    expected = api.predict_with_text(api.load_model(model_name), samples, rate, 24.0,
-                                     SPEECH_TEXT, aligner=api.load_model("teacher"))  # fmt: skip
+    expected = api.predict_with_text(
+        api.load_model(model_name),
+        samples,
+        rate,
+        24.0,
+        SPEECH_TEXT,
+        aligner=api.load_model("teacher"),
+    )
     weights = np.clip(expected.animation.weights, 0.0, 1.0)
     assert len(frames) > 100 and len(weights) - len(frames) in (0, 1)  # a strip plays whole
     np.testing.assert_allclose(frames, FRAME_START + np.arange(len(frames)))  # frames
     channels = expected.animation.channel_names
     body = slice(0, len(frames) - 8)  # the last ones: the strip's cut is seen by the teacher
     for column, name in enumerate(names):
-        np.testing.assert_allclose(values[body, column], weights[body, channels.index(name)],
-                                   atol=2e-3)  # fmt: skip
+        np.testing.assert_allclose(
+            values[body, column], weights[body, channels.index(name)], atol=2e-3
+        )
     action = _action(head)
     assert action["tiny_lipsync_text"] == SPEECH_TEXT
     assert action["tiny_lipsync_text_alignment"].startswith("Text aligned:"), action[

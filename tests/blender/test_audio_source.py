@@ -24,7 +24,7 @@ def _whole(path: Path) -> np.ndarray:
         import aud
 
         return np.asarray(aud.Sound(str(path)).data(), dtype=np.float32)
-    wav = ext("core.wav_blocks")
+    wav = ext("core.audio.wav")
     fmt, offset, size = wav.wav_layout(str(path), "test")
     raw = path.read_bytes()[offset : offset + size]
     return wav.decode(raw, fmt[0], fmt[5]).reshape(-1, fmt[1])
@@ -35,7 +35,7 @@ def _whole(path: Path) -> np.ndarray:
 def test_blocks_hold_exactly_the_samples_of_a_whole_decode(
     empty_scene, tmp_path, monkeypatch, kind, span_s
 ):
-    monkeypatch.setattr(ext("core.audio_blocks"), "BLOCK_S", 2.7)  # many blocks, odd cuts
+    monkeypatch.setattr(ext("core.audio.blocks"), "BLOCK_S", 2.7)  # many blocks, odd cuts
     voice = speech_like(21.0, RATE)
     path = write_wav(tmp_path / "line.wav", np.stack([voice, 0.5 * voice], axis=1), RATE, kind)
     start_s, end_s = span_s
@@ -59,6 +59,7 @@ def test_a_strip_hands_the_core_blocks_not_the_whole_sound(empty_scene, tmp_path
     take_audio = audio_source.strip_audio(empty_scene, strip)
     blocks = take_audio.blocks
     assert take_audio.frame_start == 25 and blocks.n_samples == 27 * RATE
-    assert max(len(p) for p in blocks.read()) <= ext("core.audio_blocks").BLOCK_S * RATE
-    np.testing.assert_array_equal(np.concatenate(list(blocks.read())),
-                                  _whole(path)[RATE : 28 * RATE])  # fmt: skip
+    assert max(len(p) for p in blocks.read()) <= ext("core.audio.blocks").BLOCK_S * RATE
+    np.testing.assert_array_equal(
+        np.concatenate(list(blocks.read())), _whole(path)[RATE : 28 * RATE]
+    )

@@ -60,9 +60,20 @@ def test_add_sample_speech_adds_and_picks_a_strip(empty_scene):
 def test_demo_job_makes_renders_sheet_plot_and_exports(tmp_path):
     zip_path = build_extension_zip(tmp_path)
     out = tmp_path / "demo"
-    command = [sys.executable, str(REPO / "tools" / "render_demo.py"), "--out", str(out),
-               "--zip", str(zip_path), "--width", "320", "--height", "160"]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    command = [
+        sys.executable,
+        "-m",
+        "tools.demo.render",
+        "--out",
+        str(out),
+        "--zip",
+        str(zip_path),
+        "--width",
+        "320",
+        "--height",
+        "160",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=REPO)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     frames = sorted((out / "frames").glob("frame_*.jpg"))
     phones = [line.split()[2] for line in (REPO / "tools" / "demo_sample_phones.txt").open()]
@@ -74,6 +85,7 @@ def test_demo_job_makes_renders_sheet_plot_and_exports(tmp_path):
     summary = (out / "summary.md").read_text()
     assert f"Blender {bpy.app.version_string}" in summary and "| teacher lip gap mm |" in summary
     cells = [line.split("|")[1:-1] for line in summary.splitlines() if line.startswith("| ")]
-    gaps = np.array([[float(c) for c in row[3:]] for row in cells
-                     if len(row) == 5 and row[0].strip().isdigit()])  # fmt: skip
+    gaps = np.array(
+        [[float(c) for c in row[3:]] for row in cells if len(row) == 5 and row[0].strip().isdigit()]
+    )
     assert gaps.shape == (len(frames), 2) and np.all(gaps >= 0.0)

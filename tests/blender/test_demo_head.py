@@ -8,8 +8,8 @@ from conftest import ADDON_MODULE
 
 
 def test_add_demo_head_builds_the_asset_with_52_arkit_keys(empty_scene):
-    core_head = importlib.import_module(f"{ADDON_MODULE}.core.head")
-    rig = importlib.import_module(f"{ADDON_MODULE}.core.rig")
+    core_head = importlib.import_module(f"{ADDON_MODULE}.core.demohead.head")
+    rig = importlib.import_module(f"{ADDON_MODULE}.core.rig.arkit")
     head = core_head.load_demo_head()
 
     assert bpy.ops.lipsync.add_demo_head() == {"FINISHED"}
@@ -27,7 +27,7 @@ def test_add_demo_head_builds_the_asset_with_52_arkit_keys(empty_scene):
 
 
 def test_add_demo_head_adds_one_whole_head_at_the_cursor_and_leaves_the_first(empty_scene):
-    core_head = importlib.import_module(f"{ADDON_MODULE}.core.head")
+    core_head = importlib.import_module(f"{ADDON_MODULE}.core.demohead.head")
     head = core_head.load_demo_head()
     assert bpy.ops.lipsync.add_demo_head() == {"FINISHED"}
     first = bpy.context.active_object
@@ -56,8 +56,8 @@ def test_add_demo_head_adds_one_whole_head_at_the_cursor_and_leaves_the_first(em
 
 
 def test_the_demo_heads_mouth_is_dark_inside_and_its_face_keeps_the_asset_colours(empty_scene):
-    core_head = importlib.import_module(f"{ADDON_MODULE}.core.head")
-    shade = importlib.import_module(f"{ADDON_MODULE}.core.mouth_shade")
+    core_head = importlib.import_module(f"{ADDON_MODULE}.core.demohead.head")
+    shade = importlib.import_module(f"{ADDON_MODULE}.core.demohead.mouth_shade")
     head = core_head.load_demo_head()
     assert bpy.ops.lipsync.add_demo_head() == {"FINISHED"}
     colours = bpy.context.active_object.data.color_attributes["Col"]

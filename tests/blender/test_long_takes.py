@@ -22,7 +22,6 @@ from addon_helpers import (  # noqa: F401
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCH = ROOT / "tools" / "bench_long_audio.py"
 MINUTES, RATE = 10, 44100
 # What Generate may hold beyond Blender's keyframes (two BezTriples per key): the numpy runtime
 # and model (~12 MB) and the take's arrays. A strip decoded whole (10 min: 106 MB of float32
@@ -45,12 +44,20 @@ def _ten_minutes(speech_wav: Path, path: Path) -> Path:
 def test_ten_minutes_cost_blenders_keyframes_and_little_more(speech_wav, tmp_path):
     """Peak RSS over the pre-Generate baseline, in a fresh Blender (the hour bench's code)."""
     wav = _ten_minutes(speech_wav, tmp_path / "ten_minutes.wav")
-    run = subprocess.run([sys.executable, str(BENCH), "--blender", "--wav", str(wav)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=600)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "tools.bench.long_audio", "--blender", "--wav", str(wav)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     line = next((x for x in run.stdout.splitlines() if x.startswith("Blender ")), None)
     assert line, f"the bench printed no result:\n{run.stdout[-2000:]}{run.stderr[-2000:]}"
-    numbers = re.search(r"\+(\d+) MB over the baseline, (\d+) frames, (\d+) keys "
-                        r"\(Blender's 2 x 72 B per key: (\d+) MB\)", line)  # fmt: skip
+    numbers = re.search(
+        r"\+(\d+) MB over the baseline, (\d+) frames, (\d+) keys "
+        r"\(Blender's 2 x 72 B per key: (\d+) MB\)",
+        line,
+    )
     assert numbers, line
     delta_mb, frames, keys, blender_mb = map(int, numbers.groups())
     assert frames == MINUTES * 60 * 30 and keys == frames * 29, line  # every frame keyed
@@ -60,8 +67,12 @@ def test_ten_minutes_cost_blenders_keyframes_and_little_more(speech_wav, tmp_pat
 def test_a_key_tolerance_keys_fewer_frames_within_it(scene_with_speech, model_name):
     scene, head, speech_wav = scene_with_speech
     scene.render.fps = 30
-    generate = {"filepath": str(speech_wav), "frame_start": 5, "model": model_name,
-                "target": head.name}  # fmt: skip
+    generate = {
+        "filepath": str(speech_wav),
+        "frame_start": 5,
+        "model": model_name,
+        "target": head.name,
+    }
     assert bpy.ops.lipsync.generate(**generate) == {"FINISHED"}
     frames, names, every = take_values(head)
     tolerance = 0.002
@@ -99,13 +110,17 @@ def test_the_preference_sets_the_tolerance_and_zero_keys_every_frame(scene_with_
         preferences.key_tolerance = 0.01
         assert bpy.ops.lipsync.generate(**generate) == {"FINISHED"}
         key = head.data.shape_keys
-        counts = [len(c.keyframe_points) for c in ext("addon.compat").action_fcurves(
-            key.animation_data.action, key)]  # fmt: skip
+        counts = [
+            len(c.keyframe_points)
+            for c in ext("addon.compat").action_fcurves(key.animation_data.action, key)
+        ]
         frames, _, _ = take_values(head)
         assert max(counts) < len(frames)
         assert bpy.ops.lipsync.generate(**generate, key_tolerance=0.0) == {"FINISHED"}
-        counts = [len(c.keyframe_points) for c in ext("addon.compat").action_fcurves(
-            key.animation_data.action, key)]  # fmt: skip
+        counts = [
+            len(c.keyframe_points)
+            for c in ext("addon.compat").action_fcurves(key.animation_data.action, key)
+        ]
         assert counts == [len(frames)] * len(counts)  # the argument wins; 0 keys every frame
     finally:
         preferences.key_tolerance = 0.0

@@ -40,8 +40,13 @@ TARGET = "Head"
 
 def _fcurves(action) -> list:
     if hasattr(action, "layers") and len(action.layers):  # slotted Actions (4.4+)
-        return [fc for layer in action.layers for strip in layer.strips
-                for bag in strip.channelbags for fc in bag.fcurves]  # fmt: skip
+        return [
+            fc
+            for layer in action.layers
+            for strip in layer.strips
+            for bag in strip.channelbags
+            for fc in bag.fcurves
+        ]
     return list(action.fcurves) if hasattr(action, "fcurves") else []
 
 
@@ -49,8 +54,20 @@ def snapshot() -> dict:
     """Datablock names, Actions with every key, shape keys, NLA, markers, strips, selection."""
     compat = ext("addon.compat")
     snap = {}
-    for attr in ("actions", "objects", "meshes", "shape_keys", "images", "sounds", "scenes",
-                 "materials", "collections", "cameras", "texts", "worlds"):  # fmt: skip
+    for attr in (
+        "actions",
+        "objects",
+        "meshes",
+        "shape_keys",
+        "images",
+        "sounds",
+        "scenes",
+        "materials",
+        "collections",
+        "cameras",
+        "texts",
+        "worlds",
+    ):
         snap[attr] = sorted(block.name for block in getattr(bpy.data, attr))
     for action in bpy.data.actions:
         curves = []
@@ -62,18 +79,44 @@ def snapshot() -> dict:
     for key in bpy.data.shape_keys:
         blocks = [(b.name, b.value, b.slider_min, b.slider_max, b.mute) for b in key.key_blocks]
         anim = key.animation_data
-        nla = [(t.name, t.mute, [(s.name, s.action.name if s.action else None, s.frame_start,
-                                  s.frame_end) for s in t.strips]) for t in anim.nla_tracks]\
-            if anim else None  # fmt: skip
-        snap[f"key {key.user.name}"] = (blocks, anim.action.name if anim and anim.action else None,
-                                        nla)  # fmt: skip
+        nla = (
+            [
+                (
+                    t.name,
+                    t.mute,
+                    [
+                        (s.name, s.action.name if s.action else None, s.frame_start, s.frame_end)
+                        for s in t.strips
+                    ],
+                )
+                for t in anim.nla_tracks
+            ]
+            if anim
+            else None
+        )
+        snap[f"key {key.user.name}"] = (
+            blocks,
+            anim.action.name if anim and anim.action else None,
+            nla,
+        )
     for obj in bpy.data.objects:
-        snap[f"object {obj.name}"] = (obj.type, tuple(obj.location), obj.select_get(),
-                                      obj.data.name if obj.data else None)  # fmt: skip
+        snap[f"object {obj.name}"] = (
+            obj.type,
+            tuple(obj.location),
+            obj.select_get(),
+            obj.data.name if obj.data else None,
+        )
     for scene in bpy.data.scenes:
-        strips = [(s.name, s.mute, s.channel, compat.strip_frames(s),
-                   os.path.realpath(bpy.path.abspath(s.sound.filepath)) if s.sound else None)
-                  for s in compat.sound_strips(scene)]  # fmt: skip
+        strips = [
+            (
+                s.name,
+                s.mute,
+                s.channel,
+                compat.strip_frames(s),
+                os.path.realpath(bpy.path.abspath(s.sound.filepath)) if s.sound else None,
+            )
+            for s in compat.sound_strips(scene)
+        ]
         markers = sorted((m.name, m.frame) for m in scene.timeline_markers)
         render = (scene.render.fps, scene.render.fps_base, scene.frame_start, scene.frame_end)
         snap[f"scene {scene.name}"] = (strips, markers, render, scene.frame_current)
@@ -141,15 +184,18 @@ def scene(installed_extension, speech):
     track, a marker, odd targets, and (where Blender has Audaspace) a sound strip."""
     bpy.ops.wm.read_homefile(use_empty=True)
     scene = bpy.context.scene
-    compat, rig = ext("addon.compat"), ext("core.rig")
+    compat, rig = ext("addon.compat"), ext("core.rig.arkit")
     head = _mesh(TARGET, ["Basis", *rig.LOWER_FACE])
     key = head.data.shape_keys
     key.key_blocks["jawOpen"].value = 0.25
     for name, frames in (("User NLA", (1.0, 20.0)), ("User hand keys", (3.0, 9.0))):
         action = compat.assign_new_action(key, name)
-        compat.write_fcurve(compat.action_fcurves(action, key, create=True),
-                            compat.shape_key_data_path("mouthClose"), np.array(frames),
-                            np.array([0.0, 0.7]))  # fmt: skip
+        compat.write_fcurve(
+            compat.action_fcurves(action, key, create=True),
+            compat.shape_key_data_path("mouthClose"),
+            np.array(frames),
+            np.array([0.0, 0.7]),
+        )
         if name == "User NLA":
             track = key.animation_data.nla_tracks.new()
             track.name = "User track"
@@ -161,8 +207,9 @@ def scene(installed_extension, speech):
     scene.collection.objects.link(camera)
     scene.timeline_markers.new("User beat", frame=5)
     if AUDIO:
-        compat.new_strip_collection(scene).new_sound("Dialogue", str(speech), channel=1,
-                                                     frame_start=FRAME_START)  # fmt: skip
+        compat.new_strip_collection(scene).new_sound(
+            "Dialogue", str(speech), channel=1, frame_start=FRAME_START
+        )
     scene.frame_set(1)  # let animation set the animated shape-key values before any snapshot
     return scene
 
@@ -170,18 +217,25 @@ def scene(installed_extension, speech):
 def generate(path, model: str, target: str = TARGET, *context_undo, **options):
     """generate(filepath=..., model=..., target=...); context_undo: ('EXEC_DEFAULT', True)
     asks bpy.ops to push the operator's undo step as a click in the UI does."""
-    return bpy.ops.lipsync.generate(*context_undo, filepath=str(path), frame_start=FRAME_START,
-                                    model=model, target=target, **options)  # fmt: skip
+    return bpy.ops.lipsync.generate(
+        *context_undo,
+        filepath=str(path),
+        frame_start=FRAME_START,
+        model=model,
+        target=target,
+        **options,
+    )
 
 
 def _expected_keys(model: str, path: Path, fps: float) -> np.ndarray:
     """The core's output for the file, read by the core's numpy WAV reader (aud on 5.2 reads
     it for the operator, so there the two decoders are compared too)."""
     api = ext("core.api")
-    blocks = ext("core.wav_blocks").wav_blocks(str(path), "test")
+    blocks = ext("core.audio.wav").wav_blocks(str(path), "test")
     samples = np.concatenate(list(blocks.read()))
-    return np.clip(api.predict(api.load_model(model), samples, blocks.sample_rate, fps).weights,
-                   0.0, 1.0)  # fmt: skip
+    return np.clip(
+        api.predict(api.load_model(model), samples, blocks.sample_rate, fps).weights, 0.0, 1.0
+    )
 
 
 # --- 1. the matrix through the operators ---------------------------------------------------
@@ -200,10 +254,11 @@ def test_audio_matrix_through_generate(case, scene, cases, model):
     expected = _expected_keys(model, path, scene.render.fps)
     assert np.all(np.isfinite(values)) and np.all((values >= 0) & (values <= 1))
     np.testing.assert_allclose(frames, FRAME_START + np.arange(len(expected)))
-    channels = ext("core.rig").LOWER_FACE
+    channels = ext("core.rig.arkit").LOWER_FACE
     for column, name in enumerate(names):
-        np.testing.assert_allclose(values[:, column], expected[:, channels.index(name)],
-                                   atol=2e-3 if "8" in case else 1e-4)  # fmt: skip
+        np.testing.assert_allclose(
+            values[:, column], expected[:, channels.index(name)], atol=2e-3 if "8" in case else 1e-4
+        )
     after = snapshot()  # the user's work is untouched: only the new take was added
     for name, value in before.items():
         if name.startswith("action "):  # keys and properties kept; the unassigned user Action
@@ -221,13 +276,19 @@ def test_sound_strip_matrix(case, scene, cases, model, tmp_path):
     if not AUDIO:  # bpy 4.2 wheel: no strips can exist; asking for one changes nothing
         with pytest.raises(RuntimeError, match="without Audaspace"):
             compat.new_strip_collection(scene).new_sound("S", str(cases["int16-works"]), 1, 1)
-        expect_error(lambda: bpy.ops.lipsync.generate(strip="S", model=model, target=TARGET),
-                     "no sound strip named 'S'")  # fmt: skip
+        expect_error(
+            lambda: bpy.ops.lipsync.generate(strip="S", model=model, target=TARGET),
+            "no sound strip named 'S'",
+        )
         return
     copy = shutil.copy(cases["int16-works"], tmp_path / "line.wav")
     strip = compat.new_strip_collection(scene).new_sound("Line", str(copy), 2, FRAME_START)
-    patterns = {"deleted-error": "missing", "moved-error": "missing", "muted-error": "muted",
-                "zero_length_is_1_frame-error": "'Line': the clip is 42 ms long"}  # fmt: skip
+    patterns = {
+        "deleted-error": "missing",
+        "moved-error": "missing",
+        "muted-error": "muted",
+        "zero_length_is_1_frame-error": "'Line': the clip is 42 ms long",
+    }
     if case == "deleted-error":
         Path(copy).unlink()
     elif case == "moved-error":
@@ -243,18 +304,31 @@ def test_sound_strip_matrix(case, scene, cases, model, tmp_path):
 
 @pytest.mark.parametrize(
     "target, pattern",
-    [("Plain", "no shape keys"), ("Odd names", "None of the model's channels"),
-     ("Camera", "no shape keys"), ("Nobody", "no object named")],
-    ids=["no_shape_keys-error", "none_of_mapped_names-error", "not_a_mesh-error",
-         "no_such_object-error"],
-)  # fmt: skip
+    [
+        ("Plain", "no shape keys"),
+        ("Odd names", "None of the model's channels"),
+        ("Camera", "no shape keys"),
+        ("Nobody", "no object named"),
+    ],
+    ids=[
+        "no_shape_keys-error",
+        "none_of_mapped_names-error",
+        "not_a_mesh-error",
+        "no_such_object-error",
+    ],
+)
 def test_target_matrix(target, pattern, scene, cases, model):
     expect_error(lambda: generate(cases["int16-works"], model, target=target), pattern)
     expect_error(
-        lambda: bpy.ops.lipsync.compare(filepath=str(cases["int16-works"]), frame_start=1,
-                                        model=model, model_b=model, target=target),
+        lambda: bpy.ops.lipsync.compare(
+            filepath=str(cases["int16-works"]),
+            frame_start=1,
+            model=model,
+            model_b=model,
+            target=target,
+        ),
         pattern,
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("case", list(MODEL_ERRORS))
@@ -263,10 +337,15 @@ def test_model_file_matrix(case, scene, cases, bad_models, model):
     path = str(files[case])
     expect_error(lambda: generate(cases["int16-works"], path), MODEL_ERRORS[case])
     expect_error(
-        lambda: bpy.ops.lipsync.compare(filepath=str(cases["int16-works"]), frame_start=1,
-                                        model=model, model_b=path, target=TARGET),
+        lambda: bpy.ops.lipsync.compare(
+            filepath=str(cases["int16-works"]),
+            frame_start=1,
+            model=model,
+            model_b=path,
+            target=TARGET,
+        ),
         MODEL_ERRORS[case],
-    )  # fmt: skip
+    )
     assert not marker.exists(), "a model file ran code while loading"
 
 
@@ -286,8 +365,10 @@ def test_export_to_missing_or_read_only_folder(file_format, scene, cases, model,
     locked = make_read_only(tmp_path / "locked")
     suffix = ext("addon.ops_export").EXTENSIONS[file_format]
     try:
-        for folder, pattern in ((tmp_path / "no" / "such", "does not exist"),
-                                (locked, "not writable")):  # fmt: skip
+        for folder, pattern in (
+            (tmp_path / "no" / "such", "does not exist"),
+            (locked, "not writable"),
+        ):
             expect_error(
                 lambda f=folder: bpy.ops.lipsync.export(
                     filepath=str(f / f"take{suffix}"), format=file_format, target=TARGET
@@ -297,15 +378,16 @@ def test_export_to_missing_or_read_only_folder(file_format, scene, cases, model,
             assert not folder.exists() or list(folder.iterdir()) == []
     finally:
         make_writable(locked)
-    assert bpy.ops.lipsync.export(filepath=str(tmp_path / f"ok{suffix}"), format=file_format,
-                                  target=TARGET) == {"FINISHED"}  # fmt: skip
+    assert bpy.ops.lipsync.export(
+        filepath=str(tmp_path / f"ok{suffix}"), format=file_format, target=TARGET
+    ) == {"FINISHED"}
 
 
 # --- 2./3. cancel at any point, undo, re-run, save and reload ------------------------------
 
 
 def _request(head, model: str, path: Path):
-    take, mapping, rig = ext("addon.take"), ext("core.mapping"), ext("core.rig")
+    take, mapping, rig = ext("addon.take"), ext("core.rig.mapping"), ext("core.rig.arkit")
     audio = ext("addon.audio_source").file_audio(str(path), FRAME_START)
     keys = [b.name for b in head.data.shape_keys.key_blocks[1:]]
     routes = mapping.resolve(mapping.identity_preset(rig.LOWER_FACE), rig.LOWER_FACE, keys)
@@ -318,7 +400,7 @@ def test_cancel_at_every_progress_call_changes_nothing(scene, model, tmp_path, m
     call of a clip long enough to run in blocks (no window events headless)."""
     job, take = ext("addon.job_operator"), ext("addon.take")
     monkeypatch.setattr(ext("core.api"), "LONG_CLIP_S", 2.0)
-    monkeypatch.setattr(ext("core.audio_blocks"), "BLOCK_S", 1.0)
+    monkeypatch.setattr(ext("core.audio.blocks"), "BLOCK_S", 1.0)
     path = write_wav(tmp_path / "six_seconds.wav", speech_like(6.0), 22050, "i16")
     request = _request(bpy.data.objects[TARGET], model, path)
     before = snapshot()

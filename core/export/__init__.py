@@ -1,0 +1,1 @@
+"""Animation out: CSV, JSON, Live Link Face, key reduction, lipsync files."""

@@ -1,0 +1,1 @@
+"""The laboratory: corpus, torch models, distillation, evaluation, studies. Never ships."""

@@ -1,0 +1,117 @@
+"""Distillation losses: output reconstruction + velocity, the demo head's lip gap, and feature
+matching to a frozen S0."""
+
+import numpy as np
+import torch
+from torch import nn
+
+from ...demohead.head import CLOSED_GAP_M, head_columns, lip_probe, load_demo_head
+
+
+def output_loss(
+    pred: torch.Tensor, target: torch.Tensor, velocity_weight: float = 1.0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """MSE on weights (B, T, K) and on their frame-to-frame differences; returns both terms."""
+    reconstruction = nn.functional.mse_loss(pred, target)
+    velocity = nn.functional.mse_loss(pred.diff(dim=1), target.diff(dim=1))
+    return reconstruction, velocity_weight * velocity
+
+
+def rest_loss(pred: torch.Tensor) -> torch.Tensor:
+    """How far quiet rows' weights (B, T, K) are from the rest pose (all zeros): the squared
+    weights summed over channels. Weight MSE averages a jaw left at 0.06 in hiss over 29
+    channels and every speech frame to nothing; the face still visibly talks to the noise.
+    No rows: zero."""
+    return pred.pow(2).sum(dim=-1).mean() if len(pred) else pred.sum()
+
+
+def phone_aware_loss(
+    logits: torch.Tensor, aux: torch.Tensor, closure_head: bool, settings
+) -> dict[str, torch.Tensor]:
+    """A student's closure and phone objectives: logits (B, T, [1] + P) against the teacher's
+    closure probability and phone posteriors (or the procedural truth), aux (B, T, 1 + P).
+
+    Closure: binary cross-entropy on the (soft) probability, frames that are not closures but
+    have speech weighted up as hard negatives. Phones: cross-entropy on the soft posteriors.
+    """
+    terms = {}
+    if closure_head:
+        target = aux[..., 0]
+        speech = 1.0 - aux[..., 1]  # 1 - P(SIL)
+        weight = 1.0 + (settings.hard_negative_weight - 1.0) * speech * (1.0 - target)
+        bce = nn.functional.binary_cross_entropy_with_logits(logits[..., 0], target, weight)
+        terms["closure"] = settings.closure_weight * bce
+    phone_logits = logits[..., int(closure_head) :]
+    if phone_logits.shape[-1]:
+        cross_entropy = -(aux[..., 1:] * nn.functional.log_softmax(phone_logits, dim=-1)).sum(-1)
+        terms["phones"] = settings.phone_weight * cross_entropy.mean()
+    return terms
+
+
+PRESS = "mouthPressLeft"  # the animator presses the lips on p/b/m only
+PRESSED = 0.1
+
+
+class LipGapLoss(nn.Module):
+    """Squared error of the demo head's midline lip gap (cm), bilabial closures weighted up.
+
+    Weight MSE alone leaves short closures soft: a jaw at 0.1 already parts the lips by 3 mm,
+    so a student that dips toward a bilabial but hedges never seals them. The gap is linear in
+    the weights up to a min/max over a few lip vertices (core.demohead.head.lip_gap), so it is
+    cheap and
+    differentiable here. Only closures with pressed lips (mouthPress in the target: p/b/m) are
+    weighted up, not the closed rest pose of pauses: weighting those too taught the students to
+    close on every stop and pause of real speech (reports/training_log.md).
+    """
+
+    def __init__(
+        self, channel_names: tuple[str, ...], closed_weight: float = 4.0, pressed_only: bool = True
+    ):
+        super().__init__()
+        head = load_demo_head()
+        probe = lip_probe(head)
+        cols, keys = head_columns(head, channel_names)
+        dz = np.zeros((len(channel_names), len(probe.z)), np.float32)
+        dz[cols] = probe.dz[keys]
+        self.register_buffer("z", torch.from_numpy(probe.z.astype(np.float32)))
+        self.register_buffer("dz", torch.from_numpy(dz))  # (K, U + B) metres per unit weight
+        self.n_upper = len(probe.upper)
+        self.closed_weight = closed_weight
+        has_press = pressed_only and PRESS in channel_names
+        self.press = channel_names.index(PRESS) if has_press else None
+
+    def gap_m(self, weights: torch.Tensor) -> torch.Tensor:
+        """Lip gap (B, T) in metres of weights (B, T, K), clipped at 0 like
+        core.demohead.head.lip_gap."""
+        z = self.z + weights.clamp(0.0, 1.0) @ self.dz
+        gap = z[..., : self.n_upper].amin(dim=-1) - z[..., self.n_upper :].amax(dim=-1)
+        return gap.clamp(min=0.0)
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        target_gap = self.gap_m(target)
+        bilabial = target_gap <= CLOSED_GAP_M
+        if self.press is not None:
+            bilabial = bilabial & (target[..., self.press] > PRESSED)
+        weight = 1.0 + self.closed_weight * bilabial.float()
+        return (weight * (100.0 * (self.gap_m(pred) - target_gap)) ** 2).mean()
+
+
+class FeatureLoss(nn.Module):
+    """MSE between student features and frozen S0 features through learned 1x1 projections."""
+
+    def __init__(self, student_widths: list[int], s0_widths: list[int]):
+        super().__init__()
+        self.projections = nn.ModuleList(
+            nn.Conv1d(s, t, 1) for s, t in zip(student_widths, s0_widths, strict=True)
+        )
+
+    def forward(self, student_feats: list[torch.Tensor], s0_feats: list[torch.Tensor]):
+        """Mean over layers of MSE(projection(student (B, C_s, T)), s0 (B, C_0, T)) / mean(s0^2)."""
+        total = 0.0
+        for projection, s, t in zip(self.projections, student_feats, s0_feats, strict=True):
+            if s.shape[-1] != t.shape[-1]:
+                raise ValueError(f"feature lengths differ: {s.shape[-1]} vs {t.shape[-1]}")
+            t = t.detach()
+            scale = t.pow(2).mean().clamp(min=1e-8)  # relative error: S0's feature scale varies
+            total = total + nn.functional.mse_loss(projection(s), t) / scale
+        return total / len(self.projections)

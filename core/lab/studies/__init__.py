@@ -1,0 +1,1 @@
+"""Measurements of the corpus and its timings (make closure-rate, corpus-timing)."""

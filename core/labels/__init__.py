@@ -1,3 +1,0 @@
-"""The procedural animator: timed phones -> ARKit lower-face curves (core.labels.animator), from
-the phone-to-pose table (core.labels.visemes). Its curves are the labels the models learn from
-and, in transcript mode, the animation of the aligned text."""

@@ -1,0 +1,1 @@
+"""Benchmarks: size, speed and memory of the models, the CLI, batch, add-on."""

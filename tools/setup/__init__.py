@@ -1,0 +1,1 @@
+"""Set-up: speech engines, Kokoro, the Whisper encoder, the demo head, lexicon."""
