@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import bpy
 import numpy as np
 
-from ..core.audio.prepare import blocks as audio_blocks
-from ..core.audio.prepare.blocks import AudioBlocks, array_blocks, reader_blocks
-from ..core.audio.prepare.wav import sample_range, wav_blocks
+from ..core.audio import blocks as audio_blocks
+from ..core.audio.blocks import AudioBlocks, array_blocks, reader_blocks
+from ..core.audio.wav import sample_range, wav_blocks
 from ..core.errors import AudioError
 from . import compat
 

@@ -4,7 +4,7 @@ import bpy
 from bpy.props import StringProperty
 
 from ..core.errors import LipSyncError
-from ..core.rig.arkit.mapping import Preset, save_preset
+from ..core.rig.mapping import Preset, save_preset
 from .properties import PRESET_TABLE
 from .take_options import mapping_preset, table_preset, target_mapping, target_object
 

@@ -4,7 +4,7 @@ key tolerance of long takes."""
 import bpy
 from bpy.props import FloatProperty, StringProperty
 
-from ..core.rig.arkit.mapping import shipped_presets
+from ..core.rig.mapping import shipped_presets
 from ..core.runtime.catalog import shipped_models
 
 # The extension's root package ("bl_ext.<repo>.tiny_lipsync"): this module is <root>.addon.*.

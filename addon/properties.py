@@ -18,7 +18,7 @@ from bpy.props import (
     StringProperty,
 )
 
-from ..core.rig.arkit.mapping import load_preset, shipped_presets
+from ..core.rig.mapping import load_preset, shipped_presets
 from . import compat, model_menu
 
 PRESET_FILE = "FILE"

@@ -13,8 +13,8 @@ import numpy as np
 from ..core.animation import Animation
 from ..core.errors import AudioError, RigError
 from ..core.export.key_reduction import reduce_keys
-from ..core.rig.arkit.mapping import Mapping, apply_mapping
-from ..core.rig.arkit.shaping import apply_close_bias, apply_strength
+from ..core.rig.mapping import Mapping, apply_mapping
+from ..core.rig.shaping import apply_close_bias, apply_strength
 from . import keying, model_menu, targets
 from .audio_source import TakeAudio
 

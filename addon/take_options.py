@@ -10,8 +10,8 @@ import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
 
 from ..core.errors import AudioError, ModelFileError, RigError
-from ..core.rig.arkit.arkit import LOWER_FACE
-from ..core.rig.arkit.mapping import Mapping, Preset, load_preset, resolve, shipped_presets
+from ..core.rig.arkit import LOWER_FACE
+from ..core.rig.mapping import Mapping, Preset, load_preset, resolve, shipped_presets
 from . import audio_source, compat, model_menu, preferences
 from .audio_source import TakeAudio
 from .properties import PRESET_FILE, PRESET_TABLE
