@@ -1,4 +1,4 @@
-"""Command line for pipelines: `tiny-lipsync predict|info|eval|batch` once the package is
+"""Command line for pipelines: `tiny-lipsync predict|info|batch` once the package is
 installed (`pip install .`), `python -m core.cli ...` from a checkout.
 
 Exit codes: 0 success, 1 a batch with failed lines (the others written), 2 bad input or a
@@ -25,7 +25,6 @@ _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # command -> (the package extra it needs, the packages of that extra it imports)
 EXTRAS = {
     "batch": ("batch", ("distributed", "dask", "tqdm")),
-    "eval": ("eval", ("matplotlib", "tqdm")),
 }
 CORE_PACKAGES = ("numpy", "soundfile")  # installed with the package itself
 FROM_CHECKOUT = "from a checkout: pip install -r requirements/dev.txt"
@@ -88,20 +87,6 @@ def _info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _eval(args: argparse.Namespace) -> int:
-    from .lab.eval.report import run_report
-
-    run_report(
-        devset_dir=args.devset,
-        corpus_dir=args.corpus,
-        models_dir=args.models,
-        runs_dir=args.runs,
-        out_dir=args.out,
-        max_clips=args.max_clips,
-    )
-    return EXIT_OK
-
-
 def _batch(args: argparse.Namespace) -> int:
     from .batch.runner import run_batch
 
@@ -118,7 +103,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its subcommands (predict, info, eval, batch)."""
+    """The argument parser with its subcommands (predict, info, batch)."""
     parser = _Parser(prog=PROG, description="Tiny Lip Sync from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -141,14 +126,6 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("model", help="bundled model name or .npz path")
     info.set_defaults(run=_info)
 
-    evaluate = commands.add_parser("eval", help="evaluate every model -> reports/eval.md")
-    evaluate.add_argument("--devset", type=Path, default=Path("data/devset"))
-    evaluate.add_argument("--corpus", type=Path, default=Path("data/corpus"))
-    evaluate.add_argument("--models", type=Path, default=None, help="default: assets/models")
-    evaluate.add_argument("--runs", type=Path, default=Path("runs"))
-    evaluate.add_argument("--out", type=Path, default=Path("reports"))
-    evaluate.add_argument("--max-clips", type=int, default=None, help="limit per set (smoke)")
-    evaluate.set_defaults(run=_eval)
     batch = commands.add_parser(
         "batch",
         help="many audio files -> curve files on a Dask cluster (exit 1 if some lines failed)",

@@ -241,7 +241,6 @@ def test_predict_reads_flac_and_ogg(suffix, rate, channels, model_path, tmp_path
     [
         ("tqdm", ["batch", "{audio_dir}", "--out", "{out}", "--model", "s_tiny"], "[batch]"),
         ("distributed", ["batch", "{audio_dir}", "--out", "{out}", "--model", "s_tiny"], "[batch]"),
-        ("matplotlib", ["eval", "--devset", "{out}", "--out", "{out}"], "[eval]"),
         (
             "soundfile",
             ["predict", "{audio}", "--model", "s_tiny", "--fps", "30", "--out", "{out}/a.csv"],

@@ -10,6 +10,7 @@ from core.lab.corpus.align import align, espeak_pronunciation, normalize_text
 from core.lab.corpus.build import build, job_texts
 from core.lab.corpus.dataset import LABEL_FPS, read_shard, shard_paths
 from core.lab.corpus.foreign_text import foreign_sentences
+from core.lab.corpus.onsets import matched_onsets
 from core.lab.corpus.phones import (
     espeak_event_to_arpabet,
     espeak_string_to_arpabet,
@@ -19,7 +20,6 @@ from core.lab.corpus.phones import (
 from core.lab.corpus.plan import HELDOUT, plan
 from core.lab.corpus.synthesis import check_phones
 from core.lab.corpus.text import generated_sentences, prose_sets, word_features
-from core.lab.studies.timing_check import matched_onsets
 from core.phones.phone_set import ARPABET, BILABIALS, Phone
 from core.rig.arkit import LOWER_FACE
 

@@ -26,7 +26,7 @@ def test_unknown_degradation_is_refused():
 def test_choosing_sets_merit_is_the_mean_over_sets_and_degraded_sets_are_fixed(tmp_path):
     from core.errors import CorpusError
     from core.lab.eval.choosing_sets import degraded, kokoro_heldout, merit
-    from core.lab.eval.devset import DevClip
+    from core.lab.eval.devset_clip import DevClip
 
     a = {"pbm_40ms_pct": 90.0, "false_closure_consonant_pct": 10.0}
     b = {"pbm_40ms_pct": 60.0, "false_closure_consonant_pct": 20.0}

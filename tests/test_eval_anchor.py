@@ -10,7 +10,8 @@ import pytest
 
 from core.errors import CorpusError
 from core.lab.eval import rhubarb
-from core.lab.eval.devset import DevClip, write_clip
+from core.lab.eval.devset import write_clip
+from core.lab.eval.devset_clip import DevClip
 from core.lab.eval.devset_split import CHOOSE, REPORT, SPEAKER_HALF, half_of, split_clips
 from core.lab.eval.devset_summary import write_summary
 from core.lab.eval.prediction_cache import PredictionCache

@@ -6,9 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.cli import main
+from core.lab.eval.report import main
 from core.errors import CorpusError
-from core.lab.eval.devset import DevClip, load_devset, write_clip
+from core.lab.eval.devset import load_devset, write_clip
+from core.lab.eval.devset_clip import DevClip
 from core.lab.eval.devset_sources import iter_raw_clips
 from core.lab.eval.devset_summary import bilabial_counts, onset_differences_ms, write_summary
 from core.phones.phone_set import Phone
@@ -93,7 +94,6 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
     out = tmp_path / "reports"
     code = main(
         [
-            "eval",
             "--devset",
             str(devset_dir),
             "--models",

@@ -116,7 +116,7 @@ def test_the_installed_commands_and_the_package_name(installed, tmp_path):
     info = _run([installed / "tiny-lipsync", "info", "s_tiny"], tmp_path)
     shipped = read_model_file(ROOT / "assets" / "models" / "s_tiny.npz").parameters
     assert f"parameters: {shipped}" in info.stdout  # the shipped model, from the installed assets
-    for command in ("predict", "batch", "info", "eval"):
+    for command in ("predict", "batch", "info"):
         usage = _run([installed / "tiny-lipsync", command, "--help"], tmp_path)
         assert usage.stdout.startswith(f"usage: tiny-lipsync {command}")
     python = installed / "python"

@@ -168,7 +168,7 @@ def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights
     assert closed_share((0.02, 0.1)) == 1.0 and closed_share((0.35, 0.65)) < 1.0
     # The choice scores every ramp on every choosing set with the part ramp off: where 0.2 seals
     # fully, the bilabial (M) and the alveolar (T, away from the M) are both sealed.
-    from core.lab.eval.devset import DevClip
+    from core.lab.eval.devset_clip import DevClip
     from core.phones.phone_set import Phone
 
     path = tmp_path / "s_tiny.npz"

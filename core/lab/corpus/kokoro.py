@@ -25,6 +25,7 @@ from ...audio.prepare import SAMPLE_RATE
 from ...errors import CorpusError
 from ...phones.phone_set import SILENCE, Phone
 from .align import align
+from .onsets import matched_onsets
 from .synthesis import Synthesis, cover_audio
 
 ENGINE = "kokoro"
@@ -325,7 +326,6 @@ def shift_phones(phones: list[Phone], shift_s: float, duration_s: float) -> list
 
 def disagreement_s(reference: list[Phone], test: list[Phone]) -> float:
     """Median |onset difference| (s) of phones matched by label sequence (inf if none)."""
-    from ..studies.timing_check import matched_onsets
 
     pairs = matched_onsets(reference, test)
     return float(np.median([abs(t - r) for _, r, t in pairs])) if pairs else float("inf")

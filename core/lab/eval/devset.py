@@ -8,7 +8,6 @@ order) and `summary.md`. Building is deterministic: fixed sources, fixed order, 
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,30 +15,12 @@ import numpy as np
 from ...audio.prepare import SAMPLE_RATE, prepare_samples
 from ...errors import CorpusError, LipSyncError
 from ...phones.phone_set import Phone
+from .devset_clip import DevClip
 from .devset_sources import RawClip, iter_raw_clips
 from .devset_summary import write_summary
 
 DEFAULT_DIR = Path("data/devset")
 DEFAULT_SDIST_DIR = Path("build/sdists")
-
-
-@dataclass(frozen=True)
-class DevClip:
-    """One aligned real-speech recording of the dev set."""
-
-    clip_id: str
-    audio: np.ndarray  # (N,) float32 at SAMPLE_RATE
-    phones: tuple[Phone, ...]  # pocketsphinx forced alignment, covering the audio
-    text: str
-    source: str
-    speaker: str
-    sex: str
-    licence: str
-    reference_phones: tuple[Phone, ...] = ()  # independent timings, where the package has them
-
-    @property
-    def duration_s(self) -> float:
-        return len(self.audio) / SAMPLE_RATE
 
 
 def _phones_to_json(phones: tuple[Phone, ...]) -> list[list]:

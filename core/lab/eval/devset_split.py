@@ -8,13 +8,10 @@ from the table is an error, never a silent guess.
 """
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from ...errors import CorpusError
+from .devset_clip import DevClip
 from .devset_summary import bilabial_counts
-
-if TYPE_CHECKING:
-    from .devset import DevClip
 
 CHOOSE, REPORT = "choose", "report"
 HALVES = (CHOOSE, REPORT)
@@ -46,7 +43,7 @@ def half_of(speaker: str) -> str:
         ) from None
 
 
-def split_clips(clips: Sequence["DevClip"]) -> dict[str, list["DevClip"]]:
+def split_clips(clips: Sequence[DevClip]) -> dict[str, list[DevClip]]:
     """The clips of each half, in dev-set order."""
     halves: dict[str, list] = {half: [] for half in HALVES}
     for clip in clips:
@@ -54,7 +51,7 @@ def split_clips(clips: Sequence["DevClip"]) -> dict[str, list["DevClip"]]:
     return halves
 
 
-def split_lines(clips: Sequence["DevClip"]) -> list[str]:
+def split_lines(clips: Sequence[DevClip]) -> list[str]:
     """A Markdown table of the halves: speaker groups, sexes, clips, seconds, P/B/M."""
     lines = [
         "| half | speaker groups | F / M groups | clips | seconds | P/B/M |",

@@ -1,16 +1,13 @@
 """The dev set's summary: minutes, speakers, P/B/M counts, licences, and an alignment check."""
 
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...phones.phone_set import BILABIALS, SILENCE, Phone
-
-if TYPE_CHECKING:
-    from .devset import DevClip
+from ..corpus.onsets import matched_onsets
+from .devset_clip import DevClip
 
 
 def bilabial_counts(phones: Sequence[Phone]) -> dict[str, int]:
@@ -21,21 +18,13 @@ def bilabial_counts(phones: Sequence[Phone]) -> dict[str, int]:
 def onset_differences_ms(phones: Sequence[Phone], reference: Sequence[Phone]) -> np.ndarray:
     """Onset differences (ms) of phones matched by label sequence (silences left out), (2, n):
     row 0 all matched phones, row 1 a mask of bilabials."""
-    ours = [p for p in phones if p.label != SILENCE]
-    theirs = [p for p in reference if p.label != SILENCE]
-    matcher = SequenceMatcher(
-        a=[p.label for p in ours], b=[p.label for p in theirs], autojunk=False
-    )
-    diffs, bilabial = [], []
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            a, b = ours[block.a + k], theirs[block.b + k]
-            diffs.append((a.start_s - b.start_s) * 1000.0)
-            bilabial.append(a.label in BILABIALS)
+    pairs = matched_onsets(list(reference), list(phones))
+    diffs = [(ours - theirs) * 1000.0 for _, theirs, ours in pairs]
+    bilabial = [label in BILABIALS for label, _, _ in pairs]
     return np.array([diffs, bilabial], dtype=np.float64).reshape(2, -1)
 
 
-def _alignment_check(clips: Sequence["DevClip"]) -> list[str]:
+def _alignment_check(clips: Sequence[DevClip]) -> list[str]:
     lines = [
         "| clip | reference | matched phones | onset MAE | ≤20 ms | ≤40 ms | P/B/M onset MAE |",
         "|---|---|---|---|---|---|---|",
@@ -55,7 +44,7 @@ def _alignment_check(clips: Sequence["DevClip"]) -> list[str]:
     return lines
 
 
-def write_summary(path: Path, clips: Sequence["DevClip"]) -> None:
+def write_summary(path: Path, clips: Sequence[DevClip]) -> None:
     """Write the dev set's Markdown summary."""
     total_s = sum(c.duration_s for c in clips)
     counts = bilabial_counts([p for c in clips for p in c.phones])

@@ -7,19 +7,16 @@ mode (the teacher given the right text and a wrong line).
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ...errors import LipSyncError
 from ...runtime.catalog import SHIPPED
 from .eval_sets import REAL_REPORT
-
-if TYPE_CHECKING:
-    from .report import Row
+from .rows import Row
 
 START, END = "<!-- eval-table:start -->", "<!-- eval-table:end -->"
 
 
-def _size(row: "Row") -> str:
+def _size(row: Row) -> str:
     if row.file_size is None:
         return "–"
     if row.file_size >= 10 * 2**20:
@@ -33,7 +30,7 @@ def _cell(value: float, digits: int, scale: float = 1.0) -> str:
     return f"{value * scale:.{digits}f}"
 
 
-def table_lines(rows: list["Row"]) -> list[str]:
+def table_lines(rows: list[Row]) -> list[str]:
     """A caption, then the report half's rows: oracle, shipped models (smoothing on), Rhubarb."""
     quoted = [
         row
@@ -79,7 +76,7 @@ def table_lines(rows: list["Row"]) -> list[str]:
     return lines
 
 
-def update_readme(readme: Path, rows: list["Row"]) -> None:
+def update_readme(readme: Path, rows: list[Row]) -> None:
     """Replace the table between the markers in readme (which must hold both markers)."""
     text = readme.read_text()
     if START not in text or END not in text:

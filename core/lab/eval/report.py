@@ -22,7 +22,7 @@ import math
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,7 @@ from .prediction_cache import PredictionCache
 from .readme_table import update_readme
 from .report_markdown import Extras, write_markdown
 from .rest_pose import rest_on_silence
+from .rows import Row
 from .scoring import EVAL_FPS, EvalItem, SetScore, score_set
 from .transcript_rows import append_section, transcript_rows
 
@@ -57,20 +58,6 @@ PLOT_CLIPS = (
 SPEED_CLIP_S = 10  # seconds of dev-set audio timed per model for the speed column
 ORACLE = "oracle labels (procedural, aligned phones)"
 DEFAULT_CACHE = Path(__file__).resolve().parents[3] / "build" / "eval_cache"
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the results table."""
-
-    eval_set: str
-    system: str
-    smoothing: bool | None  # None: not a model (oracle, Rhubarb)
-    metrics: dict[str, float]
-    parameters: int | None = None
-    file_size: int | None = None
-    future_ms: float | None = None  # model future context + smoothing offset; inf: whole clip
-    kind: str = "oracle"  # "oracle", "rhubarb" or the model's config class name
 
 
 def find_model_files(models_dir: Path, runs_dir: Path) -> list[Path]:

@@ -5,15 +5,12 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ...phones.phone_set import BILABIALS, VOWELS
 from .devset import load_devset
 from .devset_split import split_lines
 from .rest_pose import REST_JAW_OPEN_MAX, REST_SHARE_MIN, SIGNAL_S, SIGNALS, RestScore
-
-if TYPE_CHECKING:
-    from .report import Row
+from .rows import Row
 
 HEADER = (
     "| set | system | smooth | PBM in % | PBM ±40 ms % | PBM ±20 ms % | false closure cons. % | "
@@ -44,12 +41,12 @@ class Extras:
     report_set: str  # the set the README quotes
 
 
-def _speed(row: "Row") -> str:
+def _speed(row: Row) -> str:
     speed_x = None if row.kind == "oracle" else row.metrics.get("realtime_factor")
     return _num(speed_x, 0 if not _missing(speed_x) and speed_x >= 10 else 1)
 
 
-def _row_line(row: "Row", teacher: str | None) -> str:
+def _row_line(row: Row, teacher: str | None) -> str:
     m = row.metrics
     smooth = "–" if row.smoothing is None else ("yes" if row.smoothing else "no")
     is_teacher_on_real = row.system == teacher and row.eval_set.startswith("real")
@@ -129,7 +126,7 @@ def _split_lines(devset_dir: Path) -> list[str]:
 
 def write_markdown(
     path: Path,
-    rows: list["Row"],
+    rows: list[Row],
     per_phone: dict[tuple[str, str], list],
     sets: dict[str, list],
     plots: list[Path],

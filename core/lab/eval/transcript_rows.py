@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ...animation import Animation
 from ...audio.prepare import SAMPLE_RATE, prepare_samples
+from .rows import Row
 from .scoring import EVAL_FPS, EvalItem, score_set
 
 RIGHT_TEXT = "teacher + transcript (right text)"
@@ -74,7 +75,6 @@ def _score(items, texts: dict[str, str], teacher_pass: _TeacherPass, head) -> di
 def transcript_rows(real_sets: dict[str, list[EvalItem]], teacher, head) -> list:
     """report.Row per half and text: the right text, then a wrong line; [] without a teacher."""
     from ...api import model_info
-    from .report import Row
 
     if teacher is None or not teacher.has_phones:
         return []

@@ -15,6 +15,7 @@ from ...errors import CorpusError
 from ...phones.phone_set import BILABIALS
 from ..corpus import kokoro
 from ..corpus.align import align
+from ..corpus.onsets import matched_onsets
 
 HOP_S, WINDOW_S = 0.005, 0.02  # energy envelope for the closure search
 SEARCH_S = 0.08
@@ -38,7 +39,6 @@ def steepest_fall_s(db: np.ndarray, around_s: tuple[float, ...]) -> float:
 
 
 def _onsets(reference, test) -> list[tuple[str, float, float]]:
-    from .timing_check import matched_onsets
 
     return matched_onsets(reference, test)
 

@@ -10,15 +10,15 @@ durations, raw and lag-corrected, and both it and the aligner against the acoust
 """
 
 import argparse
-import difflib
 from pathlib import Path
 
 import numpy as np
 
 from ...errors import CorpusError
-from ...phones.phone_set import BILABIALS, SILENCE, Phone
+from ...phones.phone_set import BILABIALS
 from ..corpus import espeak, festival, kokoro
 from ..corpus.align import align
+from ..corpus.onsets import matched_onsets
 from ..corpus.text import generated_sentences
 from . import kokoro_timing
 
@@ -35,20 +35,6 @@ SENTENCES = (
     "Five brave men moved above the fog.",
 )
 ESPEAK_VOICES = ("en-us", "en+f3", "en-gb-scotland+klatt4", "en-029+f3", "en-gb-x-rp+m3")
-
-
-def matched_onsets(reference: list[Phone], test: list[Phone]) -> list[tuple[str, float, float]]:
-    """(label, reference onset s, test onset s) for phones matched by label sequence."""
-    ref = [p for p in reference if p.label != SILENCE]
-    hyp = [p for p in test if p.label != SILENCE]
-    matcher = difflib.SequenceMatcher(
-        a=[p.label for p in ref], b=[p.label for p in hyp], autojunk=False
-    )
-    return [
-        (ref[a + k].label, ref[a + k].start_s, hyp[b + k].start_s)
-        for a, b, n in matcher.get_matching_blocks()
-        for k in range(n)
-    ]
 
 
 def onset_stats(pairs: list[tuple[str, float, float]]) -> dict[str, float]:
