@@ -1,4 +1,4 @@
-"""Command line for pipelines: `tiny-lipsync predict|info|batch` once the package is
+"""Command line for pipelines: `tiny-lipsync predict|info|batch|export-onnx` once the package is
 installed (`pip install .`), `python -m core.cli ...` from a checkout.
 
 Exit codes: 0 success, 1 a batch with failed lines (the others written), 2 bad input or a
@@ -25,6 +25,7 @@ _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # command -> (the package extra it needs, the packages of that extra it imports)
 EXTRAS = {
     "batch": ("batch", ("distributed", "dask", "tqdm")),
+    "export-onnx": ("engines", ("onnx",)),
 }
 CORE_PACKAGES = ("numpy", "soundfile")  # installed with the package itself
 FROM_CHECKOUT = "from a checkout: pip install -r requirements/dev.txt"
@@ -102,8 +103,26 @@ def _batch(args: argparse.Namespace) -> int:
     )
 
 
+def _export_onnx(args: argparse.Namespace) -> int:
+    from .engines.export import SIZE_TARGET_BYTES, onnx_model, save_onnx
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".onnx":
+        raise LipSyncError(f"{out}: the output file must end in .onnx.")
+    model = onnx_model(args.model, streaming=args.streaming, stored_dft=args.stored_dft)
+    try:
+        size = save_onnx(model, out)
+    except OSError as error:
+        raise LipSyncError(f"{out}: cannot write the ONNX file ({error}).") from None
+    form = "streaming graph (one 10 ms hop a call)" if args.streaming else "clip graph"
+    print(f"{args.model}: {form}, {size / 1e6:.2f} MB -> {out}")
+    if size > SIZE_TARGET_BYTES:
+        print(f"note: over the {SIZE_TARGET_BYTES / 1e6:g} MB budget; S-tiny and S-lowlat fit it")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its subcommands (predict, info, batch)."""
+    """The argument parser with its subcommands (predict, info, batch, export-onnx)."""
     parser = _Parser(prog=PROG, description="Tiny Lip Sync from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -139,6 +158,21 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--workers", type=int, default=None, help="default: one per core")
     batch.add_argument("--no-smooth", action="store_true", help="turn ensemble smoothing off")
     batch.set_defaults(run=_batch)
+
+    export_onnx = commands.add_parser(
+        "export-onnx", help="a student -> an ONNX graph for game engines (docs/engines.md)"
+    )
+    export_onnx.add_argument("--model", required=True, help="student name or .npz path")
+    export_onnx.add_argument("--out", required=True, help="output file, .onnx")
+    export_onnx.add_argument(
+        "--streaming", action="store_true", help="one 10 ms hop and a state per call"
+    )
+    export_onnx.add_argument(
+        "--stored-dft",
+        action="store_true",
+        help="keep the DFT kernel as weights (+1 MB) for runtimes that cannot fold Range/Mod",
+    )
+    export_onnx.set_defaults(run=_export_onnx)
     return parser
 
 
