@@ -1,4 +1,5 @@
-"""Benchmark every model: size, peak memory, offline speed (one thread), streaming cost.
+"""Benchmark every model: size, peak memory, offline speed (one thread), streaming cost, and the
+students as ONNX graphs in onnxruntime beside numpy (tools.bench.engines).
 
     python -m tools.bench.models [--seconds 60] [--runs 5]   -> reports/bench.md, bench.json
 
@@ -26,6 +27,8 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 
 from core.runtime.catalog import MODELS_DIR, SHIPPED  # noqa: E402
+from tools.bench.engines import measure_onnx  # noqa: E402
+from tools.bench.engines import table as onnx_table  # noqa: E402
 
 TARGETS = {"teacher": 50, "s0": 300, "s_tiny": 2000, "s_lowlat": 2000}
 
@@ -88,6 +91,7 @@ def measure(path: Path, seconds: float, runs: int) -> dict:
                 frames += len(stream.push(audio[i : i + block]))
             costs.append((time.perf_counter() - start) / max(1, frames) * 1000)
         result["stream_ms_per_frame"] = statistics.median(costs)
+        result |= measure_onnx(path, audio, runs)  # after peak RSS: onnxruntime adds its own
     return result
 
 
@@ -117,7 +121,7 @@ def _table(results: list[dict], seconds: float, runs: int) -> str:
     lines.append(
         f"Machine: {os.uname().machine}, Python {sys.version.split()[0]}, numpy {np.__version__}."
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + onnx_table(results)
 
 
 def main() -> None:
