@@ -1,8 +1,11 @@
 """The one structure that crosses from the core into Blender: weights over time."""
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from .errors import LipSyncError
 
 
 @dataclass(frozen=True)
@@ -42,3 +45,14 @@ class Animation:
     def channel(self, name: str) -> np.ndarray:
         """One channel's weights over time, (T,)."""
         return self.weights[:, self.channel_names.index(name)]
+
+
+def parse_fps(text: str) -> float:
+    """A frame rate from text: a number in (0, 1000]; LipSyncError otherwise."""
+    try:
+        fps = float(text)
+    except ValueError:
+        raise LipSyncError(f"fps must be a number, not {text!r}.") from None
+    if not (math.isfinite(fps) and 0 < fps <= 1000):
+        raise LipSyncError(f"fps must be between 0 and 1000, not {text}.")
+    return fps

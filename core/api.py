@@ -21,12 +21,11 @@ from .audio.blocks import AudioBlocks, array_blocks, file_blocks
 from .audio.prepare import SAMPLE_RATE, DcRemover, prepare_samples
 from .errors import LipSyncError
 from .runtime.catalog import MODELS_DIR, ModelCache, resolve_model, shipped_models
-from .runtime.configs import AnyConfig, StudentConfig, WhisperTeacherConfig
+from .runtime.configs import AnyConfig, StudentConfig
 from .runtime.modelfile import ModelFile, read_model_file
 from .runtime.smoothing import DELTA_S, resample_frames, scene_frame_count
 from .runtime.stream import StudentStream
 from .runtime.student import build_stages, student_frames
-from .runtime.teacher import NumpyTeacher
 from .runtime.whisper_teacher import NumpyWhisperTeacher
 
 LONG_CLIP_S = 60.0  # students run longer clips in blocks (bounded memory)
@@ -53,10 +52,8 @@ class Model:
         self._stages, self._teacher = None, None
         if isinstance(self.config, StudentConfig):
             self._stages = build_stages(self.config, model_file.weights)
-        elif isinstance(self.config, WhisperTeacherConfig):
-            self._teacher = NumpyWhisperTeacher(self.config, model_file.weights)
         else:
-            self._teacher = NumpyTeacher(self.config, model_file.weights)
+            self._teacher = NumpyWhisperTeacher(self.config, model_file.weights)
 
     @property
     def name(self) -> str:

@@ -17,6 +17,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from .animation import parse_fps
 from .errors import LipSyncError
 
 EXIT_OK = 0
@@ -41,12 +42,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _positive_fps(text: str) -> float:
     try:
-        fps = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"fps must be a number, not '{text}'") from None
-    if not 0 < fps <= 1000:
-        raise argparse.ArgumentTypeError(f"fps must be between 0 and 1000, not {text}")
-    return fps
+        return parse_fps(text)
+    except LipSyncError as error:
+        raise argparse.ArgumentTypeError(str(error).rstrip(".")) from None
 
 
 def _predict(args: argparse.Namespace) -> int:

@@ -26,17 +26,18 @@ def test_absent_models_are_carried_with_their_date_and_present_ones_are_not(tmp_
         _row("s_tiny_direct"),
         _row("Rhubarb", kind="rhubarb"),
         _row("s_tiny_nofeat", eval_set="gone set"),
+        _row("s_tiny_sharp (measured 2026-11-30, file not here)"),
         _row("teacher_scratch (measured 2026-11-30, file not here)", kind="TeacherConfig"),
     ]
     previous.write_text(json.dumps({"date": "2026-12-02", "rows": rows}))
     carried = carried_rows(previous, {"s_tiny", "teacher"}, SETS)
     assert [r["system"] for r in carried] == [
         "s_tiny_direct (measured 2026-12-02, file not here)",
-        "teacher_scratch (measured 2026-11-30, file not here)",  # keeps its first date
-    ]
+        "s_tiny_sharp (measured 2026-11-30, file not here)",  # keeps its first date
+    ]  # a retired kind of model is not carried (its rows live in reports/retired/)
     assert carried[0]["future_ms"] == math.inf and carried[0]["metrics"]["onset_ms"] == math.inf
     # retrained: the fresh measurement replaces the carried one
-    assert carried_rows(previous, {"s_tiny", "s_tiny_direct", "teacher_scratch"}, SETS) == []
+    assert carried_rows(previous, {"s_tiny", "s_tiny_direct", "s_tiny_sharp"}, SETS) == []
 
 
 def test_no_previous_report_carries_nothing(tmp_path):

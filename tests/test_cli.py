@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from model_configs import STUDENT_TINY
 
 from core.cli import main
 from core.rig.arkit import LOWER_FACE
-from core.runtime.configs import STUDENT_TINY
 from core.runtime.modelfile import expected_shapes, write_model_file
 
 ROOT = Path(__file__).resolve().parents[1]

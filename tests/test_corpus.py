@@ -9,14 +9,14 @@ from core.lab.corpus import espeak, festival, flite
 from core.lab.corpus.align import align, espeak_pronunciation, normalize_text
 from core.lab.corpus.build import build, job_texts
 from core.lab.corpus.dataset import LABEL_FPS, read_shard, shard_paths
-from core.lab.corpus.foreign_text import foreign_sentences
-from core.lab.corpus.onsets import matched_onsets
-from core.lab.corpus.phones import (
+from core.lab.corpus.engine_phones import (
     espeak_event_to_arpabet,
     espeak_string_to_arpabet,
     festival_to_arpabet,
     pocketsphinx_to_arpabet,
 )
+from core.lab.corpus.foreign_text import foreign_sentences
+from core.lab.corpus.onsets import matched_onsets
 from core.lab.corpus.plan import HELDOUT, plan
 from core.lab.corpus.synthesis import check_phones
 from core.lab.corpus.text import generated_sentences, prose_sets, word_features

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from model_configs import STUDENT_TINY
 
 from core.lab.distill.export import export_checkpoint
 from core.lab.distill.features import build_cache
@@ -11,18 +12,18 @@ from core.lab.distill.recipes import Recipe, TrainSettings
 from core.lab.distill.teacher_labels import label_corpus
 from core.lab.distill.train import CHECKPOINT, train
 from core.lab.distill.train_teacher import TeacherSettings, train_teacher
+from core.lab.models import family
 from core.runtime import configs
 from core.runtime.modelfile import write_model_file
 from core.runtime.whisper_teacher import DEFAULT_ENCODER
 
 TINY_STUDENT_LOGMEL = replace(
-    configs.S_TINY,
+    family.S_TINY,
     name="tiny_logmel",
     past_ms=64,
     future_ms=28.0,
     layers=(configs.ConvLayer(8, 3, 1),),
 )
-TEACHER_SETTINGS = TrainSettings(steps=30, batch=4, lr=3e-3, crop_s=1.0, save_every=10)
 STUDENT_SETTINGS = TrainSettings(
     steps=40, batch=8, lr=1e-2, crop_frames=16, save_every=20, feature_layers=(1, 3)
 )
@@ -40,30 +41,24 @@ SMALL_HEAD = configs.WhisperTeacherConfig(head_width=16, head_blocks=1)
 
 @pytest.fixture(scope="module")
 def trained(synthetic_corpus, tmp_path_factory):
-    """A tiny scratch teacher, a small Whisper teacher head on the real encoder's features, its
-    pseudo-labels and a tiny S0, trained once for the module."""
+    """A small Whisper teacher head on the real encoder's features, its pseudo-labels and a tiny
+    S0, trained once for the module."""
     runs = tmp_path_factory.mktemp("runs")
-    scratch = train(
-        Recipe(configs.TEACHER_TINY, "procedural", False, "test"),
-        TEACHER_SETTINGS,
-        synthetic_corpus / "train",
-        runs / "teacher_scratch",
-    )
     assert build_cache(synthetic_corpus, runs / "features", ("train",), DEFAULT_ENCODER) > 0
     teacher = train_teacher(runs / "features", runs / "teacher", HEAD_SETTINGS, SMALL_HEAD)
     assert label_corpus(runs / "teacher", runs / "features", synthetic_corpus, runs / "pseudo")
     s0 = train(
-        Recipe(configs.STUDENT_TINY, "pseudo", False, "test"),
+        Recipe(STUDENT_TINY, "pseudo", False, "test"),
         STUDENT_SETTINGS,
         runs / "pseudo",
         runs / "s0",
     )
-    return runs, (scratch, teacher), s0
+    return runs, teacher, s0
 
 
 def test_teachers_and_s0_losses_go_down(trained):
-    _, (scratch, teacher), s0 = trained
-    assert _decreased(scratch) and _decreased(s0)
+    _, teacher, s0 = trained
+    assert _decreased(s0)
     first = np.mean([h["total"] for h in teacher[:5]])
     assert np.mean([h["total"] for h in teacher[-5:]]) < 0.9 * first
 
@@ -71,11 +66,10 @@ def test_teachers_and_s0_losses_go_down(trained):
 def test_hybrid_distillation_loss_goes_down(trained):
     runs, _, _ = trained
     narrow = replace(
-        configs.STUDENT_TINY,
+        STUDENT_TINY,
         name="narrow",
         layers=tuple(
-            replace(layer, channels=max(2, layer.channels // 2))
-            for layer in configs.STUDENT_TINY.layers
+            replace(layer, channels=max(2, layer.channels // 2)) for layer in STUDENT_TINY.layers
         ),
     )
     history = train(
@@ -135,7 +129,7 @@ def test_teacher_pseudo_labels_unlabelled_real_speech(trained, speechlike, tmp_p
 
 
 def test_training_resumes_from_checkpoint(trained, synthetic_corpus, tmp_path):
-    recipe = Recipe(configs.STUDENT_TINY, "procedural", False, "test")
+    recipe = Recipe(STUDENT_TINY, "procedural", False, "test")
     straight = train(
         recipe, replace(STUDENT_SETTINGS, steps=12), synthetic_corpus / "train", tmp_path / "a"
     )
@@ -155,19 +149,19 @@ def test_checkpoint_exports_to_a_model_file_the_runtime_matches(trained, speechl
     import torch
 
     from core.api import load_model, model_info
-    from core.lab.models.teacher import Teacher
+    from core.lab.models.student import Student
 
     runs, _, _ = trained
-    for name in ("teacher_scratch", "s0"):
-        export_checkpoint(runs / name / CHECKPOINT, runs / f"{name}.npz")
-        model = load_model(runs / f"{name}.npz")
-        info = model_info(model)
-        assert info.parameters > 0 and "Training: test" in info.card
-    state = torch.load(runs / "teacher_scratch" / CHECKPOINT, weights_only=True)
-    teacher = Teacher(configs.TEACHER_TINY).eval()
-    teacher.load_state_dict(state["model"])
-    expected = teacher.predict(torch.from_numpy(speechlike)[None])[0].numpy()
-    got = load_model(runs / "teacher_scratch.npz").frames(speechlike)
+    export_checkpoint(runs / "s0" / CHECKPOINT, runs / "s0.npz")
+    model = load_model(runs / "s0.npz")
+    info = model_info(model)
+    assert info.parameters > 0 and "Training: test" in info.card
+    state = torch.load(runs / "s0" / CHECKPOINT, weights_only=True)
+    student = Student(STUDENT_TINY).eval()
+    student.load_state_dict(state["model"])
+    with torch.no_grad():
+        expected = student.predict_clip(torch.from_numpy(speechlike)[None])[0].numpy()
+    got = model.frames(speechlike)
     assert np.abs(got - expected).max() <= 1e-5
 
 
@@ -207,9 +201,9 @@ def test_model_files_stand_in_for_their_runs(trained, synthetic_corpus, tmp_path
     assert np.abs(from_run - from_file).max() < 1e-6
 
     s0_state = trained_state(tmp_path / "s0.npz")
-    s0 = Student(configs.STUDENT_TINY)
+    s0 = Student(STUDENT_TINY)
     s0.load_state_dict(s0_state["model"])  # strict: every key, every shape
-    recipe = Recipe(configs.STUDENT_TINY, "pseudo", False, "test")
+    recipe = Recipe(STUDENT_TINY, "pseudo", False, "test")
     settings = replace(STUDENT_SETTINGS, steps=1, lr=1e-9)
     train(recipe, settings, runs / "pseudo", tmp_path / "tuned", init=tmp_path / "s0.npz")
     tuned = torch.load(tmp_path / "tuned" / CHECKPOINT, weights_only=True)
@@ -217,7 +211,7 @@ def test_model_files_stand_in_for_their_runs(trained, synthetic_corpus, tmp_path
         assert torch.allclose(tuned["model"][name], value, atol=1e-6), name
     assert "fine-tuned from s0.npz" in tuned["recipe"]
     with pytest.raises(CorpusError, match="cannot start"):
-        narrow = replace(configs.STUDENT_TINY, name="other", bottleneck=3)
+        narrow = replace(STUDENT_TINY, name="other", bottleneck=3)
         train(
             Recipe(narrow, "pseudo", False, "t"),
             settings,
@@ -280,7 +274,7 @@ def test_students_learn_the_teachers_closure_and_phones(trained):
     clip = load_clips(runs / "pseudo", limit=1)[0]
     assert np.array_equal(clip.aux.astype(np.float32), teacher.astype(np.float16))
     history = train(
-        Recipe(configs.STUDENT_TINY, "pseudo", False, "test"),
+        Recipe(STUDENT_TINY, "pseudo", False, "test"),
         replace(STUDENT_SETTINGS, steps=100),
         runs / "pseudo",
         runs / "s_aware",
@@ -329,7 +323,7 @@ def test_quiet_rows_are_marked_and_the_rest_loss_measures_them():
         "espeak",
     )
     _, targets, _, quiet = student_batch(
-        ClipSampler([clip]), configs.S_TINY, 16, 64, np.random.default_rng(0), quiet_share=0.5
+        ClipSampler([clip]), family.S_TINY, 16, 64, np.random.default_rng(0), quiet_share=0.5
     )
     assert 10 < quiet.sum() < 54
     assert np.all(targets[quiet] == 0) and np.all(targets[~quiet] == 1)
@@ -375,7 +369,7 @@ def test_a_student_from_before_the_heads_starts_a_phone_aware_run(trained, tmp_p
     from core.runtime.configs import StudentConfig
 
     runs, _, _ = trained
-    aware = configs.STUDENT_TINY
+    aware = STUDENT_TINY
     old = StudentConfig(
         "student_tiny",
         aware.layers,
@@ -427,9 +421,9 @@ def test_a_shipped_file_with_its_own_ramps_starts_a_run_of_its_model():
     live in its config); another model's layers are still refused."""
     from core.lab.distill.train import _same_body
 
-    shipped = replace(configs.S_LOWLAT, seal_ramp=(0.05, 0.2), part_ramp=(0.5, 0.8))
-    assert _same_body(shipped, configs.S_LOWLAT)
-    assert not _same_body(shipped, configs.S_TINY)
+    shipped = replace(family.S_LOWLAT, seal_ramp=(0.05, 0.2), part_ramp=(0.5, 0.8))
+    assert _same_body(shipped, family.S_LOWLAT)
+    assert not _same_body(shipped, family.S_TINY)
 
 
 def test_vary_levels_moves_only_the_chosen_rows_within_the_range():

@@ -19,7 +19,18 @@ def test_mbrola_voices_join_the_plan_only_when_asked_and_last(small):
     assert all(job.name.startswith(f"shard-{job.index:05d}-espeak-mbrola-mb-") for job in extra)
 
 
-def test_a_missing_mbrola_database_names_the_install_command():
+def test_a_missing_mbrola_database_names_the_install_command(tmp_path, monkeypatch):
+    monkeypatch.setattr(mbrola, "DATABASE_DIR", tmp_path)
     with pytest.raises(CorpusError, match="install_engines.sh --mbrola"):
-        mbrola.check_voice("mb-zz9")
-    assert "non-commercial" in mbrola.LICENCE_NOTE
+        mbrola.check_voice("mb-us1")
+    (tmp_path / "us1").mkdir()
+    (tmp_path / "us1" / "us1").write_bytes(b"")
+    mbrola.check_voice("mb-us1")  # installed: no error
+
+
+def test_asking_for_mbrola_prints_its_licence(capsys, tmp_path, monkeypatch):
+    from core.lab.corpus import build
+
+    monkeypatch.setattr(build, "build", lambda *args, **kwargs: tmp_path / "summary.md")
+    assert build.main(["--out", str(tmp_path), "--mbrola"]) == 0
+    assert "non-commercial" in capsys.readouterr().out

@@ -5,22 +5,22 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
+from model_configs import STUDENT_TINY
 
+from core.lab.models import family
 from core.lab.models.student import Student
-from core.lab.models.teacher import Teacher
 from core.runtime import configs
 from core.runtime import student as np_student
-from core.runtime import teacher as np_teacher
 from core.runtime.modelfile import read_model_file, write_model_file
 
 STUDENTS = [
-    configs.S0,
-    configs.S_TINY,
-    configs.S_LOWLAT,
-    configs.S_TINY_RAW,
-    configs.S_LOWLAT_RAW,
-    configs.S_TINY_MFCC,
-    configs.STUDENT_TINY,
+    family.S0,
+    family.S_TINY,
+    family.S_LOWLAT,
+    family.S_TINY_RAW,
+    family.S_LOWLAT_RAW,
+    family.S_TINY_MFCC,
+    STUDENT_TINY,
 ]
 
 
@@ -43,22 +43,9 @@ def test_student_numpy_matches_torch(config, speechlike):
     assert np.abs(got - expected).max() <= tolerance
 
 
-@pytest.mark.parametrize("config", [configs.TEACHER, configs.TEACHER_TINY], ids=lambda c: c.name)
-def test_teacher_numpy_matches_torch(config, speechlike):
-    torch.manual_seed(0)
-    model = Teacher(config).eval()
-    weights = _weights(model)
-    assert {k: tuple(v.shape) for k, v in weights.items()} == np_teacher.expected_shapes(config)
-    expected = model.predict(torch.from_numpy(speechlike)[None])[0].numpy()
-    got = np_teacher.NumpyTeacher(config, weights).frames(speechlike)
-    if config is configs.TEACHER_TINY:  # 3.3 s > 2 s chunk + 2 x 0.5 s context: chunked
-        assert len(np_teacher.chunk_plan(len(got) // 2, config)) > 1
-    assert np.abs(got - expected).max() <= 1e-5
-
-
 @pytest.mark.parametrize(
     "config",
-    [configs.S_TINY, configs.S_LOWLAT, configs.S_TINY_MFCC, configs.STUDENT_TINY],
+    [family.S_TINY, family.S_LOWLAT, family.S_TINY_MFCC, STUDENT_TINY],
     ids=lambda c: c.name,
 )
 def test_fully_convolutional_equals_per_window_definition(config, speechlike):
@@ -85,12 +72,12 @@ def test_fully_convolutional_equals_per_window_definition(config, speechlike):
 
 def test_model_file_round_trip_float32_and_float16(tmp_path):
     torch.manual_seed(2)
-    weights = _weights(Student(configs.S_TINY))
+    weights = _weights(Student(family.S_TINY))
     for dtype, tolerance in (("float32", 0.0), ("float16", 1e-3)):
         path = tmp_path / f"m-{dtype}.npz"
-        write_model_file(path, "s_tiny", configs.S_TINY, weights, "card text", dtype)
+        write_model_file(path, "s_tiny", family.S_TINY, weights, "card text", dtype)
         loaded = read_model_file(path)
-        assert loaded.config == configs.S_TINY and loaded.card == "card text"
+        assert loaded.config == family.S_TINY and loaded.card == "card text"
         assert loaded.dtype == dtype and loaded.file_size == path.stat().st_size
         for name, value in weights.items():
             assert np.abs(loaded.weights[name] - value).max() <= tolerance * (
@@ -102,20 +89,19 @@ def test_model_file_round_trip_float32_and_float16(tmp_path):
 def test_shipped_configs_meet_size_and_latency_targets():
     from core.lab.models.student import parameter_count
 
-    assert parameter_count(Teacher(configs.TEACHER)) > 3_000_000
-    assert parameter_count(Student(configs.S_TINY)) * 4 <= 0.5e6  # float32 bytes
-    assert configs.S0.past_ms == configs.S0.future_ms == 256
-    assert configs.S_LOWLAT.future_ms <= 64
-    assert configs.S_LOWLAT_RAW.future_ms <= 64
-    assert [layer.channels * 4 for layer in configs.S_TINY_RAW.layers] == [
-        layer.channels for layer in configs.S0.layers
+    assert parameter_count(Student(family.S_TINY)) * 4 <= 0.5e6  # float32 bytes
+    assert family.S0.past_ms == family.S0.future_ms == 256
+    assert family.S_LOWLAT.future_ms <= 64
+    assert family.S_LOWLAT_RAW.future_ms <= 64
+    assert [layer.channels * 4 for layer in family.S_TINY_RAW.layers] == [
+        layer.channels for layer in family.S0.layers
     ]  # the raw-waveform ablation: 75 % fewer channels than S0
 
 
 def test_student_closure_head_seals_the_pose_and_old_files_still_load(speechlike, tmp_path):
     from core.demohead.head import is_closed, lip_gap, load_demo_head
 
-    config = configs.S_TINY
+    config = family.S_TINY
     k = len(config.channels)
     weights = _weights(Student(config))
     head = load_demo_head()
@@ -152,7 +138,7 @@ def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights
     from core.demohead.head import is_closed, lip_gap
     from core.lab.distill.seal_choice import RAMPS, apply_choice, choose
 
-    config = configs.S_TINY
+    config = family.S_TINY
     k = len(config.channels)
     weights = _weights(Student(config))
     weights["out.weight"][k] = 0.0
@@ -209,7 +195,7 @@ def test_a_part_ramp_parts_the_lips_where_the_phone_head_hears_speech(speechlike
     from core.demohead.head import is_closed, lip_gap
     from core.rig.seal import PARTED_JAW
 
-    config = configs.S_TINY
+    config = family.S_TINY
     k = len(config.channels)
     weights = _weights(Student(config))
     for name in ("out.weight", "out.bias"):
@@ -242,7 +228,7 @@ def test_a_part_ramp_parts_the_lips_where_the_phone_head_hears_speech(speechlike
     with pytest.raises(ValueError, match="part_ramp"):
         replace(config, part_ramp=(0.8, 0.5))
     with pytest.raises(ValueError, match="SIL"):
-        replace(configs.S_TINY, phones=(), closure_head=False, part_ramp=(0.5, 0.8))
+        replace(family.S_TINY, phones=(), closure_head=False, part_ramp=(0.5, 0.8))
 
 
 def test_the_part_ramp_choice_puts_rest_first_then_closures_minus_false_closures():
@@ -274,7 +260,7 @@ def test_card_evaluation_sections_refresh_from_the_eval_rows(tmp_path):
 
     from core.lab.distill.model_cards import EVAL_HEADING, refresh_evaluation
 
-    config = configs.S_TINY
+    config = family.S_TINY
     weights = _weights(Student(config))
     limits = "## Known limits\n\n- x\n"
     card = f"# Model card: s_tiny\n\nintro\n\n{EVAL_HEADING}\n\nold table\n\n{limits}"

@@ -29,7 +29,7 @@ from core.audio import prepare as audio
 from core.cli import main
 from core.errors import AudioError, LipSyncError, ModelFileError
 from core.export.curves import write_curves
-from core.runtime.configs import S_TINY_RAW
+from core.lab.models.family import S_TINY_RAW
 from core.runtime.modelfile import expected_shapes, write_model_file
 from core.runtime.smoothing import scene_frame_count
 

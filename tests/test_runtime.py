@@ -10,12 +10,11 @@ import numpy as np
 import pytest
 
 from core.errors import ModelFileError
+from core.lab.models import family
 from core.runtime import configs
 from core.runtime.modelfile import read_model_file, write_model_file
 from core.runtime.smoothing import DELTA_S, resample_frames
 from core.runtime.student import build_stages, expected_shapes, student_frames
-from core.runtime.teacher import NumpyTeacher
-from core.runtime.teacher import expected_shapes as teacher_shapes
 
 
 def random_weights(shapes: dict, seed: int = 0) -> dict[str, np.ndarray]:
@@ -30,7 +29,7 @@ def random_weights(shapes: dict, seed: int = 0) -> dict[str, np.ndarray]:
 def good_file(tmp_path):
     path = tmp_path / "good.npz"
     write_model_file(
-        path, "s_tiny", configs.S_TINY, random_weights(expected_shapes(configs.S_TINY)), "card"
+        path, "s_tiny", family.S_TINY, random_weights(expected_shapes(family.S_TINY)), "card"
     )
     return path
 
@@ -118,7 +117,7 @@ def test_smoothing_is_the_mean_of_three_interpolated_predictions():
 
 
 def _student_cases():
-    for config in (configs.S0, configs.S_TINY, configs.S_LOWLAT, configs.S_TINY_MFCC):
+    for config in (family.S0, family.S_TINY, family.S_LOWLAT, family.S_TINY_MFCC):
         weights = random_weights(expected_shapes(config), seed=3)
         stages = build_stages(config, weights)
         yield config, (lambda x, c=config, s=stages: student_frames(c, s, x))
@@ -148,24 +147,10 @@ def test_students_never_read_audio_beyond_their_future_context(smoothing, speech
         assert not np.array_equal(frames_of(poked)[j], frames_of(clip)[j]), config.name
 
 
-def test_teacher_reads_only_its_chunk_and_context(speechlike):
-    config = configs.TEACHER_TINY  # chunks of 2 s with 0.5 s context
-    teacher = NumpyTeacher(config, random_weights(teacher_shapes(config), seed=4))
-    clip = speechlike
-    base = teacher.frames(clip)
-    changed = clip.copy()
-    start = int((config.chunk_s + config.context_s) * 16000) + 512  # + log-mel half window + stem
-    changed[start:] = 0.3
-    out = teacher.frames(changed)
-    first_chunk = int(config.chunk_s * 100)
-    assert np.array_equal(out[:first_chunk], base[:first_chunk])
-    assert not np.array_equal(out, base)
-
-
 def test_api_predicts_an_animation_and_never_imports_torch(tmp_path, speechlike):
     path = tmp_path / "m.npz"
     write_model_file(
-        path, "tiny", configs.S_TINY, random_weights(expected_shapes(configs.S_TINY)), "a card"
+        path, "tiny", family.S_TINY, random_weights(expected_shapes(family.S_TINY)), "a card"
     )
     code = (
         "import sys, numpy as np; from core.api import load_model, predict, model_info;"

@@ -4,7 +4,9 @@ keying."""
 import numpy as np
 import pytest
 
-from core.rig.shaping import LIP_OPENING, apply_close_bias, apply_strength
+from core.rig.arkit import LOWER_FACE
+from core.rig.seal import lip_opener_columns
+from core.rig.shaping import apply_close_bias, apply_strength
 
 NAMES = ("jawOpen", "mouthClose", "mouthSmileLeft")
 WEIGHTS = np.array([[0.1, 0.1, 0.1], [1.0, 0.2, 0.5], [0.6, 0.9, 0.3]], dtype=np.float32)
@@ -35,7 +37,9 @@ def test_close_bias_returns_a_new_array_and_leaves_the_take_alone():
 
 
 def test_every_lip_opening_channel_is_biased_and_a_rig_without_some_is_fine():
-    names = (*LIP_OPENING, "mouthClose")
+    openers = [LOWER_FACE[k] for k in lip_opener_columns(LOWER_FACE)]
+    assert len(openers) == 6  # funnel, shrug and both sides of upper-up and lower-down
+    names = ("jawOpen", *openers, "mouthClose")
     weights = np.full((2, len(names)), 0.1, dtype=np.float32)
     out = apply_close_bias(weights, names, 0.2)
     assert np.all(out == 0.0)  # every opener collapsed; mouthClose capped at jawOpen = 0

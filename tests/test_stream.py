@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
+from model_configs import STUDENT_TINY
 
-from core.api import Model, open_stream, predict
+from core.api import Model, load_model, open_stream, predict
 from core.errors import AudioError, LipSyncError
-from core.runtime import configs
+from core.lab.models import family
 from core.runtime.modelfile import ModelFile
 from core.runtime.student import expected_shapes
-from core.runtime.teacher import expected_shapes as teacher_shapes
 
 
 def random_weights(shapes: dict, seed: int) -> dict[str, np.ndarray]:
@@ -20,22 +20,18 @@ def random_weights(shapes: dict, seed: int) -> dict[str, np.ndarray]:
 
 
 def _model(config) -> Model:
-    shapes = (
-        expected_shapes(config)
-        if isinstance(config, configs.StudentConfig)
-        else (teacher_shapes(config))
-    )
-    return Model(ModelFile(config.name, config, random_weights(shapes, 7), "", 0, "float32"))
+    weights = random_weights(expected_shapes(config), 7)
+    return Model(ModelFile(config.name, config, weights, "", 0, "float32"))
 
 
 @pytest.mark.parametrize(
     "config",
     [
-        configs.S_TINY,
-        configs.S_LOWLAT,
-        configs.S_TINY_RAW,
-        configs.S_LOWLAT_RAW,
-        configs.STUDENT_TINY,
+        family.S_TINY,
+        family.S_LOWLAT,
+        family.S_TINY_RAW,
+        family.S_LOWLAT_RAW,
+        STUDENT_TINY,
     ],
     ids=lambda c: c.name,
 )
@@ -58,7 +54,7 @@ def test_stream_equals_offline(config, fps, smoothing, speechlike):
 
 
 def test_stream_releases_frames_once_their_future_has_arrived(speechlike):
-    config = configs.S_LOWLAT
+    config = family.S_LOWLAT
     stream = open_stream(_model(config), 60.0, smoothing=True)
     received = stream.push(speechlike[:16000])  # 1 s of audio
     # frame k needs audio up to k/60 + 1/60 + 10 ms + 64 ms
@@ -73,4 +69,4 @@ def test_stream_releases_frames_once_their_future_has_arrived(speechlike):
 
 def test_teacher_cannot_stream():
     with pytest.raises(LipSyncError, match="cannot stream"):
-        open_stream(_model(configs.TEACHER_TINY), 24.0)
+        open_stream(load_model("teacher"), 24.0)

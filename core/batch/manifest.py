@@ -9,10 +9,10 @@ before any work starts, so a bad manifest is a usage error (exit 2), not a faile
 """
 
 import csv
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..animation import parse_fps
 from ..errors import LipSyncError
 from ..runtime.catalog import is_model_path, resolve_model
 
@@ -41,12 +41,9 @@ def model_spec(name_or_path: str, base: Path = Path(".")) -> str:
 
 def _fps(text: str, where: str) -> float:
     try:
-        fps = float(text)
-    except ValueError:
-        raise LipSyncError(f"{where}: fps must be a number, not {text!r}.") from None
-    if not (math.isfinite(fps) and 0 < fps <= 1000):
-        raise LipSyncError(f"{where}: fps must be between 0 and 1000, not {text}.")
-    return fps
+        return parse_fps(text)
+    except LipSyncError as error:
+        raise LipSyncError(f"{where}: {error}") from None
 
 
 def lines_from_folder(

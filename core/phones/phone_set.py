@@ -2,7 +2,8 @@
 
 Labels are ARPAbet without stress digits plus "SIL" for silence. The animator, the closure
 rules, the metrics, the corpus and transcript mode all read phones from here, so none of them
-imports another for them (core.lab.corpus.phones maps each speech engine's own names onto these).
+imports another for them (core.lab.corpus.engine_phones maps each speech engine's own names
+onto these).
 """
 
 from dataclasses import dataclass

@@ -5,7 +5,7 @@ speech has no bilabial closure: a pose head, a regression, keeps the jaw low on 
 and the demo head's relaxed lips touch there. Each student keeps its own speech ramp (`part_ramp`
 in its config, chosen on the dev set's choose half by core.lab.distill.part_choice; None: off). The
 shipped teacher does not part: its pose is what its students learn from (pseudo-labels), and in
-continuous speech parting opened some of its p/b/m (reports/training_log.md, session 6).
+continuous speech parting opened some of its p/b/m (reports/training_log.md).
 
 A seal s (0..1 per frame) fades the lip-opening channels out, sets mouthClose to s * jawOpen
 (ARKit's mouthClose closes the lips relative to the open jaw) and presses the lips by `press`.
@@ -39,14 +39,18 @@ def _side_channels(name: str, names: tuple[str, ...]) -> list[int]:
     return [index[n] for n in (name, name + "Left", name + "Right") if n in index]
 
 
+def lip_opener_columns(channels: tuple[str, ...]) -> list[int]:
+    """Columns of the LIP_OPENERS channels (both sides) that `channels` holds."""
+    return [k for name in LIP_OPENERS for k in _side_channels(name, channels)]
+
+
 def apply_seal(
     weights: np.ndarray, seal: np.ndarray, press: np.ndarray, channels: tuple[str, ...]
 ) -> np.ndarray:
     """Weights (T, K) with the lips sealed by seal (T,) and pressed by press (T,); a new array."""
     out = np.array(weights, np.float32)
-    for name in LIP_OPENERS:
-        for k in _side_channels(name, channels):
-            out[:, k] *= 1.0 - seal
+    for k in lip_opener_columns(channels):
+        out[:, k] *= 1.0 - seal
     index = channel_index(channels)
     jaw, close = index["jawOpen"], index["mouthClose"]
     out[:, close] = np.maximum(out[:, close], seal * out[:, jaw])

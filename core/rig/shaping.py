@@ -6,16 +6,7 @@ weights are never changed.
 
 import numpy as np
 
-# Channels that part the lips (jaw drop included); the close bias collapses their small values.
-LIP_OPENING: tuple[str, ...] = (
-    "jawOpen",
-    "mouthFunnel",
-    "mouthLowerDownLeft",
-    "mouthLowerDownRight",
-    "mouthUpperUpLeft",
-    "mouthUpperUpRight",
-    "mouthShrugUpper",
-)
+from .seal import lip_opener_columns
 
 
 def apply_strength(weights: np.ndarray, strength: float) -> np.ndarray:
@@ -36,10 +27,11 @@ def apply_close_bias(
     if bias == 0.0:
         return out
     index = {name: i for i, name in enumerate(channel_names)}
-    for name in LIP_OPENING:
-        if name in index:
-            column = out[:, index[name]]
-            out[:, index[name]] = np.maximum(column - bias, 0.0) / (1.0 - bias)
+    # the lips' openers and the jaw drop: the bias collapses their small values
+    opening = lip_opener_columns(tuple(channel_names))
+    opening += [index["jawOpen"]] if "jawOpen" in index else []
+    for k in opening:
+        out[:, k] = np.maximum(out[:, k] - bias, 0.0) / (1.0 - bias)
     if "mouthClose" in index and "jawOpen" in index:
         close, jaw = index["mouthClose"], index["jawOpen"]
         out[:, close] = np.minimum(out[:, close], out[:, jaw])

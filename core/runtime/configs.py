@@ -6,7 +6,7 @@ samples (16000 / 60 = 266.67), so the runtime interpolates the 100 fps frames li
 or any scene rate (see core.runtime.smoothing).
 """
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 
 from ..audio.prepare import SAMPLE_RATE
 from ..rig.arkit import LOWER_FACE
@@ -144,29 +144,7 @@ class StudentConfig:
         return len(self.channels) + int(self.closure_head) + len(self.phones)
 
 
-@dataclass(frozen=True)
-class TeacherConfig:
-    """Transformer teacher over a whole utterance: log-mel, conv stem, ALiBi attention."""
-
-    name: str = "teacher"
-    d_model: int = 256
-    n_layers: int = 6
-    n_heads: int = 4
-    ffn: int = 1024
-    stem_stride: int = 2  # tokens at 100 / stem_stride fps; each token emits stem_stride frames
-    logmel: LogMelConfig = field(default_factory=LogMelConfig)
-    chunk_s: float = 12.0  # inference chunk, plus context_s of context on each side
-    context_s: float = 4.0
-    channels: tuple[str, ...] = LOWER_FACE
-    past_ms: float = float("inf")  # sees the whole utterance (bounded by the chunk context)
-    future_ms: float = float("inf")
-
-    def __post_init__(self) -> None:
-        if self.d_model % self.n_heads:
-            raise ValueError("d_model must be a multiple of n_heads")
-
-
-# The teacher's phone classes: ARPAbet without stress plus silence (core.lab.corpus.phones.ARPABET,
+# The teacher's phone classes: ARPAbet without stress plus silence (core.phones.phone_set.ARPABET,
 # spelled out here because the runtime ships without the corpus code; a test keeps them equal).
 TEACHER_PHONES: tuple[str, ...] = (
     "SIL",
@@ -268,66 +246,7 @@ class WhisperTeacherConfig:
 FRAMES_PER_TOKEN = 2  # Whisper tokens are 20 ms; model frames 10 ms
 
 
-def _raw_layers(widths: tuple[int, int, int, int]) -> tuple[ConvLayer, ...]:
-    # Strides 10*4*4 = 160 samples; receptive field 512 + 320 = 832 samples (52 ms).
-    c1, c2, c3, c4 = widths
-    return (
-        ConvLayer(c1, 32, 10),
-        ConvLayer(c2, 9, 4),
-        ConvLayer(c3, 11, 4),
-        ConvLayer(c4, 3, 1),
-    )
-
-
-PHONE_AWARE = {"closure_head": True, "phones": TEACHER_PHONES}  # the shipped students' outputs
-S0 = StudentConfig("s0", _raw_layers((48, 96, 192, 192)), bottleneck=16, hidden=128, **PHONE_AWARE)
-# The shipped S-tiny and S-lowlat hear log-mel frames, not the raw waveform: trained the same
-# way they closed more p/b/m with fewer false closures and depend less on input level
-# (reports/training_log.md, session 8). The raw-waveform pair (the paper's input, with S0's
-# features for hybrid KD) stays as ablations. Since session 10 both have 64-channel convs on 40
-# mel bands and a 24-channel bottleneck: a wider bottleneck keeps more closures in a room and
-# under noise (sessions 9 and 10), and 40 bands instead of 64 pay for it (about 2,100x real
-# time); S-tiny's hidden layer is 40 wide, S-lowlat's 32: each won the choice on the choosing
-# sets (reports/training_log.md, session 10).
-LOW_LATENCY = {"past_ms": 448, "future_ms": 64}  # S-lowlat's window: 64 ms of future audio
-S_TINY = StudentConfig(
-    "s_tiny",
-    (ConvLayer(64, 3, 1), ConvLayer(64, 3, 1)),
-    bottleneck=24,
-    hidden=40,
-    input_kind="logmel",
-    logmel=LogMelConfig(n_mels=40),
-    **PHONE_AWARE,
-)
-S_LOWLAT = replace(S_TINY, name="s_lowlat", hidden=32, **LOW_LATENCY)
-S_TINY_RAW = StudentConfig(
-    "s_tiny_raw", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, **PHONE_AWARE
-)
-S_LOWLAT_RAW = replace(S_TINY_RAW, name="s_lowlat_raw", **LOW_LATENCY)
-S_TINY_MFCC = replace(S_TINY, name="s_tiny_mfcc", input_kind="mfcc")
-TEACHER = TeacherConfig()
-TEACHER_TINY = TeacherConfig(
-    "teacher_tiny",
-    d_model=32,
-    n_layers=2,
-    n_heads=2,
-    ffn=64,
-    logmel=LogMelConfig(n_mels=16),
-    chunk_s=2.0,
-    context_s=0.5,
-)
-STUDENT_TINY = StudentConfig(
-    "student_tiny",
-    (ConvLayer(4, 32, 10), ConvLayer(6, 9, 4), ConvLayer(8, 11, 4), ConvLayer(8, 3, 1)),
-    bottleneck=4,
-    hidden=8,
-    past_ms=64,
-    future_ms=28,
-    **PHONE_AWARE,
-)
-
-
-AnyConfig = StudentConfig | TeacherConfig | WhisperTeacherConfig
+AnyConfig = StudentConfig | WhisperTeacherConfig
 
 
 def config_to_dict(config: AnyConfig) -> dict:
@@ -353,19 +272,14 @@ def config_from_dict(data: dict) -> AnyConfig:
         data["feature_layers"] = tuple(int(i) for i in data["feature_layers"])
         data["phones"] = tuple(str(p) for p in data["phones"])
         _ramps_from_dict(data)
-        cls = WhisperTeacherConfig
-        return _construct(cls, data)
-    data["logmel"] = LogMelConfig(**data["logmel"])
-    if kind == "StudentConfig":
-        data["layers"] = tuple(ConvLayer(**layer) for layer in data["layers"])
-        data["phones"] = tuple(str(p) for p in data.get("phones", ()))
-        _ramps_from_dict(data)
-        cls = StudentConfig
-    elif kind == "TeacherConfig":
-        cls = TeacherConfig
-    else:
+        return _construct(WhisperTeacherConfig, data)
+    if kind != "StudentConfig":
         raise ValueError(f"unknown config type {kind!r}")
-    return _construct(cls, data)
+    data["logmel"] = LogMelConfig(**data["logmel"])
+    data["layers"] = tuple(ConvLayer(**layer) for layer in data["layers"])
+    data["phones"] = tuple(str(p) for p in data.get("phones", ()))
+    _ramps_from_dict(data)
+    return _construct(StudentConfig, data)
 
 
 def _construct(cls: type, data: dict) -> AnyConfig:

@@ -16,12 +16,11 @@ import numpy as np
 from ..audio.prepare import SAMPLE_RATE
 from ..errors import ModelFileError
 from ..rig.arkit import ARKIT_52
-from . import student, teacher, whisper_teacher
+from . import student, whisper_teacher
 from .configs import (
     FRAME_RATE,
     AnyConfig,
     StudentConfig,
-    WhisperTeacherConfig,
     config_from_dict,
 )
 from .configs import config_to_dict as config_to_dict
@@ -66,9 +65,7 @@ def expected_shapes(config: AnyConfig) -> dict[str, tuple[int, ...]]:
     """The weight names and shapes a config needs."""
     if isinstance(config, StudentConfig):
         return student.expected_shapes(config)
-    if isinstance(config, WhisperTeacherConfig):
-        return whisper_teacher.expected_shapes(config)
-    return teacher.expected_shapes(config)
+    return whisper_teacher.expected_shapes(config)
 
 
 def write_model_file(

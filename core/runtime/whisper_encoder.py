@@ -10,31 +10,10 @@ the 400-sample Hann window centred on sample 160 i (10 ms steps, as Whisper's ce
 encoder frame j is centred on log-mel frame 2 j, i.e. on time 20 ms x j (sample 320 j). Its conv
 stem sees samples 320 j - 520 .. 320 j + 520; attention then sees its whole window.
 
-Windows, measured on real speech (tools/measure_whisper_windows.py on the dev set: 76 words
-< 2 s, 68 s; 13 clips of 2-7 s, 53 s; 90 s of read speech). Per-frame cosine, plain / centred
-(after subtracting the mean frame: Whisper's frames share a large constant part), against
-Whisper's own regime, the clip zero-padded to 30 s; p5 = 5th percentile, end = the last 0.5 s:
-- final output (layer 4), clip in a window of its own length: words 0.869 / 0.792 (p5 0.49,
-  end 0.72), clips 0.974 / 0.968 (p5 0.85, end 0.85): no padding fails on words and at every
-  clip's end. Zero-padded to >= 5 s: words 0.959 / 0.935, clips 0.982 / 0.980 (end 0.92); to
-  >= 10 s: words 0.978 / 0.965 (p5 0.93, end 0.96), clips 0.990 / 0.988 (end 0.96); to >= 20 s:
-  0.993 / 0.989-0.993. Layer 2 at 10 s: 0.998 / 0.987 (words), 0.999 / 0.996 (clips).
-- Frames depend strongly on their position in the window, hardly on the context: 5 s of speech
-  placed 5 s later in its window keeps a centred cosine of 0.51 at layer 4 (0.77 at layer 2,
-  0.88 at layer 3) whether the first 5 s hold speech or silence. So training and run time must
-  place frames alike: one window shape serves both.
-- Right context at equal positions: with >= 25 frames (0.5 s) of audio after it in its window a
-  frame matches the 30 s window (same start) to centred 0.976 at layer 4 (0.955 with 10-25
-  frames, 0.81 with 0-5).
-Rule: every window is 10 s (500 frames), and every frame has >= 0.5 s of its window after it.
-A clip of up to 9.5 s (each training utterance) is zero-padded to one window: at most 5x its
-own length, 3x cheaper than Whisper's 30 s. A longer clip gets the fewest 10 s windows that
-overlap by >= 1 s, evenly spread from its start to 0.5 s of zero padding past its end, each
-seam in the middle of an overlap.
-At a seam the two windows encode a frame at different positions, which no overlap removes:
-their centred cosine there is 0.36 at layer 4, 0.62 at layer 2, 0.78 at layer 3 (1 s overlap).
-Speed: a window is 9.2 GFLOP; 0.29 s on one 2 GHz EPYC core (numpy matmul peak 44 GFLOP/s), as
-fast as ctranslate2 float32 there: 33x real time for clips up to 9.5 s, 25x for 60 s.
+Every window is 10 s (500 frames) and every frame has >= 0.5 s of its window after it: a clip
+of up to 9.5 s is zero-padded to one window; a longer clip gets the fewest 10 s windows that
+overlap by >= 1 s, evenly spread from its start to 0.5 s of zero padding past its end, each seam
+in the middle of an overlap. Why (measured): reports/training_log.md, "Whisper encoder windows".
 """
 
 import json
@@ -46,6 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFileError
+from .conv import conv1d, torch_weight_to_2d
+from .logmel import hann_window
 
 SAMPLE_RATE = 16000
 N_FFT = 400
@@ -107,7 +88,7 @@ def log_mel(samples: np.ndarray) -> np.ndarray:
         padded[:half] = samples[half:0:-1]
     padded[half : half + len(samples)] = samples
     frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP]  # (2T, 400)
-    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
+    window = hann_window(N_FFT)
     spectrum = np.fft.rfft(frames * window, axis=1)  # (2T, 201) complex64
     power = spectrum.real**2 + spectrum.imag**2
     mel = np.log10(np.maximum(power @ mel_filters().T, 1e-10))  # (2T, 80)
@@ -140,20 +121,17 @@ def _gelu(x: np.ndarray, rows: int = 64) -> np.ndarray:
     return x
 
 
-def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
+def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """LayerNorm over the last axis, eps 1e-5."""
     mean = x.mean(axis=-1, keepdims=True)
     centred = x - mean
     variance = np.mean(centred * centred, axis=-1, keepdims=True)
     return centred * (gamma / np.sqrt(variance + 1e-5)) + beta
 
 
-def _conv3(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: int) -> np.ndarray:
-    """Conv1d, kernel 3, padding 1, as one matmul: x (L, C_in) -> (ceil(L / stride), C_out);
-    weight is (3 C_in, C_out), the taps stacked."""
-    padded = np.pad(x, ((1, 1), (0, 0)))
-    n_out = (len(x) - 1) // stride + 1
-    taps = [padded[k : k + stride * (n_out - 1) + 1 : stride] for k in range(3)]
-    return np.concatenate(taps, axis=1) @ weight + bias
+def _conv3(x: np.ndarray, weight_2d: np.ndarray, bias: np.ndarray, stride: int) -> np.ndarray:
+    """Conv1d, kernel 3, padding 1: x (L, C_in) -> (ceil(L / stride), C_out)."""
+    return conv1d(np.pad(x, ((1, 1), (0, 0))), weight_2d, bias, 3, stride)
 
 
 @dataclass(frozen=True)
@@ -168,7 +146,7 @@ class _Block:
     def __call__(self, x: np.ndarray, n_heads: int) -> np.ndarray:
         """One pre-LN residual block on x (T, 384)."""
         n_frames, width = x.shape
-        qkv = _layer_norm(x, *self.attn_ln) @ self.qkv[0] + self.qkv[1]  # (T, 1152)
+        qkv = layer_norm(x, *self.attn_ln) @ self.qkv[0] + self.qkv[1]  # (T, 1152)
         q, k, v = qkv.reshape(n_frames, 3, n_heads, width // n_heads).transpose(1, 2, 0, 3)
         scores = q @ k.transpose(0, 2, 1)  # (H, T, T), q already scaled by 1 / sqrt(64)
         scores -= scores.max(axis=-1, keepdims=True)
@@ -177,7 +155,7 @@ class _Block:
         heads /= scores.sum(axis=-1, keepdims=True)
         heads = heads.transpose(1, 0, 2).reshape(n_frames, width)  # (T, 384)
         x = x + heads @ self.out[0] + self.out[1]
-        hidden = _gelu(_layer_norm(x, *self.mlp_ln) @ self.mlp_in[0] + self.mlp_in[1])  # (T, 1536)
+        hidden = _gelu(layer_norm(x, *self.mlp_ln) @ self.mlp_in[0] + self.mlp_in[1])  # (T, 1536)
         return x + hidden @ self.mlp_out[0] + self.mlp_out[1]
 
 
@@ -191,9 +169,7 @@ def _linear(w: dict, name: str, scale: np.ndarray | None = None) -> tuple:
 
 def _conv(w: dict, name: str) -> tuple:
     """A Conv1d (out, in, 3) as (taps stacked (3 in, out), bias), for `_conv3`."""
-    weight = w[name + "/weight"]
-    stacked = np.ascontiguousarray(weight.transpose(2, 1, 0).reshape(-1, len(weight)))
-    return stacked, w[name + "/bias"]
+    return torch_weight_to_2d(w[name + "/weight"]), w[name + "/bias"]
 
 
 class WhisperEncoder:
@@ -236,7 +212,7 @@ class WhisperEncoder:
             x = block(x, self.n_heads)
             outputs[i] = x
         if N_LAYERS in layers:
-            outputs[N_LAYERS] = _layer_norm(x, *self.ln_post)
+            outputs[N_LAYERS] = layer_norm(x, *self.ln_post)
         return [outputs[i] for i in layers]
 
     def encode_layers(self, samples: np.ndarray, layers: tuple[int, ...]) -> list[np.ndarray]:

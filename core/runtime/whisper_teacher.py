@@ -6,6 +6,7 @@ names). `encoder_features` is the one place that turns audio into the head's inp
 the training feature cache and this runtime, so both see exactly the same features.
 """
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +15,12 @@ from ..rig.seal import finish_pose
 from .configs import FRAMES_PER_TOKEN, WhisperTeacherConfig
 from .conv import conv1d, torch_weight_to_2d
 from .student import sigmoid
-from .teacher import gelu, layer_norm
 from .whisper_encoder import (
     SAMPLES_PER_FRAME,
     WHISPER_ENCODER_PATH,
     WINDOW_FRAMES,
     WhisperEncoder,
+    layer_norm,
     load_whisper_encoder,
     log_mel,
 )
@@ -28,6 +29,11 @@ from .whisper_encoder import expected_shapes as encoder_shapes
 # The standalone encoder that training caches features with
 # (tools/setup/extract_whisper_encoder.py).
 DEFAULT_ENCODER = WHISPER_ENCODER_PATH
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """GELU, tanh approximation (the head's torch module uses approximate='tanh')."""
+    return 0.5 * x * (1.0 + np.tanh(np.float32(math.sqrt(2.0 / math.pi)) * (x + 0.044715 * x**3)))
 
 
 def load_encoder(path: str | Path = DEFAULT_ENCODER) -> WhisperEncoder:

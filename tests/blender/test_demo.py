@@ -20,6 +20,7 @@ def test_demo_head_keys_start_at_rest(empty_scene):
     assert bpy.ops.lipsync.add_demo_head() == {"FINISHED"}
     blocks = bpy.context.active_object.data.shape_keys.key_blocks
     assert [b.name for b in blocks if b.value != 0.0 and b.name != "Basis"] == []
+    assert empty_scene.lipsync.target == bpy.context.active_object  # picked, as in the README
 
 
 def test_sample_speech_ships_in_the_extension(installed_extension):
@@ -57,6 +58,8 @@ def test_add_sample_speech_adds_and_picks_a_strip(empty_scene):
     assert channels == [1, 2] and scene.lipsync.strip == "Sample Speech.001"
 
 
+@pytest.mark.once
+@pytest.mark.slow
 def test_demo_job_makes_renders_sheet_plot_and_exports(tmp_path):
     zip_path = build_extension_zip(tmp_path)
     out = tmp_path / "demo"
@@ -72,14 +75,18 @@ def test_demo_job_makes_renders_sheet_plot_and_exports(tmp_path):
         "320",
         "--height",
         "160",
+        "--picture",
+        str(tmp_path / "picture.png"),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=REPO)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     frames = sorted((out / "frames").glob("frame_*.jpg"))
-    phones = [line.split()[2] for line in (REPO / "tools" / "demo_sample_phones.txt").open()]
+    phones = [line.split()[2] for line in (REPO / "tools" / "demo" / "sample_phones.txt").open()]
     assert len(frames) == sum(p in ("P", "B", "M") for p in phones) + 1  # + one open vowel
     for name in ("contact_sheet.png", "lip_gap_compare.png", "take_s_tiny.glb"):
         assert (out / name).stat().st_size > 1000, name
+    picture = bpy.data.images.load(str(tmp_path / "picture.png"))  # the README's: two renders
+    assert tuple(picture.size) == (320, 160)  # shrunk by 2, side by side, above the plot
     header = (out / "take_s_tiny.csv").read_text().splitlines()[0].split(",")
     assert header[0] == "time" and "jawOpen" in header and "mouthClose" in header
     summary = (out / "summary.md").read_text()

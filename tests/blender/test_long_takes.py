@@ -41,6 +41,8 @@ def _ten_minutes(speech_wav: Path, path: Path) -> Path:
     return path
 
 
+@pytest.mark.once
+@pytest.mark.slow
 def test_ten_minutes_cost_blenders_keyframes_and_little_more(speech_wav, tmp_path):
     """Peak RSS over the pre-Generate baseline, in a fresh Blender (the hour bench's code)."""
     wav = _ten_minutes(speech_wav, tmp_path / "ten_minutes.wav")

@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
+from core.lab.models import family  # noqa: E402
 from core.runtime.catalog import MODELS_DIR, SHIPPED  # noqa: E402
 from tools.bench.engines import measure_onnx  # noqa: E402
 from tools.bench.engines import table as onnx_table  # noqa: E402
@@ -42,9 +43,9 @@ def _model_path(name: str, scratch: Path) -> tuple[Path, str]:
         return shipped, "shipped"
     config = {
         "teacher": configs.WhisperTeacherConfig(),
-        "s0": configs.S0,
-        "s_tiny": configs.S_TINY,
-        "s_lowlat": configs.S_LOWLAT,
+        "s0": family.S0,
+        "s_tiny": family.S_TINY,
+        "s_lowlat": family.S_LOWLAT,
     }[name]
     rng = np.random.default_rng(0)
     weights = {

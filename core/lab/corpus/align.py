@@ -16,7 +16,7 @@ import numpy as np
 from ...audio.prepare import SAMPLE_RATE
 from ...errors import CorpusError
 from ...phones.phone_set import SILENCE, Phone
-from .phones import espeak_string_to_arpabet, pocketsphinx_to_arpabet
+from .engine_phones import espeak_string_to_arpabet, pocketsphinx_to_arpabet
 
 FRAME_S = 0.01  # pocketsphinx frame hop
 DITHER_LSB = 20.0  # std of the dither, in int16 steps (about -64 dBFS)

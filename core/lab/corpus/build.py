@@ -185,6 +185,18 @@ def is_done(job: ShardJob, out: Path) -> bool:
     return (folder / f"{job.name}.npz").exists() and (folder / f"{job.name}.json").exists()
 
 
+def first_per_voice(jobs: list[ShardJob], per_voice: int) -> list[ShardJob]:
+    """The first `per_voice` jobs of each (split, engine, voice), in plan order."""
+    taken: dict[tuple[str, str, str], int] = {}
+    kept = []
+    for job in jobs:
+        key = (job.split, job.engine, job.voice)
+        taken[key] = taken.get(key, 0) + 1
+        if taken[key] <= per_voice:
+            kept.append(job)
+    return kept
+
+
 def build(
     out: Path,
     small: bool = False,
@@ -193,9 +205,12 @@ def build(
     with_mbrola: bool = False,
     splits: tuple[str, ...] = (),
     engines: tuple[str, ...] = (),
+    per_voice: int = 0,
+    max_shards: int = 0,
 ) -> Path:
-    """Run every missing shard of the plan (of `splits` and `engines` only, if given) into
-    `out`, then write `out/summary.md`."""
+    """Run every missing shard of the plan (of `splits` and `engines` only, at most `per_voice`
+    shards of each voice and `max_shards` in all, if given) into `out`, then write
+    `out/summary.md`."""
     import multiprocessing
 
     from tqdm import tqdm
@@ -204,6 +219,10 @@ def build(
     todo = [job for job in plan(small, seed, with_mbrola) if not is_done(job, out)]
     todo = [job for job in todo if not splits or job.split in splits]
     todo = [job for job in todo if not engines or job.engine in engines]
+    if per_voice:
+        todo = first_per_voice(todo, per_voice)
+    if max_shards and len(todo) > max_shards:  # spread evenly over the plan's voices
+        todo = [todo[i * len(todo) // max_shards] for i in range(max_shards)]
     started = time.perf_counter()
     audio_s = 0.0
     # Every shard runs in a fresh process: libespeak-ng carries state from one utterance to the
@@ -252,6 +271,16 @@ def main(argv: list[str] | None = None) -> int:
         choices=("espeak", "festival", "flite", kokoro.ENGINE, mbrola.ENGINE),
         help="build only this engine's shards (repeatable), e.g. kokoro as a background job",
     )
+    parser.add_argument(
+        "--per-voice",
+        type=int,
+        default=0,
+        help="at most this many shards of each voice (0: all): a smaller corpus that still "
+        "covers every voice",
+    )
+    parser.add_argument(
+        "--max-shards", type=int, default=0, help="at most this many shards, spread evenly over the selection (0: all)"
+    )
     args = parser.parse_args(argv)
     if args.mbrola:
         print(f"note: {mbrola.LICENCE_NOTE}")
@@ -264,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             args.mbrola,
             tuple(args.split),
             tuple(args.engine),
+            args.per_voice,
+            args.max_shards,
         )
     except LipSyncError as error:
         parser.exit(1, f"corpus build failed: {error}\n")

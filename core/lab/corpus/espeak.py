@@ -14,7 +14,7 @@ from ...audio.prepare import SAMPLE_RATE, resample
 from ...errors import CorpusError
 from ...phones.phone_set import SILENCE, Phone
 from .bursts import correct_stop_onsets
-from .phones import espeak_event_to_arpabet
+from .engine_phones import espeak_event_to_arpabet
 from .synthesis import Synthesis
 
 # espeak-ng's library looks voices up by file name: "en" is British English (en-gb).

@@ -16,7 +16,7 @@ import soundfile
 from ...audio.prepare import SAMPLE_RATE, resample
 from ...errors import CorpusError
 from ...phones.phone_set import Phone
-from .phones import festival_to_arpabet
+from .engine_phones import festival_to_arpabet
 from .synthesis import Synthesis, cover_audio
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...audio.prepare import SAMPLE_RATE
+from ...audio.prepare import SAMPLE_RATE, resample
 from ...errors import CorpusError
 from ...phones.phone_set import SILENCE, Phone
 from .align import align
@@ -290,8 +290,6 @@ def synthesize_raw(
     text: str, voice: str = "af_heart", speed: float = 1.0, model_dir: Path = MODEL_DIR
 ) -> tuple[np.ndarray, list[Phone]]:
     """Kokoro audio (N,) float32 at 16 kHz and the phones of its own token durations."""
-    from scipy.signal import resample_poly
-
     phonemes = _tokenizer().known(phonemize(text, language_of(voice)))
     tokens = _tokenizer().tokenize(phonemes, limit=None)
     if not tokens:
@@ -310,7 +308,7 @@ def synthesize_raw(
     )
     if int(frames.sum()) * FRAME_SAMPLES != len(audio24):
         raise CorpusError("Kokoro durations do not add up to its audio; reinstall the model.")
-    audio = resample_poly(audio24.astype(np.float64), 2, 3).astype(np.float32)  # 24 -> 16 kHz
+    audio = resample(audio24, NATIVE_RATE, SAMPLE_RATE)
     phones = token_phones(phonemes, frames)
     phones[-1] = Phone(phones[-1].start_s, len(audio) / SAMPLE_RATE, phones[-1].label)
     return audio, phones

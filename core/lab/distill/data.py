@@ -137,7 +137,7 @@ def vary_levels(
 ) -> np.ndarray:
     """Move each chosen row's level by a uniform dB in level_db, in place (a row that would clip
     is scaled down whole). People record at any level; the teacher's log-mel input barely
-    notices, a student's raw-waveform input does (reports/training_log.md, session 7)."""
+    notices, a student's raw-waveform input does (reports/training_log.md)."""
     for b in np.flatnonzero(rows):
         audio[b] = gain(audio[b], float(rng.uniform(*level_db)))
     return audio
@@ -194,20 +194,3 @@ def student_batch(
         targets.append(labels_at_frames(clip.labels, first, n_frames))
         aux.append(labels_at_frames(clip.aux, first, n_frames))
     return audio, np.stack(targets), np.stack(aux).astype(np.float32), quiet
-
-
-def teacher_batch(
-    clips: list[Clip], crop_s: float, stem_stride: int, batch: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Audio crops (B, HOP*T) starting on a token boundary, and their labels (B, T, K)."""
-    chosen = [clips[int(rng.integers(len(clips)))] for _ in range(batch)]
-    shortest = min(len(c.audio) for c in chosen) // HOP
-    n_frames = max(stem_stride, min(int(crop_s * FRAME_RATE), shortest))
-    n_frames -= n_frames % stem_stride
-    audio, targets = np.zeros((batch, HOP * n_frames), np.float32), []
-    for b, clip in enumerate(chosen):
-        clip_frames = len(clip.audio) // HOP
-        first = int(rng.integers(max(1, (clip_frames - n_frames) // stem_stride + 1))) * stem_stride
-        audio[b] = _slice_padded(clip.audio, HOP * first, HOP * n_frames)
-        targets.append(labels_at_frames(clip.labels, first, n_frames))
-    return audio, np.stack(targets)

@@ -13,11 +13,6 @@ from ...runtime.modelfile import read_model_file, write_model_file
 from ...runtime.whisper_encoder import WHISPER_ENCODER_PATH
 from ...runtime.whisper_encoder import expected_shapes as encoder_shapes
 
-TEACHER_NOTE = (
-    "The paper's teacher is a ~1B-parameter HuBERT-based pipeline that is not available here. "
-    "Ours is a {params:,}-parameter non-causal transformer (log-mel, ALiBi attention) trained "
-    "from scratch on procedural labels of synthesised (TTS) speech."
-)
 WHISPER_TEACHER_NOTE = (
     "Teacher: OpenAI Whisper tiny.en's pretrained encoder (frozen, MIT licence; pretrained on "
     "680,000 h of real speech, the role HuBERT plays for the paper's teacher) and a trained "
@@ -60,11 +55,9 @@ def model_card(name: str, config, parameters: int, train_note: str) -> str:
                 "core/lab/distill/seal_choice.py); "
                 f"{len(config.phones)} phone classes were a training objective."
             )
-    elif isinstance(config, WhisperTeacherConfig):
+    else:
         encoder = sum(int(np.prod(s)) for s in encoder_shapes().values())
         lines.append(WHISPER_TEACHER_NOTE.format(head=parameters - encoder))
-    else:
-        lines.append(TEACHER_NOTE.format(params=parameters))
     if getattr(config, "part_ramp", None) is not None:
         lines.append(part_note(config.part_ramp))
     lines.append(f"Training: {train_note}")

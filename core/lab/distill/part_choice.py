@@ -12,10 +12,10 @@ The rule, on the **choose half** only: of PART_RAMPS, those that keep the model 
 five quiet signals (>= 95 % of frames, core.lab.eval.rest_pose; if none does, all of them) and close
 no fewer p/b/m than without parting, inside the phone and within 40 ms (parting is meant to
 remove false closures, not closures); of those, the one with the best PBM within 40 ms minus
-false closures on consonants (session 4's merit); ties go to the earlier entry (off, then the
+false closures on consonants; ties go to the earlier entry (off, then the
 most reluctant). The seal ramp is chosen first (core.lab.distill.seal_choice): parting happens only
-where the lips are not sealed. (Session 6 first chose without the "no fewer p/b/m" condition:
-the teacher's choice then cost p/b/m inside the phone on both halves; reports/training_log.md.)
+where the lips are not sealed. Without the "no fewer p/b/m" condition parting cost p/b/m inside
+the phone (reports/training_log.md).
 """
 
 import argparse

@@ -33,7 +33,7 @@ from .recipes import settings_for
 from .train_teacher import SMOKE as SMOKE_TEACHER
 from .train_teacher import TeacherSettings
 
-# S-tiny and S-lowlat need no S0 since session 8; the last stage stays theirs (and the hybrid-KD
+# S-tiny and S-lowlat need no S0; the last stage stays theirs (and the hybrid-KD
 # ablation's, which does)
 STAGES = (
     ("teacher",),

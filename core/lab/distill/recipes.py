@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
-from ...runtime import configs
-from ...runtime.configs import StudentConfig, TeacherConfig
+from ...runtime.configs import StudentConfig
+from ..models import family
 
 
 @dataclass(frozen=True)
 class Recipe:
-    config: StudentConfig | TeacherConfig
+    config: StudentConfig
     targets: str  # "procedural" (corpus labels) or "pseudo" (teacher's cached labels)
     feature_loss: bool  # hybrid KD: match frozen S0 features
     note: str  # for the model card
@@ -17,33 +17,28 @@ class Recipe:
 # After the paper: the Whisper teacher (core.lab.distill.train_teacher) pseudo-labels the corpus; S0
 # learns from its outputs on the raw waveform (heterogeneous KD), and so do S-tiny and S-lowlat on
 # log-mel frames. The paper's raw-waveform S-tiny and S-lowlat with S0's features (hybrid KD) are
-# ablations since session 8 (configs.S_TINY_RAW); the others take away the features (raw input,
-# outputs only) or the teacher (the procedural labels directly), and "teacher_scratch" is the
-# earlier teacher without a pretrained front end (a transformer trained from scratch on log-mel
-# of synthetic speech).
+# ablations (family.S_TINY_RAW); the others take away the features (raw input, outputs only)
+# or the teacher (the procedural labels directly).
 HETEROGENEOUS = "heterogeneous KD: teacher pseudo-labels + lip gap"
 HYBRID = "hybrid KD: teacher pseudo-labels + lip gap + S0 features"
 RECIPES: dict[str, Recipe] = {
-    "teacher_scratch": Recipe(
-        configs.TEACHER, "procedural", False, "ablation: teacher without pretrained front end"
-    ),
-    "s0": Recipe(configs.S0, "pseudo", False, HETEROGENEOUS),
-    "s_tiny": Recipe(configs.S_TINY, "pseudo", False, f"{HETEROGENEOUS}, log-mel input"),
-    "s_lowlat": Recipe(configs.S_LOWLAT, "pseudo", False, f"{HETEROGENEOUS}, log-mel input"),
-    "s_tiny_raw": Recipe(configs.S_TINY_RAW, "pseudo", True, f"ablation: raw waveform, {HYBRID}"),
+    "s0": Recipe(family.S0, "pseudo", False, HETEROGENEOUS),
+    "s_tiny": Recipe(family.S_TINY, "pseudo", False, f"{HETEROGENEOUS}, log-mel input"),
+    "s_lowlat": Recipe(family.S_LOWLAT, "pseudo", False, f"{HETEROGENEOUS}, log-mel input"),
+    "s_tiny_raw": Recipe(family.S_TINY_RAW, "pseudo", True, f"ablation: raw waveform, {HYBRID}"),
     "s_lowlat_raw": Recipe(
-        configs.S_LOWLAT_RAW, "pseudo", True, f"ablation: raw waveform, {HYBRID}"
+        family.S_LOWLAT_RAW, "pseudo", True, f"ablation: raw waveform, {HYBRID}"
     ),
     "s_tiny_nofeat": Recipe(
-        configs.S_TINY_RAW, "pseudo", False, f"ablation: raw waveform, {HETEROGENEOUS}"
+        family.S_TINY_RAW, "pseudo", False, f"ablation: raw waveform, {HETEROGENEOUS}"
     ),
     # raw waveform, as its measured rows; the torchrun test trains it (a log-mel student's rank
-    # sometimes aborts at exit under torchrun: reports/training_log.md, session 8)
+    # sometimes aborts at exit under torchrun: reports/training_log.md)
     "s_tiny_direct": Recipe(
-        configs.S_TINY_RAW, "procedural", False, "ablation: no KD, procedural labels + lip gap"
+        family.S_TINY_RAW, "procedural", False, "ablation: no KD, procedural labels + lip gap"
     ),
     "s_tiny_mfcc": Recipe(
-        configs.S_TINY_MFCC, "pseudo", False, "ablation: MFCC input, pseudo-labels"
+        family.S_TINY_MFCC, "pseudo", False, "ablation: MFCC input, pseudo-labels"
     ),
 }
 
@@ -54,7 +49,6 @@ class TrainSettings:
     batch: int
     lr: float
     crop_frames: int = 32  # student: 100 fps frames per crop
-    crop_s: float = 8.0  # teacher: seconds per crop
     save_every: int = 500
     seed: int = 0
     velocity_weight: float = 1.0
@@ -77,16 +71,12 @@ class TrainSettings:
     hard_negative_weight: float = 3.0  # speech frames without a closure
 
 
-SMOKE_TEACHER = TrainSettings(steps=40, batch=4, lr=1e-3, crop_s=1.0, save_every=20)
 SMOKE_STUDENT = TrainSettings(
     steps=60, batch=8, lr=3e-3, crop_frames=16, save_every=30, max_clips=64
 )
 # Full runs sized for one session of this project's 2-core CPU machines: S0 about 20 minutes on
 # two threads, then S-tiny and S-lowlat about an hour side by side on one thread each; a GPU
 # takes more steps with --steps. The S-tiny ablations take S-tiny's steps.
-FULL_TEACHER = TrainSettings(
-    steps=1200, batch=16, lr=6e-4, crop_s=8.0, save_every=100, gap_weight=0.0
-)  # teacher_scratch: as shipped before (no lip-gap loss)
 # Kokoro's running English (where the corpus has it) gets 40 % of the speech crops: by clip
 # count its few long sentences would get under 5 % beside the many short real words.
 HUMAN_LIKE = (("kokoro", 0.4),)
@@ -99,8 +89,6 @@ FULL_ABLATION = FULL_STUDENT
 
 def settings_for(model: str, smoke: bool) -> TrainSettings:
     """Default training settings of a model, smoke (seconds on a CPU) or full."""
-    if model == "teacher_scratch":
-        return SMOKE_TEACHER if smoke else FULL_TEACHER
     if smoke:
         return SMOKE_STUDENT
     return {"s0": FULL_S0, "s_tiny": FULL_STUDENT, "s_lowlat": FULL_STUDENT}.get(

@@ -14,11 +14,9 @@ the model at rest on the five quiet signals (if none does, all of them), the one
 merit (the mean over the sets of PBM within 40 ms minus false consonant closures, the merit that
 checkpoints are chosen by) wins; ties go to the higher ramp. The report half is never read.
 
-Until session 10 the ramp was the one whose sealed frames best matched the teacher's (frame F1)
-on the pseudo-labelled real words. Frame matching counts how long the lips stay sealed, not
-whether each p/b/m seals at all, and kept ramps that left a third to a half of the p/b/m of
-running speech open (reports/training_log.md, session 10). The ramp is a config field, so the
-runtime, streaming and the add-on all seal the same frames.
+Event-level merit rather than frame matching with the teacher: frame matching counts how long
+the lips stay sealed, not whether each p/b/m seals at all (reports/training_log.md). The ramp is
+a config field, so the runtime, streaming and the add-on all seal the same frames.
 """
 
 import argparse

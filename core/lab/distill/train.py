@@ -1,6 +1,5 @@
-"""Training loops for the teacher and the students, resumable and seeded.
+"""Training loops for the students, resumable and seeded (the teacher: train_teacher).
 
-    python -m core.lab.distill.train --model teacher_scratch --corpus data/corpus --out runs/ts --smoke
     python -m core.lab.distill.train --model s0 --corpus data/corpus --out runs/s0 --smoke
     python -m core.lab.distill.train --model s_tiny --corpus data/corpus --out runs/s_tiny --smoke
 
@@ -32,7 +31,6 @@ from .data import (
     augment_rows,
     load_clips,
     student_batch,
-    teacher_batch,
     vary_levels,
 )
 from .distributed import (
@@ -109,16 +107,12 @@ def train(
     """
     import torch
 
+    from ..models.student import Student
     from .losses import FeatureLoss, LipGapLoss, output_loss, phone_aware_loss, rest_loss
 
     torch.manual_seed(settings.seed)
     config = recipe.config
-    is_student = isinstance(config, StudentConfig)
-    if is_student:
-        from ..models.student import Student as Model
-    else:
-        from ..models.teacher import Teacher as Model
-    model = Model(config).to(device)
+    model = Student(config).to(device)
     params = list(model.parameters())
     s0, feature_loss = None, None
     if recipe.feature_loss:
@@ -191,33 +185,23 @@ def train(
     ):
         # resumable: the batch depends on the step (and the rank)
         rng = np.random.default_rng(batch_seed(settings.seed, step, group))
-        if is_student:
-            audio, target, aux, quiet = student_batch(
-                sampler,
-                config,
-                settings.crop_frames,
-                settings.batch,
-                rng,
-                settings.quiet_share,
-                settings.quiet_dbfs,
-            )
-        else:
-            (audio, target), aux, quiet = (
-                teacher_batch(clips, settings.crop_s, config.stem_stride, settings.batch, rng),
-                None,
-                None,
-            )
+        audio, target, aux, quiet = student_batch(
+            sampler,
+            config,
+            settings.crop_frames,
+            settings.batch,
+            rng,
+            settings.quiet_share,
+            settings.quiet_dbfs,
+        )
         audio = augment_rows(audio, settings.augment_share, rng)
         if settings.level_db and quiet is not None:  # speech rows; quiet rows keep their level
             audio = vary_levels(audio, ~quiet, settings.level_db, rng)
         audio, target = torch.from_numpy(audio).to(device), torch.from_numpy(target).to(device)
-        if is_student:
-            pred, logits, feats = net(audio)
-        else:
-            pred, feats = net(audio), None
+        pred, logits, feats = net(audio)
         reconstruction, velocity = output_loss(pred, target, settings.velocity_weight)
         terms = {"reconstruction": reconstruction, "velocity": velocity}
-        if is_student and config.n_outputs > len(config.channels):
+        if config.n_outputs > len(config.channels):
             aux = torch.from_numpy(aux).to(device)
             terms |= phone_aware_loss(logits, aux, config.closure_head, settings)
         if settings.rest_weight and quiet is not None:  # every step logs it, 0 if no quiet row

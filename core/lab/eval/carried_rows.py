@@ -10,7 +10,7 @@ import json
 import math
 from pathlib import Path
 
-MODEL_KINDS = ("StudentConfig", "TeacherConfig", "WhisperTeacherConfig")
+MODEL_KINDS = ("StudentConfig", "WhisperTeacherConfig")  # retired kinds: reports/retired/
 CARRIED = " (measured {date}, file not here)"
 
 

@@ -4,7 +4,7 @@ The dev set's choose half is real speech, but mostly single words said in quiet 
 product's users animate running dialogue recorded in rooms, so the Kokoro voices that no model
 trains on (the corpus's heldout/ split: running English with forced-aligned phones) count too,
 clean and under the fixed room and noise of core.lab.eval.degrade. A model's merit is the mean over
-the sets of PBM within 40 ms minus false consonant closures (the merit of session 4, per set).
+the sets of PBM within 40 ms minus false consonant closures, per set.
 """
 
 import dataclasses

@@ -1,11 +1,8 @@
 """Fixed degradations of evaluation audio: how robust a model is to the room and the channel.
 
-The students lose to the teacher on real recordings mostly through robustness: under half a
-second of reverb the shipped S-tiny closes 77 % of the held-out Kokoro voices' p/b/m (95 %
-clean), the teacher 97 % (reports/training_log.md, sessions 9 and 10).
-`core/lab/distill/score_students.py --degrade` scores a set under one of these, the same audio for
-every
-model (seeded per clip).
+The students lose to the teacher on real recordings mostly through robustness (figures in
+reports/training_log.md). `python -m core.lab.distill.score_students --degrade` scores a set
+under one of these, the same audio for every model (seeded per clip).
 """
 
 import zlib

@@ -117,7 +117,7 @@ def _pocketsphinx_json_phones(data: bytes) -> tuple[Phone, ...]:
     """Phones of pocketsphinx's own alignment JSON (`*.phone.json` in its test data)."""
     import json
 
-    from ..corpus.phones import pocketsphinx_to_arpabet
+    from ..corpus.engine_phones import pocketsphinx_to_arpabet
 
     words = json.loads(data)["w"]
     return tuple(
