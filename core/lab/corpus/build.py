@@ -279,7 +279,10 @@ def main(argv: list[str] | None = None) -> int:
         "covers every voice",
     )
     parser.add_argument(
-        "--max-shards", type=int, default=0, help="at most this many shards, spread evenly over the selection (0: all)"
+        "--max-shards",
+        type=int,
+        default=0,
+        help="at most this many shards, spread evenly over the selection (0: all)",
     )
     args = parser.parse_args(argv)
     if args.mbrola:
