@@ -25,7 +25,7 @@ def test_augment_keeps_length_dtype_and_range(speech: np.ndarray) -> None:
         assert out.shape == speech.shape and out.dtype == np.float32
         assert np.isfinite(out).all() and np.abs(out).max() <= 1.0
         steps |= {step.split("(")[0] for step in description.split(" ")}
-    assert steps == {"reverb", "mic_eq", "voice", "noise", "telephone", "8kHz", "gain"}
+    assert steps == {"reverb", "mic_eq", "voice", "noise", "telephone", "8kHz", "11kHz", "gain"}
 
 
 def test_augment_is_deterministic_with_a_seed(speech: np.ndarray) -> None:
@@ -72,6 +72,10 @@ def test_telephone_band_removes_low_and_high(speech: np.ndarray) -> None:
     down_up = aug.down_up(white)
     power = np.abs(np.fft.rfft(down_up)) ** 2
     assert down_up.shape == white.shape and power[freqs > 4200].mean() < 1e-3 * passband
+    at_11k = aug.down_up(white, 11025)
+    power = np.abs(np.fft.rfft(at_11k)) ** 2
+    assert at_11k.shape == white.shape and power[freqs > 6500].mean() < 1e-3 * passband
+    assert power[(freqs > 4500) & (freqs < 5000)].mean() > 0.3 * passband  # kept below 5.5 kHz
 
 
 def test_reverb_and_eq_keep_level_and_length(speech: np.ndarray) -> None:

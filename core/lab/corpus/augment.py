@@ -184,6 +184,9 @@ def augment(
     elif band < 0.2:
         audio = down_up(audio, 8000)
         steps.append("8kHz")
+    elif band < 0.3:  # game and archive voices recorded at 11 kHz
+        audio = down_up(audio, 11025)
+        steps.append("11kHz")
     gain_db = float(rng.uniform(-18.0, 6.0))
     audio = gain(audio, gain_db)
     steps.append(f"gain({gain_db:+.0f}dB)")

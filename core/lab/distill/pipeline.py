@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ...runtime.catalog import SHIPPED
 from .checkpoint import load_checkpoint
-from .recipes import settings_for
+from .recipes import RECIPES, settings_for
 from .train_teacher import SMOKE as SMOKE_TEACHER
 from .train_teacher import TeacherSettings
 
@@ -65,7 +65,9 @@ def teacher_source(args: argparse.Namespace) -> Path:
 
 def stages(args: argparse.Namespace) -> tuple[tuple[str, ...], ...]:
     """The training stages of this run: continuing trains only the shipped models (the teacher
-    only when retrained)."""
+    only when retrained); --only trains just the named models, one stage, from scratch."""
+    if args.only:
+        return (tuple(args.only),)
     if not args.continue_from:
         return STAGES
     trained = SHIPPED if args.retrain_teacher else SHIPPED[1:]
@@ -89,7 +91,7 @@ def train_command(model: str, args: argparse.Namespace) -> list[str]:
             "--teacher",
             str(teacher_source(args)),
         ]
-        if args.continue_from:
+        if args.continue_from and not args.only:
             command += ["--init", str(args.continue_from / f"{model}.npz")]
     command += ["--out", str(args.runs / model)]
     command += ["--steps", str(args.steps)] if args.steps else []
@@ -209,6 +211,13 @@ def main() -> None:
         "--retrain-teacher",
         action="store_true",
         help="with --continue-from: train the teacher's head again on this run's features",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=(),
+        choices=sorted(RECIPES),
+        help="train just these models (from scratch; with --continue-from its teacher labels)",
     )
     args = parser.parse_args()
     args.runs.mkdir(parents=True, exist_ok=True)
