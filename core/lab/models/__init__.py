@@ -1,1 +1,1 @@
-"""Model architectures: torch modules for training (imported explicitly) and torch-free configs."""
+"""Model architectures in torch (students, the teacher's head) and the family's configs."""
