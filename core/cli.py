@@ -54,10 +54,11 @@ def _predict(args: argparse.Namespace) -> int:
 
     out = check_output_path(args.out)
     text = _dialogue_text(args)
+    visemes = _viseme_set(args)
     audio = open_audio(args.audio)  # validated in one pass; long files are never held whole
     model = load_model(args.model)
     animation, message = write_lipsync(
-        audio, args.audio, out, model, args.fps, not args.no_smooth, text
+        audio, args.audio, out, model, args.fps, not args.no_smooth, text, visemes, args.min_hold
     )
     if message:
         print(f"text: {message}", file=sys.stderr)
@@ -73,6 +74,41 @@ def _dialogue_text(args: argparse.Namespace) -> str:
         return Path(args.text_file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise LipSyncError(f"{args.text_file}: cannot read the dialogue text ({error}).") from None
+
+
+def _viseme_set(args: argparse.Namespace):
+    """The --visemes set (None without the option)."""
+    if not args.visemes:
+        return None
+    from .mouthshapes.shape_sets import viseme_set
+
+    return viseme_set(args.visemes)
+
+
+def _min_hold(text: str) -> int:
+    try:
+        frames = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--min-hold must be whole frames, not '{text}'") from None
+    if frames < 1:
+        raise argparse.ArgumentTypeError(f"--min-hold must be at least 1 frame, not {frames}")
+    return frames
+
+
+def _add_viseme_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--visemes",
+        metavar="SET",
+        help="also write a viseme column (2D mouths): rhubarb (A-X), oculus (15 visemes) or "
+        "a viseme set .json; the closed shape on every sealed p/b/m",
+    )
+    parser.add_argument(
+        "--min-hold",
+        type=_min_hold,
+        default=2,
+        metavar="FRAMES",
+        help="with --visemes: no shape held for fewer frames (default: 2)",
+    )
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -98,6 +134,8 @@ def _batch(args: argparse.Namespace) -> int:
         args.scheduler,
         args.workers,
         smoothing=not args.no_smooth,
+        visemes=args.visemes or "",
+        min_hold=args.min_hold,
     )
 
 
@@ -137,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         "it matches the audio (the teacher aligns it)",
     )
     dialogue.add_argument("--text-file", help="a UTF-8 text file holding the dialogue text")
+    _add_viseme_options(predict)
     predict.set_defaults(run=_predict)
 
     info = commands.add_parser("info", help="describe a model file")
@@ -155,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--scheduler", help="tcp://host:8786 of a running Dask scheduler")
     batch.add_argument("--workers", type=int, default=None, help="default: one per core")
     batch.add_argument("--no-smooth", action="store_true", help="turn ensemble smoothing off")
+    _add_viseme_options(batch)
     batch.set_defaults(run=_batch)
 
     export_onnx = commands.add_parser(

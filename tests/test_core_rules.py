@@ -46,7 +46,19 @@ def _modules_after_import(module: str) -> set[str]:
 
 
 def test_importing_core_and_its_runtime_does_not_import_torch():
-    product = ("api", "animation", "audio", "demohead", "export", "phones", "rig", "runtime")
+    product = (
+        "api",
+        "animation",
+        "audio",
+        "demohead",
+        "export",
+        "phones",
+        "rig",
+        "runtime",
+        "corrections",
+        "mouthshapes",
+        "wholescene",
+    )
     runtime_modules = ["core"] + [f"core.{name}" for name in (*product, "transcript")]
     for module in runtime_modules:
         loaded = _modules_after_import(module)

@@ -9,7 +9,13 @@ import pytest
 from core.corrections.closure_list import find_closures, runs, sealed_frames
 from core.errors import LipSyncError
 from core.mouthshapes.holds import hold, run_lengths
-from core.mouthshapes.shape_sets import OCULUS, RHUBARB, viseme_set, viseme_set_from_json
+from core.mouthshapes.shape_sets import (
+    OCULUS,
+    RHUBARB,
+    viseme_set,
+    viseme_set_from_json,
+    viseme_set_to_json,
+)
 from core.mouthshapes.track import key_frames, retrack_window, viseme_track
 from core.phones.animator import animate
 from core.phones.phone_set import Phone
@@ -46,6 +52,8 @@ def test_the_built_in_sets():
         "aa",
     ]
     assert viseme_set("Rhubarb") is RHUBARB and viseme_set("oculus") is OCULUS
+    for vset in (RHUBARB, OCULUS):
+        assert viseme_set_from_json(viseme_set_to_json(vset)) == vset
 
 
 def test_a_json_preset_defines_another_set(tmp_path):

@@ -30,6 +30,8 @@ class BatchLine:
     fps: float
     smoothing: bool = True
     text: str = ""  # dialogue text ('' : the model alone)
+    visemes: str = ""  # a viseme set (rhubarb, oculus, a .json path): adds a viseme column
+    min_hold: int = 1  # with visemes: no shape held for fewer frames
 
 
 def model_spec(name_or_path: str, base: Path = Path(".")) -> str:

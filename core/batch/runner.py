@@ -2,9 +2,11 @@
 
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import LipSyncError
+from ..mouthshapes.shape_sets import viseme_set
 from .cluster import dask_client
 from .manifest import BatchLine, read_batch
 from .report import exit_code, summary_line, write_report
@@ -48,6 +50,8 @@ def run_batch(
     workers: int | None = None,
     smoothing: bool = True,
     progress: bool = True,
+    visemes: str = "",
+    min_hold: int = 1,
 ) -> int:
     """The `batch` command: plan, run on Dask, write DIR/batch_report.csv; exit code 0 or 1.
 
@@ -56,6 +60,10 @@ def run_batch(
     if workers is not None and workers < 1:
         raise LipSyncError(f"--workers must be at least 1, not {workers}.")
     lines = read_batch(input_path, out_dir, model, fps, output_format, smoothing)
+    if visemes:  # checked here, before any cluster: a bad set is a usage error
+        spec = str(Path(visemes).resolve()) if visemes.lower().endswith(".json") else visemes
+        viseme_set(spec)
+        lines = [replace(line, visemes=spec, min_hold=min_hold) for line in lines]
     start = time.perf_counter()
     with dask_client(scheduler, workers) as client:
         results = run_lines(client, lines, progress)

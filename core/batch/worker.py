@@ -12,6 +12,7 @@ from pathlib import Path
 from ..api import MODEL_CACHE, Model, open_audio
 from ..errors import LipSyncError
 from ..export.lipsync_file import write_lipsync
+from ..mouthshapes.shape_sets import viseme_set
 from ..runtime.catalog import ModelCache, resolve_model
 from .manifest import BatchLine
 
@@ -46,10 +47,19 @@ def is_up_to_date(line: BatchLine, model_path: Path) -> bool:
 
 
 def lipsync_file(
-    audio: Path, output: Path, model: Model, fps: float, smoothing: bool, text: str = ""
+    audio: Path,
+    output: Path,
+    model: Model,
+    fps: float,
+    smoothing: bool,
+    text: str = "",
+    visemes: str = "",
+    min_hold: int = 1,
 ) -> str:
     """Audio file -> curves file by the very step `core.cli predict` runs; the text's message."""
-    return write_lipsync(open_audio(audio), audio, output, model, fps, smoothing, text)[1]
+    vset = viseme_set(visemes) if visemes else None
+    opened = open_audio(audio)
+    return write_lipsync(opened, audio, output, model, fps, smoothing, text, vset, min_hold)[1]
 
 
 def run_line(line: BatchLine, cache: ModelCache = MODEL_CACHE) -> LineResult:
@@ -68,7 +78,14 @@ def run_line(line: BatchLine, cache: ModelCache = MODEL_CACHE) -> LineResult:
             return result("skipped")
         line.output.parent.mkdir(parents=True, exist_ok=True)
         message = lipsync_file(
-            line.audio, line.output, cache.get(model_path), line.fps, line.smoothing, line.text
+            line.audio,
+            line.output,
+            cache.get(model_path),
+            line.fps,
+            line.smoothing,
+            line.text,
+            line.visemes,
+            line.min_hold,
         )
     except LipSyncError as error:
         return result("failed", str(error))

@@ -3,12 +3,16 @@
 CSV: a header row `time` + channel names, then one row per frame (time in seconds).
 JSON: {"format", "fps", "frame_count", "channel_names", "time", "weights" (T rows of K),
 "metadata"}. Pure Python + numpy, so the Blender add-on's export reuses the same writers.
+With a viseme track (2D output, core.mouthshapes) the CSV ends each row with a `viseme` column
+(the shape's name) and the JSON adds "visemes" (a name per frame) and "viseme_set" (its name
+and shapes in order: a name's index there is the `lipsync_viseme` value).
 """
 
 import json
 import os
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -16,11 +20,27 @@ import numpy as np
 
 from ..animation import Animation
 from ..errors import LipSyncError
-from .csv_text import write_csv_rows
+from .csv_text import csv_rows, write_csv_rows
 
 FORMATS = (".csv", ".json")
+
+
+@dataclass(frozen=True)
+class VisemeColumn:
+    """A viseme track to write beside the curves."""
+
+    set_name: str
+    shapes: tuple[str, ...]
+    track: np.ndarray  # (T,) shape index per frame
+
+    def names(self, rows: slice = slice(None)) -> list[str]:
+        """The shape name of each frame (of `rows`)."""
+        return [self.shapes[i] for i in np.asarray(self.track)[rows].tolist()]
+
+
 JSON_FORMAT = "tiny-lipsync-curves"
 _DECIMALS = 6
+_VISEME_ROWS = 8192  # rows per block when a viseme column is added
 
 
 def check_output_path(path: str | Path) -> Path:
@@ -87,19 +107,33 @@ def write_atomic(path: str | Path, write: Callable[[TextIO], None]) -> None:
         raise
 
 
-def write_csv(path: str | Path, animation: Animation) -> None:
-    """Write `time,<channel names>` and one row per frame."""
+def write_csv(path: str | Path, animation: Animation, visemes: VisemeColumn | None = None) -> None:
+    """Write `time,<channel names>` (then `viseme` with a track) and one row per frame."""
     table = np.column_stack([animation.times_s(), np.asarray(animation.weights, np.float64)])
 
     def write(handle: TextIO) -> None:
-        handle.write(",".join(("time", *animation.channel_names)) + "\n")
-        write_csv_rows(handle, table, _DECIMALS)
+        extra = ("viseme",) if visemes is not None else ()
+        handle.write(",".join(("time", *animation.channel_names, *extra)) + "\n")
+        if visemes is None:
+            write_csv_rows(handle, table, _DECIMALS)
+            return
+        for first in range(0, len(table), _VISEME_ROWS):
+            rows = slice(first, first + _VISEME_ROWS)
+            lines = csv_rows(table[rows], _DECIMALS).splitlines()
+            names = visemes.names(rows)
+            handle.write("".join(f"{a},{b}\n" for a, b in zip(lines, names, strict=True)))
 
     write_atomic(path, write)
 
 
-def write_json(path: str | Path, animation: Animation, metadata: dict | None = None) -> None:
-    """Write the curves with their fps, channel names, times and metadata (model, audio...)."""
+def write_json(
+    path: str | Path,
+    animation: Animation,
+    metadata: dict | None = None,
+    visemes: VisemeColumn | None = None,
+) -> None:
+    """Write the curves with their fps, channel names, times and metadata (model, audio...),
+    and the viseme track when given."""
     document = {
         "format": JSON_FORMAT,
         "fps": animation.fps,
@@ -109,13 +143,21 @@ def write_json(path: str | Path, animation: Animation, metadata: dict | None = N
         "weights": np.round(np.asarray(animation.weights, np.float64), _DECIMALS).tolist(),
         "metadata": metadata or {},
     }
+    if visemes is not None:
+        document["viseme_set"] = {"name": visemes.set_name, "shapes": list(visemes.shapes)}
+        document["visemes"] = visemes.names()
     write_atomic(path, lambda handle: handle.write(json.dumps(document)))
 
 
-def write_curves(path: str | Path, animation: Animation, metadata: dict | None = None) -> None:
+def write_curves(
+    path: str | Path,
+    animation: Animation,
+    metadata: dict | None = None,
+    visemes: VisemeColumn | None = None,
+) -> None:
     """Write CSV or JSON by the file name's suffix (metadata goes into JSON only)."""
     path = check_output_path(path)
     if path.suffix.lower() == ".csv":
-        write_csv(path, animation)
+        write_csv(path, animation, visemes)
     else:
-        write_json(path, animation, metadata)
+        write_json(path, animation, metadata, visemes)

@@ -132,6 +132,19 @@ def viseme_set_from_json(text: str, source: str = "viseme set") -> VisemeSet:
     return vset
 
 
+def viseme_set_to_json(vset: VisemeSet) -> str:
+    """A set as preset JSON (viseme_set_from_json reads it back)."""
+    shapes = {shape: [p for p, s in vset.phones.items() if s == shape] for shape in vset.shapes}
+    body = {
+        "name": vset.name,
+        "description": vset.description,
+        "shapes": shapes,
+        "closed": vset.closed,
+        "rest": vset.rest,
+    }
+    return json.dumps(body, indent=2) + "\n"
+
+
 def viseme_set(name_or_path: str) -> VisemeSet:
     """A built-in set by name ("rhubarb", "oculus") or a preset .json file."""
     key = name_or_path.strip().lower()
