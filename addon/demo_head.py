@@ -91,7 +91,7 @@ def build_demo_head(
 
 
 class LIPSYNC_OT_add_demo_head(bpy.types.Operator):
-    """Add a human head with the 52 ARKit shape keys, ready for lip sync"""
+    """Add a human head with the 52 ARKit shape keys and pick it as the Target"""
 
     bl_idname = "lipsync.add_demo_head"
     bl_label = "Add Demo Head"
@@ -115,6 +115,7 @@ class LIPSYNC_OT_add_demo_head(bpy.types.Operator):
             other.select_set(False)
         obj.select_set(True)
         context.view_layer.objects.active = obj
+        context.scene.lipsync.target = obj
         return {"FINISHED"}
 
 

@@ -1,4 +1,5 @@
 """The models the panel offers: every shipped .npz (name, size, latency), then a custom file.
+The first item is the menu's default: S-tiny for Model (A), the teacher for Compare's Model B.
 
 Names resolve and models load through the core's one catalogue (`core.runtime.catalog`, cached
 per file version in `core.api.cached_model`), so a second Generate with the same model does not
@@ -11,7 +12,10 @@ import os
 from ..core.runtime.catalog import shipped_models
 
 CUSTOM = "CUSTOM"
+ORDER = ("s_tiny", "s_lowlat", "teacher", "s0")  # Model's menu; other files after, by name
+ORDER_B = ("teacher", "s_tiny", "s_lowlat", "s0")  # Model B's: the teacher to compare against
 _enum_items: list[tuple[str, str, str]] = []  # Blender needs the strings kept alive
+_enum_items_b: list[tuple[str, str, str]] = []
 
 
 def load(name_or_path: str):
@@ -31,17 +35,30 @@ def describe(model) -> str:
 
 
 def enum_items(_self=None, _context=None) -> list[tuple[str, str, str]]:
-    """EnumProperty items: every shipped model with size and latency, then 'Custom file...'."""
+    """EnumProperty items: every shipped model with size and latency (S-tiny first, the
+    default), then 'Custom file...'."""
+    _enum_items[:] = _items(ORDER)
+    return _enum_items
+
+
+def enum_items_b(_self=None, _context=None) -> list[tuple[str, str, str]]:
+    """The same items for Compare's Model B, the teacher first (the default)."""
+    _enum_items_b[:] = _items(ORDER_B)
+    return _enum_items_b
+
+
+def _items(order: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """Items for the shipped models in this order (others after, by name), then a custom file."""
     items = []
-    for name in shipped_models():
+    names = sorted(shipped_models(), key=lambda n: (order.index(n) if n in order else 99, n))
+    for name in names:
         try:
             detail = describe(load(name))
         except Exception as error:  # a broken file must not break the panel
             detail = f"cannot load: {error}"
         items.append((name, name, detail))
     items.append((CUSTOM, "Custom file...", "A model .npz file picked from disk"))
-    _enum_items[:] = items
-    return _enum_items
+    return items
 
 
 def chosen_model(choice: str, custom_path: str) -> str:

@@ -40,9 +40,20 @@ class LIPSYNC_OT_compare(TakeOptions, JobOperator, bpy.types.Operator):
     bl_label = "Compare A/B"
     bl_options = {"REGISTER", "UNDO"}
 
-    model_b: StringProperty(name="Model B", description="Shipped model name or .npz path")
-    object_b: StringProperty(name="Object B", description="Object for B (empty: a copy)")
-    plot_path: StringProperty(name="Plot PNG", subtype="FILE_PATH", description="Save the plot")
+    model_b: StringProperty(
+        name="Model B",
+        description="Model for the second head: a shipped model's name or a .npz path (unset: "
+        "the panel's Model B)",
+    )
+    object_b: StringProperty(
+        name="Object B",
+        description="Name of the mesh for model B (empty: a copy of the target beside it)",
+    )
+    plot_path: StringProperty(
+        name="Plot PNG",
+        subtype="FILE_PATH",
+        description="Also save the lip-gap plot as this PNG file",
+    )
 
     def prepare(self, context: bpy.types.Context) -> Job:
         obj_a, why = self._target_a(context)

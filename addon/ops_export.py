@@ -18,11 +18,15 @@ from ..core.export.live_link import arkit_named, write_live_link_csv
 from . import audio_source, keying, targets
 
 FORMATS = (
-    ("CSV", "CSV", "time + one column per shape key"),
-    ("LIVE_LINK", "Live Link Face CSV", "Timecode, BlendShapeCount, 52 ARKit columns, rotations"),
-    ("JSON", "JSON", "curves with fps, channel names and the take's metadata"),
-    ("FBX", "FBX", "the target mesh with its shape-key animation"),
-    ("GLTF", "glTF", "the target mesh with its morph-target animation (.glb or .gltf)"),
+    ("CSV", "CSV", "a time column and one column per shape key, for spreadsheets and scripts"),
+    (
+        "LIVE_LINK",
+        "Live Link Face CSV",
+        "the iPhone Live Link Face app's take format (52 ARKit columns), for tools that read it",
+    ),
+    ("JSON", "JSON", "the curves with fps, channel names and how the take was made"),
+    ("FBX", "FBX", "the target mesh with its shape-key animation, for game engines"),
+    ("GLTF", "glTF", "the target mesh with its morph-target animation (.glb), for engines and web"),
 )
 EXTENSIONS = {"CSV": ".csv", "LIVE_LINK": ".csv", "JSON": ".json", "FBX": ".fbx", "GLTF": ".glb"}
 
@@ -33,9 +37,23 @@ class LIPSYNC_OT_export(bpy.types.Operator):
     bl_idname = "lipsync.export"
     bl_label = "Export Take"
 
-    filepath: StringProperty(subtype="FILE_PATH")
-    format: EnumProperty(name="Format", items=FORMATS, default="CSV")
-    target: StringProperty(name="Target", description="Object whose take to export")
+    filepath: StringProperty(subtype="FILE_PATH", description="The file to write")
+    format: EnumProperty(
+        name="Format",
+        items=FORMATS,
+        default="CSV",
+        description="CSV or JSON for scripts, Live Link Face CSV for Unreal, FBX or glTF for "
+        "game engines and other 3D programs",
+    )
+    target: StringProperty(
+        name="Target", description="Name of the object whose take to export (unset: the panel's)"
+    )
+
+    @classmethod
+    def description(cls, context: bpy.types.Context, properties) -> str:
+        """Each Export button's tooltip: its format and what the file holds."""
+        label, detail = next((lab, det) for f, lab, det in FORMATS if f == properties.format)
+        return f"Export the target's lip-sync take as {label}: {detail}"
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:

@@ -16,9 +16,13 @@ class LIPSYNC_OT_load_mapping(bpy.types.Operator):
     bl_label = "Load Into Table"
     bl_options = {"REGISTER", "UNDO"}
 
-    target: StringProperty(name="Target", description="Mesh object with shape keys")
+    target: StringProperty(
+        name="Target", description="Name of the mesh with shape keys (unset: the panel's Target)"
+    )
     preset: StringProperty(
-        name="Mapping", description="Preset id (e.g. arkit52) or a preset .json path"
+        name="Mapping",
+        description="A preset id (arkit52, character_creator4, rhubarb_ax) or a preset .json "
+        "path (unset: the panel's Mapping)",
     )
 
     def execute(self, context: bpy.types.Context) -> set[str]:
@@ -48,9 +52,15 @@ class LIPSYNC_OT_save_mapping(bpy.types.Operator):
     bl_idname = "lipsync.save_mapping"
     bl_label = "Save Preset"
 
-    filepath: StringProperty(subtype="FILE_PATH")
-    filter_glob: StringProperty(default="*.json", options={"HIDDEN"})
-    name: StringProperty(name="Preset Name", default="My rig")
+    filepath: StringProperty(subtype="FILE_PATH", description="The preset .json file to write")
+    filter_glob: StringProperty(
+        default="*.json", options={"HIDDEN"}, description="Show only .json files"
+    )
+    name: StringProperty(
+        name="Preset Name",
+        default="My rig",
+        description="The name stored in the preset file",
+    )
 
     def invoke(self, context: bpy.types.Context, event) -> set[str]:
         context.window_manager.fileselect_add(self)

@@ -53,9 +53,21 @@ def _strip_names(_self, context, _edit_text) -> list[str]:
 class LIPSYNC_PG_route(bpy.types.PropertyGroup):
     """One row of the mapping table: a channel drives a shape key with a gain."""
 
-    channel: StringProperty(name="Channel", description="ARKit channel the model outputs")
-    shape_key: StringProperty(name="Shape Key", description="Shape key it drives (empty: none)")
-    gain: FloatProperty(name="Gain", default=1.0, soft_min=0.0, soft_max=2.0)
+    channel: StringProperty(
+        name="Channel", description="The ARKit channel the model animates (jawOpen, mouthClose...)"
+    )
+    shape_key: StringProperty(
+        name="Shape Key",
+        description="The target's shape key this channel drives (empty: the channel drives none)",
+    )
+    gain: FloatProperty(
+        name="Gain",
+        default=1.0,
+        soft_min=0.0,
+        soft_max=2.0,
+        description="How strongly the channel drives the shape key: 1 as the model says, "
+        "0.5 half as much",
+    )
 
 
 class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
@@ -65,32 +77,55 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
         name="Target",
         type=bpy.types.Object,
         poll=is_shape_key_mesh,
-        description="Mesh whose shape keys receive the lip sync",
+        description="The mesh whose shape keys get the lip sync (only meshes with shape keys "
+        "are offered)",
     )
     strip: StringProperty(
-        name="Sound Strip", search=_strip_names, description="Sound strip with the dialogue"
+        name="Sound Strip",
+        search=_strip_names,
+        description="The Video Sequencer sound strip holding the dialogue line; the keys start "
+        "where the strip starts",
     )
-    model: EnumProperty(name="Model", items=model_menu.enum_items)
-    model_path: StringProperty(name="Model File", subtype="FILE_PATH")
+    model: EnumProperty(
+        name="Model",
+        items=model_menu.enum_items,
+        description="What turns the speech into mouth shapes: s_tiny small and fast, s_lowlat "
+        "for 64 ms latency, teacher the most accurate and slowest",
+    )
+    model_path: StringProperty(
+        name="Model File",
+        subtype="FILE_PATH",
+        description="The model .npz file used when Model is 'Custom file...'",
+    )
     smoothing: BoolProperty(
         name="Smoothing",
         default=True,
-        description="Ensemble smoothing: average predictions 1/60 s before, at and after",
+        description="Average each frame with the predictions 1/60 s before and after: steadier "
+        "lips for 17 ms more latency",
     )
-    strength: FloatProperty(name="Strength", default=1.0, min=0.0, soft_max=2.0)
+    strength: FloatProperty(
+        name="Strength",
+        default=1.0,
+        min=0.0,
+        soft_max=2.0,
+        description="Scale every mouth movement: 1 as the model says, below 1 calmer, above 1 "
+        "bigger (no shape key goes past 1)",
+    )
     close_bias: FloatProperty(
         name="Lip-Close Bias",
         default=0.0,
         min=0.0,
         max=0.9,
-        description="Collapse lip openings smaller than this, so near-closures seal",
+        description="Close the lips where they are nearly closed: openings smaller than this "
+        "become closed, larger ones shrink a little. Raise it when p, b, m do not seal",
     )
     offset_ms: FloatProperty(
         name="Offset (ms)",
         default=0.0,
         soft_min=-200.0,
         soft_max=200.0,
-        description="Shift the keys in time; negative lets the mouth lead the sound",
+        description="Move the keys in time: negative makes the mouth move before the sound "
+        "(animators often lead it by a frame or two), positive after it",
     )
     dialogue_text: StringProperty(
         name="Dialogue Text",
@@ -102,16 +137,32 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
         default=True,
         description="With no dialogue text typed, read line.txt beside line.wav when it exists",
     )
-    preset: EnumProperty(name="Mapping", items=preset_items)
-    preset_path: StringProperty(name="Preset File", subtype="FILE_PATH")
-    routes: CollectionProperty(type=LIPSYNC_PG_route)
-    route_index: IntProperty()
-    model_b: EnumProperty(name="Model B", items=model_menu.enum_items)
+    preset: EnumProperty(
+        name="Mapping",
+        items=preset_items,
+        description="How the model's ARKit channels find your rig's shape keys: a shipped "
+        "preset, a preset file, or the edited table",
+    )
+    preset_path: StringProperty(
+        name="Preset File",
+        subtype="FILE_PATH",
+        description="The mapping preset .json used when Mapping is 'Preset file...'",
+    )
+    routes: CollectionProperty(
+        type=LIPSYNC_PG_route,
+        description="The mapping table: which shape key each channel drives, and how strongly",
+    )
+    route_index: IntProperty(description="The selected row of the mapping table")
+    model_b: EnumProperty(
+        name="Model B",
+        items=model_menu.enum_items_b,
+        description="The model Compare A/B keys on the second head, to set against Model",
+    )
     compare_object: PointerProperty(
         name="B Object",
         type=bpy.types.Object,
         poll=is_shape_key_mesh,
-        description="Object for model B (empty: a linked duplicate of the target)",
+        description="The mesh that gets model B (empty: a copy of the target placed beside it)",
     )
 
     @classmethod
@@ -126,9 +177,11 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
 class LIPSYNC_PG_status(bpy.types.PropertyGroup):
     """Progress of the running job and the last take's report (not saved)."""
 
-    running: BoolProperty()
-    progress: FloatProperty(subtype="PERCENTAGE", min=0.0, max=1.0)
-    text: StringProperty()
+    running: BoolProperty(description="A lip-sync job is running")
+    progress: FloatProperty(
+        subtype="PERCENTAGE", min=0.0, max=1.0, description="How far the running job is"
+    )
+    text: StringProperty(description="What the running job is doing")
     unmapped: StringProperty(description="Channels of the last take that drive no shape key")
     plot_image: StringProperty(description="Image of the last lip-gap comparison")
     last_target: StringProperty(description="Object the last take was keyed on")

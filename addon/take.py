@@ -15,7 +15,7 @@ from ..core.errors import AudioError, RigError
 from ..core.export.key_reduction import reduce_keys
 from ..core.rig.mapping import Mapping, apply_mapping
 from ..core.rig.shaping import apply_close_bias, apply_strength
-from . import keying, model_menu, targets
+from . import guide, keying, model_menu, targets
 from .audio_source import TakeAudio
 
 
@@ -54,7 +54,10 @@ def compute_take(request: TakeRequest, progress, start: float = 0.0, span: float
     from ..core import api  # the numpy runtime, loaded on first use
 
     if not request.mapping.routes:
-        raise RigError("No model channel maps onto a shape key of the target; check the mapping.")
+        raise RigError(
+            "No model channel maps onto a shape key of the target; check the mapping "
+            f"{guide.see(guide.MAPPING)}."
+        )
     progress(start, "Loading model")
     model = model_menu.load(request.model)
     progress(start + 0.2 * span, f"Running {model.name}")
@@ -156,7 +159,9 @@ def apply_take(context: bpy.types.Context, obj: bpy.types.Object, take: Take) ->
             f"({kept / max(every, 1):.0%})."
         )
     if unmapped:
-        message += f" Unmapped channels: {', '.join(unmapped)}."
+        message += f" Unmapped channels: {', '.join(unmapped)} {guide.see(guide.MAPPING)}."
     if take.text_message:
         message += f" {take.text_message}"
+        if "model" in take.text_message:  # some or all of the text fell back to the model
+            message += f" {guide.see(guide.DIALOGUE)}"
     return message

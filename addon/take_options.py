@@ -12,7 +12,7 @@ from bpy.props import BoolProperty, FloatProperty, StringProperty
 from ..core.errors import AudioError, ModelFileError, RigError
 from ..core.rig.arkit import LOWER_FACE
 from ..core.rig.mapping import Mapping, Preset, load_preset, resolve, shipped_presets
-from . import audio_source, compat, model_menu, preferences
+from . import audio_source, compat, guide, model_menu, preferences
 from .audio_source import TakeAudio
 from .properties import PRESET_FILE, PRESET_TABLE
 from .take import TakeRequest
@@ -21,17 +21,49 @@ from .take import TakeRequest
 class TakeOptions:
     """Keyword arguments of the take operators (empty or unset: the panel's value)."""
 
-    target: StringProperty(name="Target", description="Mesh object with shape keys")
-    strip: StringProperty(name="Sound Strip", description="Name of a sound strip of the scene")
-    filepath: StringProperty(
-        name="Audio File", subtype="FILE_PATH", description="Audio file instead of a strip"
+    target: StringProperty(
+        name="Target", description="Name of the mesh with shape keys (unset: the panel's Target)"
     )
-    frame_start: FloatProperty(name="Start Frame", default=1.0, description="Frame of filepath")
-    model: StringProperty(name="Model", description="Shipped model name or .npz path")
-    smoothing: BoolProperty(name="Smoothing", default=True)
-    strength: FloatProperty(name="Strength", default=1.0, min=0.0)
-    close_bias: FloatProperty(name="Lip-Close Bias", default=0.0, min=0.0, max=0.9)
-    offset_ms: FloatProperty(name="Offset (ms)", default=0.0)
+    strip: StringProperty(
+        name="Sound Strip", description="Name of a sound strip of the scene (unset: the panel's)"
+    )
+    filepath: StringProperty(
+        name="Audio File",
+        subtype="FILE_PATH",
+        description="An audio file to lip-sync instead of a sound strip",
+    )
+    frame_start: FloatProperty(
+        name="Start Frame", default=1.0, description="The frame where the Audio File starts"
+    )
+    model: StringProperty(
+        name="Model",
+        description="A shipped model's name (s_tiny, s_lowlat, teacher, s0) or a .npz path "
+        "(unset: the panel's Model)",
+    )
+    smoothing: BoolProperty(
+        name="Smoothing",
+        default=True,
+        description="Average each frame with the predictions 1/60 s before and after "
+        "(unset: the panel's)",
+    )
+    strength: FloatProperty(
+        name="Strength",
+        default=1.0,
+        min=0.0,
+        description="Scale every mouth movement, 1 as the model says (unset: the panel's)",
+    )
+    close_bias: FloatProperty(
+        name="Lip-Close Bias",
+        default=0.0,
+        min=0.0,
+        max=0.9,
+        description="Close lip openings smaller than this (unset: the panel's)",
+    )
+    offset_ms: FloatProperty(
+        name="Offset (ms)",
+        default=0.0,
+        description="Move the keys in time, negative before the sound (unset: the panel's)",
+    )
     key_tolerance: FloatProperty(
         name="Key Tolerance",
         default=0.0,
@@ -115,7 +147,7 @@ class TakeOptions:
         if not mapping.routes:
             raise RigError(
                 f"None of the model's channels matches a shape key of '{obj.name}'; "
-                "pick another mapping preset or edit the table."
+                f"pick another mapping preset or edit the table {guide.see(guide.MAPPING)}."
             )
         return TakeRequest(
             audio=audio,

@@ -15,7 +15,9 @@ Drives the installed extension the way a script would, only through its operator
    pocketsphinx forced alignment in tools/demo/sample_phones.txt) and at one open vowel, each
    labelled with model, time, phone and the measured lip gap, plus a contact sheet of them;
 5. `lipsync.export` of the student's take as CSV and glTF (and the teacher's as CSV).
-demo/summary.md lists every rendered frame with both models' lip gaps.
+demo/summary.md lists every rendered frame with both models' lip gaps. With `--picture` (as
+`make demo` gives it: docs/images/demo.png) it also writes the README's picture: both heads at a
+p/b/m where both close and at an open vowel, above the lip-gap plot.
 """
 
 from __future__ import annotations
@@ -71,8 +73,19 @@ def extension_zip(given: Path | None) -> Path:
         return given
     builder = Path(bpy.utils.system_resource("SCRIPTS")) / "addons_core/bl_pkg/cli/blender_ext.py"
     out = Path(tempfile.mkdtemp(prefix="tiny-lipsync-demo-zip-")) / "tiny_lipsync.zip"
-    subprocess.run([sys.executable, str(builder), "build", "--source-dir", str(ROOT),
-                    "--output-filepath", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(builder),
+            "build",
+            "--source-dir",
+            str(ROOT),
+            "--output-filepath",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -95,8 +108,15 @@ def check(result: set[str], what: str) -> None:
         raise SystemExit(f"{what} did not finish ({result}); see the messages above.")
 
 
-def run_job(out: Path, zip_path: Path, size: tuple[int, int], models: tuple[str, str]) -> None:
-    """Everything after installation: scene, compare, renders, sheet, exports, summary."""
+def run_job(
+    out: Path,
+    zip_path: Path,
+    size: tuple[int, int],
+    models: tuple[str, str],
+    picture: Path | None = None,
+) -> None:
+    """Everything after installation: scene, compare, renders, sheet, exports, summary (and the
+    README's picture when `picture` is given)."""
     timings = {}
     started = time.perf_counter()
     scene = new_scene(size)
@@ -107,8 +127,12 @@ def run_job(out: Path, zip_path: Path, size: tuple[int, int], models: tuple[str,
 
     t0 = time.perf_counter()
     plot_path = out / "lip_gap_compare.png"
-    check(bpy.ops.lipsync.compare(target=head.name, model=models[0], model_b=models[1],
-                                  plot_path=str(plot_path), **audio), "Compare A/B")
+    check(
+        bpy.ops.lipsync.compare(
+            target=head.name, model=models[0], model_b=models[1], plot_path=str(plot_path), **audio
+        ),
+        "Compare A/B",
+    )
     timings["compare (both models, keys, markers, plot)"] = time.perf_counter() - t0
     heads = (head, bpy.data.objects[f"{head.name} B"])
     takes = take_gaps(heads)
@@ -120,13 +144,20 @@ def run_job(out: Path, zip_path: Path, size: tuple[int, int], models: tuple[str,
     _, labels = frame_both_heads(scene, heads, models)
     rows, sheet_size = render_frames(scene, takes, models, labels, phones, out)
     timings[f"{len(rows)} renders + contact sheet"] = time.perf_counter() - t0
+    if picture is not None:
+        write_picture(picture, out, rows, takes, models, phones)
 
     t0 = time.perf_counter()
-    exports = [(heads[0], f"take_{models[0]}.csv", "CSV"), (heads[0], f"take_{models[0]}.glb",
-               "GLTF"), (heads[1], f"take_{models[1]}.csv", "CSV")]
+    exports = [
+        (heads[0], f"take_{models[0]}.csv", "CSV"),
+        (heads[0], f"take_{models[0]}.glb", "GLTF"),
+        (heads[1], f"take_{models[1]}.csv", "CSV"),
+    ]
     for obj, name, file_format in exports:
-        check(bpy.ops.lipsync.export(filepath=str(out / name), format=file_format,
-                                     target=obj.name), f"Export {file_format}")
+        check(
+            bpy.ops.lipsync.export(filepath=str(out / name), format=file_format, target=obj.name),
+            f"Export {file_format}",
+        )
     timings["exports"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - started
     markers = {p: sum(m.name.startswith(p) for m in scene.timeline_markers) for p in ("[A]", "[B]")}
@@ -186,17 +217,47 @@ def render_frames(scene, takes, names, labels, phones, out: Path) -> tuple[list,
     return rows, sheet_size
 
 
-def write_gap_plot(path: Path, takes, models, phones) -> None:
-    """The compare plot again, now with the transcript's p/b/m phones marked (the operator has
-    no transcript): where each bilabial's closure should be."""
+def write_picture(path: Path, out: Path, rows, takes, models, phones) -> None:
+    """The README's picture: both heads at the first p/b/m where both close and at the open
+    vowel (renders shrunk by 2), above the lip-gap plot at the same width."""
+    head_core = ext("core.demohead.head")
+
+    def closed(row) -> bool:
+        return all(head_core.is_closed(gap_mm / 1000.0) for gap_mm in row[3:])
+
+    bilabials = [row for row in rows if row[2] in BILABIALS]
+    bilabial = next((row for row in bilabials if closed(row)), bilabials[0])
+    vowel = next(row for row in rows if row[2] not in BILABIALS)
+    tiles = [
+        demo_scene.load_image(out / "frames" / f"frame_{row[0]:04d}_{row[2]}.jpg", scale=2)
+        for row in (bilabial, vowel)
+    ]
+    top = np.concatenate(tiles, axis=1)  # (H, 2W, 4)
+    plot = gap_plot_pixels(takes, models, phones, width=top.shape[1], height=top.shape[0])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    demo_scene.save_png(np.concatenate([top, plot], axis=0), path)
+
+
+def gap_plot_pixels(takes, models, phones, width: int = 1200, height: int = 420) -> np.ndarray:
+    """The lip-gap plot of both takes with the sample's p/b/m phones marked, RGBA (H, W, 4)."""
     gap_plot = ext("core.demohead.gap_plot")
     # the plot's time 0 is the take's first frame, where the sample starts playing
     events = [(0.5 * (s + e), label.lower()) for s, e, label in phones if label in BILABIALS]
-    pixels = gap_plot.render_gap_plot(
-        [gap for _, gap in takes], FPS, names=models, events=events,
+    return gap_plot.render_gap_plot(
+        [gap for _, gap in takes],
+        FPS,
+        names=models,
+        events=events,
+        width=width,
+        height=height,
         title=f"Lip gap at the mouth's midline: {models[0]} vs {models[1]}",
     )
-    demo_scene.save_png(pixels, path)
+
+
+def write_gap_plot(path: Path, takes, models, phones) -> None:
+    """The compare plot again, now with the transcript's p/b/m phones marked (the operator has
+    no transcript): where each bilabial's closure should be."""
+    demo_scene.save_png(gap_plot_pixels(takes, models, phones), path)
 
 
 def frame_both_heads(scene, heads, models) -> tuple[bpy.types.Object, list[bpy.types.Object]]:
@@ -254,11 +315,19 @@ def main() -> None:
     parser.add_argument("--model-b", default="teacher")
     parser.add_argument("--width", type=int, default=960, help="render width, pixels")
     parser.add_argument("--height", type=int, default=600, help="render height, pixels")
+    parser.add_argument("--picture", type=Path, help="also write the README's picture here")
     args = parser.parse_args(sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else None)
     args.out.mkdir(parents=True, exist_ok=True)
     zip_path = extension_zip(args.zip)
     install(zip_path)
-    run_job(args.out.resolve(), zip_path, (args.width, args.height), (args.model_a, args.model_b))
+    picture = args.picture.resolve() if args.picture else None
+    run_job(
+        args.out.resolve(),
+        zip_path,
+        (args.width, args.height),
+        (args.model_a, args.model_b),
+        picture,
+    )
 
 
 if __name__ == "__main__":

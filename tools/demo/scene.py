@@ -94,21 +94,25 @@ def save_png(pixels: np.ndarray, path: Path) -> None:
     bpy.data.images.remove(image)
 
 
+def load_image(path: Path, scale: int = 1) -> np.ndarray:
+    """A rendered image as RGBA float (H, W, 4), row 0 at the top, shrunk by `scale` (box
+    filter)."""
+    image = bpy.data.images.load(str(path))
+    w, h = image.size
+    pixels = np.empty(w * h * 4, np.float32)
+    image.pixels.foreach_get(pixels)
+    bpy.data.images.remove(image)
+    tile = pixels.reshape(h, w, 4)[::-1]  # Blender stores the bottom row first
+    if scale > 1:
+        tile = tile[: h - h % scale, : w - w % scale]
+        tile = tile.reshape(h // scale, scale, w // scale, scale, 4).mean(axis=(1, 3))
+    return tile
+
+
 def contact_sheet(paths: list[Path], out: Path, columns: int, scale: int = 1) -> tuple[int, int]:
     """Tile same-size renders row-major from the top left into one PNG, each shrunk by `scale`;
     return the sheet's (width, height) in pixels."""
-    tiles = []
-    for path in paths:
-        image = bpy.data.images.load(str(path))
-        w, h = image.size
-        pixels = np.empty(w * h * 4, np.float32)
-        image.pixels.foreach_get(pixels)
-        bpy.data.images.remove(image)
-        tile = pixels.reshape(h, w, 4)[::-1]  # Blender stores the bottom row first
-        if scale > 1:  # box filter
-            tile = tile[: h - h % scale, : w - w % scale]
-            tile = tile.reshape(h // scale, scale, w // scale, scale, 4).mean(axis=(1, 3))
-        tiles.append(tile)
+    tiles = [load_image(path, scale) for path in paths]
     h, w = tiles[0].shape[:2]
     rows = -(-len(tiles) // columns)
     gap = 4  # pixels between tiles

@@ -1,0 +1,1 @@
+"""The demo: renders of the head, transcript demo and label plots."""
