@@ -145,6 +145,7 @@ def test_graphs_keep_to_portable_operators_and_carry_their_contract(student):
         assert float(meta["past_ms"]) == config.past_ms
         assert float(meta["future_ms"]) == config.future_ms
         assert meta["version"] and meta["licence"]
+    assert not {"Range", "Mod", "Gather", "Pad"} & set(operators(streaming))
     meta = metadata(streaming)
     lag = math.ceil(config.future_samples / HOP) - 1
     assert int(meta["lag_frames"]) == lag and float(meta["latency_ms"]) == (lag + 1) * 10.0

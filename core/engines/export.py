@@ -60,11 +60,12 @@ def onnx_model(
     name_or_path: str | Path, streaming: bool = False, stored_dft: bool = False
 ) -> onnx.ModelProto:
     """The clip graph (or the streaming graph) of a shipped student name or a student .npz;
-    `stored_dft` keeps the DFT kernel as weights (1 MB more) instead of making it at load."""
+    `stored_dft` keeps the clip graph's DFT rows as weights (1 MB more) instead of making them
+    when the model loads (the streaming graph's two-stage DFT is small and always stored)."""
     model_file = read_model_file(resolve_model(name_or_path))
     config = check_exportable(model_file)
     if streaming:
-        g, inputs, outputs, layout = streaming_graph(config, model_file.weights, stored_dft)
+        g, inputs, outputs, layout = streaming_graph(config, model_file.weights)
         metadata = _metadata(model_file, "streaming") | {
             "state_size": str(layout.state_size),
             "lag_frames": str(layout.lag_frames),

@@ -79,19 +79,17 @@ def stream_layout(config: StudentConfig, weights: dict[str, np.ndarray]) -> Stre
     return StreamLayout(tuple(tails), np.concatenate(rest).astype(np.float32), delay, lag)
 
 
-def _stage(
-    g: Graph, x: str, spec: ConvSpec | None, tail: StageTail, config, weights, stored_dft: bool
-) -> str:
+def _stage(g: Graph, x: str, spec: ConvSpec | None, tail: StageTail, config, weights) -> str:
     """One stage over its window(s), time-major flat (1, steps * C_in) -> (1, outputs * C_out)."""
     if spec is None:
-        return frame_features(g, x, config, stored_dft)  # exactly one n_fft frame
+        return frame_features(g, x, config)  # exactly one n_fft frame
     if tail.steps_per_hop == spec.stride:  # one output a hop: x is exactly one window
         return conv_step(g, x, weights, spec)
     return conv_steps(g, x, tail.channels, weights, spec)
 
 
 def streaming_graph(
-    config: StudentConfig, weights: dict[str, np.ndarray], stored_dft: bool = False
+    config: StudentConfig, weights: dict[str, np.ndarray]
 ) -> tuple[Graph, list, list, StreamLayout]:
     """The streaming graph's nodes, inputs, outputs and state layout for a phone-aware student."""
     layout = stream_layout(config, weights)
@@ -108,7 +106,7 @@ def streaming_graph(
             kept.append(g.slice(x, new, new + width, axis=1))
             if tail.length > kernel - stride:  # the first stage reads its hop late
                 x = g.slice(x, 0, (kernel - stride) * tail.channels + new, axis=1)
-        x = _stage(g, x, spec, tail, config, weights, stored_dft)
+        x = _stage(g, x, spec, tail, config, weights)
     frame, closure = pose(g, x, config)  # (1, 1, K), (1, 1)
     state_out = g.op("Sub", g.op("Concat", *kept, axis=1), rest)
     inputs = [float_input("audio", [1, HOP]), float_input("state", [1, layout.state_size])]
