@@ -35,6 +35,7 @@ class TakeAudio:
     name: str
     blocks: AudioBlocks
     frame_start: float
+    identity: str = ""  # the file (path, size, time) and the part of it played, for skipping
 
     @property
     def sample_rate(self) -> int:
@@ -62,7 +63,8 @@ def strip_audio(scene: bpy.types.Scene, strip) -> TakeAudio:
     start_s = (left - content_start) / fps + offset_s
     end_s = (right - content_start) / fps + offset_s
     blocks = read_sound(sound, label, start_s, end_s, source=f"'{strip.name}'")
-    return TakeAudio(strip.name, blocks, left)
+    identity = f"{sound_identity(sound)}|{start_s:.6f}|{end_s:.6f}|{left}"
+    return TakeAudio(strip.name, blocks, left, identity)
 
 
 def file_audio(filepath: str, frame_start: float) -> TakeAudio:
@@ -70,7 +72,21 @@ def file_audio(filepath: str, frame_start: float) -> TakeAudio:
     path = bpy.path.abspath(filepath)
     name = os.path.splitext(os.path.basename(path))[0]
     blocks = read_file(path, f"Audio file '{os.path.basename(path)}'", source=f"'{name}'")
-    return TakeAudio(name, blocks, float(frame_start))
+    return TakeAudio(name, blocks, float(frame_start), f"{file_identity(path)}|{frame_start}")
+
+
+def file_identity(path: str) -> str:
+    """A file's path, size and modification time in one string."""
+    stat = os.stat(path)
+    return f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def sound_identity(sound: bpy.types.Sound) -> str:
+    """The identity of a Sound's audio: its packed data's size, else its file's identity."""
+    if sound.packed_file is not None:
+        return f"packed {sound.name}|{sound.packed_file.size}"
+    path = bpy.path.abspath(sound.filepath, library=sound.library)
+    return file_identity(path) if os.path.isfile(path) else path
 
 
 def read_sound(

@@ -4,6 +4,8 @@
   old name).
 - Actions: 4.2/4.3 keep F-curves on `Action.fcurves`; 4.4 brought slotted Actions whose F-curves
   live in a channelbag per slot (5.0 removed `Action.fcurves`).
+- Strip custom properties: strips are `bpy.types.Strip` from 4.4 (5.0 removed `Sequence`).
+- NLA strips: 4.4+ strips pick the slot of a slotted Action (`NlaStrip.action_slot`).
 - Strip frames: 5.1 renamed frame_start, frame_final_start/_end, frame_offset_start/_end and
   frame_duration to content_start, left/right_handle, left/right_handle_offset and
   content_duration; 5.2 warns that the old names go in 6.0. The new names are used where they
@@ -15,6 +17,8 @@ import numpy as np
 
 SLOTTED_ACTIONS = bpy.app.version >= (4, 4, 0)
 _INTERPOLATION_LINEAR = 1  # index of 'LINEAR' in FCurve keyframe interpolation items
+_INTERPOLATION_CONSTANT = 0  # index of 'CONSTANT'
+NLA_TRACK = "Lip Sync"  # the NLA track whole-scene takes are placed on
 
 
 def sound_strips(scene: bpy.types.Scene) -> list:
@@ -46,6 +50,51 @@ def assign_new_action(id_data: bpy.types.ID, name: str) -> bpy.types.Action:
     return action
 
 
+def strip_class() -> type:
+    """The RNA class of sequencer strips (`Strip` from 4.4, `Sequence` before)."""
+    return getattr(bpy.types, "Strip", None) or bpy.types.Sequence
+
+
+def new_action(id_data: bpy.types.ID, name: str) -> bpy.types.Action:
+    """A new Action made to animate `id_data` (a slot for it on 4.4+), not assigned to it."""
+    action = bpy.data.actions.new(name)
+    if SLOTTED_ACTIONS:
+        action.slots.new(id_type=id_data.id_type, name=id_data.name)
+    else:
+        action.id_root = id_data.id_type
+    return action
+
+
+def place_in_nla(id_data: bpy.types.ID, action: bpy.types.Action, first_frame: float):
+    """An NLA strip playing `action` at its own frames on the NLA_TRACK track of `id_data`
+    (a new track above when that one has no room there); nothing before or after it."""
+    anim_data = id_data.animation_data or id_data.animation_data_create()
+    tracks = [t for t in anim_data.nla_tracks if t.name.startswith(NLA_TRACK)]
+    for track in tracks:
+        try:
+            strip = track.strips.new(action.name, int(first_frame), action)
+            break
+        except RuntimeError:  # no room on this track at these frames
+            continue
+    else:
+        track = anim_data.nla_tracks.new()
+        track.name = NLA_TRACK
+        strip = track.strips.new(action.name, int(first_frame), action)
+    if SLOTTED_ACTIONS and strip.action_slot is None and len(action.slots):
+        strip.action_slot = action.slots[0]
+    strip.frame_start_ui = float(first_frame)  # moves the whole strip: keys play where keyed
+    strip.extrapolation = "NOTHING"
+    return strip
+
+
+def nla_strips_of(id_data: bpy.types.ID, action: bpy.types.Action) -> list:
+    """(track, strip) pairs of `id_data`'s NLA that play `action`."""
+    anim_data = id_data.animation_data
+    if anim_data is None:
+        return []
+    return [(t, s) for t in anim_data.nla_tracks for s in t.strips if s.action == action]
+
+
 def action_fcurves(action: bpy.types.Action, id_data: bpy.types.ID, create: bool = False):
     """The F-curve collection that animates `id_data` in `action` (None if it has none)."""
     if not SLOTTED_ACTIONS:
@@ -74,8 +123,16 @@ def shape_key_data_path(key_block_name: str) -> str:
     return f'key_blocks["{bpy.utils.escape_identifier(key_block_name)}"].value'
 
 
-def write_fcurve(fcurves, data_path: str, frames: np.ndarray, values: np.ndarray, group: str = ""):
-    """Create one F-curve and key all (frame, value) pairs in bulk, linear interpolation."""
+def write_fcurve(
+    fcurves,
+    data_path: str,
+    frames: np.ndarray,
+    values: np.ndarray,
+    group: str = "",
+    constant: bool = False,
+):
+    """Create one F-curve and key all (frame, value) pairs in bulk: linear interpolation, or
+    constant (stepped) when `constant`."""
     group_kwarg = "group_name" if SLOTTED_ACTIONS else "action_group"
     try:
         fcurve = fcurves.new(data_path, index=0, **({group_kwarg: group} if group else {}))
@@ -88,9 +145,41 @@ def write_fcurve(fcurves, data_path: str, frames: np.ndarray, values: np.ndarray
     co[:, 0] = frames
     co[:, 1] = values
     points.foreach_set("co", co.ravel())
-    points.foreach_set("interpolation", np.full(count, _INTERPOLATION_LINEAR, dtype=np.int32))
+    interpolation = _INTERPOLATION_CONSTANT if constant else _INTERPOLATION_LINEAR
+    points.foreach_set("interpolation", np.full(count, interpolation, dtype=np.int32))
     fcurve.update()
     return fcurve
+
+
+def replace_keys(fcurve, frames: np.ndarray, values: np.ndarray) -> None:
+    """Replace the F-curve's keys from frames[0] to frames[-1] (within half a frame) by these
+    (frame, value) pairs, in bulk; keys outside that range stay as they are. The curve keeps
+    the interpolation of its first key."""
+    points = fcurve.keyframe_points
+    count = len(points)
+    co = np.empty(count * 2, dtype=np.float32)
+    points.foreach_get("co", co)
+    old_frames = co[0::2]
+    inside = (old_frames >= frames[0] - 0.5) & (old_frames <= frames[-1] + 0.5)
+    new = np.empty((len(frames), 2), dtype=np.float32)
+    new[:, 0], new[:, 1] = frames, values
+    first, total = int(np.argmax(inside)), int(inside.sum())
+    if total == len(frames) and inside[first : first + total].all():  # same keys: values only
+        co.reshape(-1, 2)[first : first + total] = new
+        points.foreach_set("co", co)
+        fcurve.update()
+        return
+    interpolation = points[0].interpolation if count else "LINEAR"
+    keep = co.reshape(-1, 2)[~inside]
+    merged = np.concatenate([keep[keep[:, 0] < frames[0]], new, keep[keep[:, 0] > frames[-1]]])
+    while len(points) > len(merged):
+        points.remove(points[len(points) - 1], fast=True)
+    if len(points) < len(merged):
+        points.add(len(merged) - len(points))
+    points.foreach_set("co", merged.ravel())
+    index = _INTERPOLATION_CONSTANT if interpolation == "CONSTANT" else _INTERPOLATION_LINEAR
+    points.foreach_set("interpolation", np.full(len(merged), index, dtype=np.int32))
+    fcurve.update()
 
 
 def read_fcurve(fcurve) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@ An operator using `JobOperator` implements `prepare(context) -> Job`. `Job.compu
 touches no Blender data (core numpy work only) and reports progress through the callback, which
 raises `Cancelled` once Esc was pressed; `Job.apply(context, result)` writes the result into the
 file and runs only when compute finished. So a cancelled or failed job leaves the file as it was.
+`apply` returns the report line, or (report level, line) for a job whose report is a warning.
 
 - `execute` (Python calls, background mode): compute and apply synchronously.
 - `invoke` with a window: a worker thread plus a modal timer; the panel shows the progress
@@ -36,7 +37,7 @@ class Job:
     """What an operator runs: compute (no bpy) then apply (main thread)."""
 
     compute: Callable[[Progress], Any]
-    apply: Callable[[bpy.types.Context, Any], str]  # returns the report line
+    apply: Callable[[bpy.types.Context, Any], str | tuple[str, str]]  # the report (see above)
 
 
 class _Worker(threading.Thread):
@@ -85,7 +86,7 @@ class JobOperator:
         try:
             job = self.prepare(context)
             result = job.compute(lambda fraction, text: None)
-            self.report({"INFO"}, job.apply(context, result))
+            self._report_result(job.apply(context, result))
         except Exception as error:  # reported as in modal: a bug is a short line
             self._report_error(error)
             return {"CANCELLED"}
@@ -129,7 +130,7 @@ class JobOperator:
             self._report_error(worker.error)
             return {"CANCELLED"}
         try:
-            self.report({"INFO"}, worker.job.apply(context, worker.result))
+            self._report_result(worker.job.apply(context, worker.result))
         except Exception as error:
             self._report_error(error)
             return {"CANCELLED"}
@@ -140,6 +141,10 @@ class JobOperator:
         status = _status(context)
         status.running, status.progress, status.text = False, 0.0, ""
         _redraw(context)
+
+    def _report_result(self, result: str | tuple[str, str]) -> None:
+        level, line = result if isinstance(result, tuple) else ("INFO", result)
+        self.report({level}, line)
 
     def _report_error(self, error: BaseException) -> None:
         if isinstance(error, LipSyncError):

@@ -18,7 +18,7 @@ from ..core.errors import RigError
 from ..core.runtime.catalog import resolve_model
 from . import targets
 from .job_operator import Job, JobOperator
-from .take import Take, apply_take, compute_take
+from .take import SHAPE_KEYS, Take, apply_take, compute_take
 from .take_options import TakeOptions
 
 MARKER_PREFIX = ("[A] ", "[B] ")
@@ -89,6 +89,10 @@ class LIPSYNC_OT_compare(TakeOptions, JobOperator, bpy.types.Operator):
 
         return Job(compute=compute, apply=apply)
 
+    def output_choice(self, context: bpy.types.Context) -> str:
+        """Compare measures lip gaps on shape keys, whatever the panel's output mode."""
+        return SHAPE_KEYS
+
     def _target_a(self, context: bpy.types.Context) -> tuple[bpy.types.Object, str]:
         """Object A and why it was chosen ('' when the caller named it)."""
         if self.target:
@@ -108,8 +112,8 @@ def apply_comparison(
     obj_a = bpy.data.objects[names[0]]
     obj_b = bpy.data.objects[names[1]] if names[1] else _copy_beside(context, obj_a)
     take_a, take_b = comparison.takes
-    apply_take(context, obj_a, take_a)
-    apply_take(context, obj_b, take_b)
+    apply_take(context, obj_a, take_a, markers=False)  # Compare draws its own markers
+    apply_take(context, obj_b, take_b, markers=False)
     targets.remember(context, obj_a)  # Compare's subject is A
     counts = []
     markers = context.scene.timeline_markers

@@ -4,9 +4,9 @@ import bpy
 from bpy.props import StringProperty
 
 from ..core.runtime.catalog import resolve_model
-from . import dialogue
+from . import dialogue, keying, model_menu
 from .job_operator import Job, JobOperator
-from .take import Take, apply_take, compute_take
+from .take import VISEMES, Take, apply_take, compute_take
 from .take_options import TakeOptions
 
 
@@ -35,7 +35,11 @@ class LIPSYNC_OT_generate(TakeOptions, JobOperator, bpy.types.Operator):
         audio = self.take_audio(context)
         model = self.model_choice(context)
         resolve_model(model)  # an unknown name or missing file fails before any work
-        request = self.request(context, obj, audio, model, self.dialogue_text(context))
+        visemes = self.output_choice(context) == VISEMES
+        identifier = keying.take_id(obj.name, audio.name, model_menu.load(model).name, visemes)
+        corrections = self.corrections_to_keep(context, identifier)  # the panel offers them
+        text = self.dialogue_text(context)
+        request = self.request(context, obj, audio, model, text, corrections)
         target_name = obj.name
 
         def apply(context: bpy.types.Context, take: Take) -> str:

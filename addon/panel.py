@@ -37,8 +37,10 @@ class LIPSYNC_PT_main(LipSyncPanel, bpy.types.Panel):
         col.prop(settings, "strength", slider=True)
         col.prop(settings, "close_bias", slider=True)
         col.prop(settings, "offset_ms")
+        draw_output(layout, settings)
         if status.running:
             layout.progress(factor=status.progress, text=f"{status.text} (Esc cancels)")
+        draw_keep_corrections(layout, settings)
         layout.operator("lipsync.generate", icon="PLAY_SOUND")
         take = keying.current_take(settings.target)
         if take is not None:
@@ -48,6 +50,30 @@ class LIPSYNC_PT_main(LipSyncPanel, bpy.types.Panel):
             box.label(text="Unmapped channels:", icon="ERROR")
             for name in status.unmapped.split(", "):
                 box.label(text=name)
+
+
+def draw_output(layout, settings) -> None:
+    """Shape keys or visemes; the viseme set and minimum hold for the latter."""
+    col = layout.column(align=True)
+    col.row(align=True).prop(settings, "output", expand=True)
+    if settings.output == "VISEMES":
+        col.prop(settings, "viseme_set")
+        if settings.viseme_set == PRESET_FILE:
+            col.prop(settings, "viseme_path", text="")
+        col.prop(settings, "min_hold")
+
+
+def draw_keep_corrections(layout, settings) -> None:
+    """Offer to keep the corrections of the take Generate would replace."""
+    if settings.target is None or not settings.strip:
+        return
+    count = 0
+    for action in keying.object_takes(settings.target):
+        if action.get(f"{keying.TAKE_PREFIX}audio") == settings.strip:
+            corrections = action.get(f"{keying.TAKE_PREFIX}corrections", "[]")
+            count = max(count, corrections.count('"kind"'))
+    if count:
+        layout.prop(settings, "keep_corrections", text=f"Keep {count} closure corrections")
 
 
 def draw_dialogue(layout, context: bpy.types.Context, settings) -> None:

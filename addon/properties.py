@@ -23,6 +23,20 @@ from . import compat, model_menu
 
 PRESET_FILE = "FILE"
 PRESET_TABLE = "TABLE"
+OUTPUT_ITEMS = (
+    ("SHAPE_KEYS", "Shape Keys", "Continuous: the model's curves on the target's shape keys"),
+    (
+        "VISEMES",
+        "Visemes (2D)",
+        "Stepped: one mouth shape at a time, keyed as the integer property lipsync_viseme on "
+        "the target object, for a Grease Pencil, image-sequence or shape-key-switch mouth",
+    ),
+)
+VISEME_SET_ITEMS = (
+    ("rhubarb", "Rhubarb A-X", "Rhubarb Lip Sync's nine mouth shapes A-H and X (rest)"),
+    ("oculus", "Oculus visemes", "The 15 Oculus/Meta visemes: sil, PP, FF, TH ... oh, ou"),
+    (PRESET_FILE, "Preset file...", "A viseme set .json file: shapes, their phones, closed, rest"),
+)
 _preset_items: list[tuple[str, str, str]] = []
 
 
@@ -44,6 +58,18 @@ def preset_items(_self=None, _context=None) -> list[tuple[str, str, str]]:
 def is_shape_key_mesh(_self, obj: bpy.types.Object) -> bool:
     """Poll for target pickers: meshes that have shape keys."""
     return obj.type == "MESH" and obj.data.shape_keys is not None
+
+
+def is_target(settings, obj: bpy.types.Object) -> bool:
+    """Poll for the panel's target: a mesh with shape keys, any object for visemes."""
+    return settings.output == "VISEMES" or is_shape_key_mesh(settings, obj)
+
+
+def _jump_to_closure(status, context) -> None:
+    """Selecting a closure in the panel's list moves the playhead to it."""
+    from .closure_edit import jump_to_closure
+
+    jump_to_closure(context, status.closure_index)
 
 
 def _strip_names(_self, context, _edit_text) -> list[str]:
@@ -76,9 +102,9 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
     target: PointerProperty(
         name="Target",
         type=bpy.types.Object,
-        poll=is_shape_key_mesh,
+        poll=is_target,
         description="The mesh whose shape keys get the lip sync (only meshes with shape keys "
-        "are offered)",
+        "are offered; any object in the Visemes output)",
     )
     strip: StringProperty(
         name="Sound Strip",
@@ -165,6 +191,36 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
         description="The mesh that gets model B (empty: a copy of the target placed beside it)",
     )
 
+    output: EnumProperty(
+        name="Output",
+        items=OUTPUT_ITEMS,
+        description="Shape keys (continuous curves), or visemes (2D: one mouth shape at a time)",
+    )
+    viseme_set: EnumProperty(
+        name="Viseme Set",
+        items=VISEME_SET_ITEMS,
+        description="The mouth shapes the Visemes output chooses from",
+    )
+    viseme_path: StringProperty(
+        name="Viseme Set File",
+        subtype="FILE_PATH",
+        description="The viseme set .json used when Viseme Set is 'Preset file...'",
+    )
+    min_hold: IntProperty(
+        name="Minimum Hold",
+        default=2,
+        min=1,
+        soft_max=12,
+        description="No mouth shape is shown for fewer frames than this (p, b, m included: "
+        "they take frames from their neighbours)",
+    )
+    keep_corrections: BoolProperty(
+        name="Keep Corrections",
+        default=True,
+        description="Generate again with the closure corrections made on the take it replaces "
+        "(applied to the new take without running the model for them)",
+    )
+
     @classmethod
     def register(cls) -> None:
         bpy.types.Scene.lipsync = PointerProperty(type=cls)
@@ -185,6 +241,11 @@ class LIPSYNC_PG_status(bpy.types.PropertyGroup):
     unmapped: StringProperty(description="Channels of the last take that drive no shape key")
     plot_image: StringProperty(description="Image of the last lip-gap comparison")
     last_target: StringProperty(description="Object the last take was keyed on")
+    strip_index: IntProperty(description="The selected row of the scene's sound strips")
+    closure_index: IntProperty(
+        description="The selected closure (the playhead jumps to it)", update=_jump_to_closure
+    )
+    scene_report: StringProperty(description="The report of the last Generate All, one line each")
 
     @classmethod
     def register(cls) -> None:
