@@ -9,6 +9,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 import soundfile as sf
+from model_configs import PHONE_AWARE
 
 from core import cli
 from core.api import load_model
@@ -19,9 +20,9 @@ from core.engines.graph import IR_VERSION, OPSET, operators
 from core.engines.streaming import stream_layout
 from core.errors import ModelFileError
 from core.runtime.catalog import MODELS_DIR, resolve_model
-from core.runtime.configs import HOP
+from core.runtime.configs import HOP, ConvLayer, LogMelConfig, StudentConfig
 from core.runtime.conv import conv1d, torch_weight_to_2d
-from core.runtime.modelfile import read_model_file
+from core.runtime.modelfile import expected_shapes, read_model_file, write_model_file
 from core.runtime.smoothing import resample_frames
 from core.runtime.student import build_stages, run_stages, sigmoid, student_frames
 from tools.engines.host import EnsembleSmoother, play
@@ -157,6 +158,67 @@ def test_the_small_students_fit_a_game_teams_budget():
         for streaming in (False, True):
             size = len(onnx_model(name, streaming=streaming).SerializeToString())
             assert size <= SIZE_TARGET_BYTES, (name, streaming, size)
+
+
+# Students the shipped ones do not cover: a future on the 10 ms grid (no late read), a raw
+# waveform front, MFCC input, no part ramp; random weights.
+ODD_STUDENTS = [
+    StudentConfig(
+        "on_grid",
+        (ConvLayer(8, 3, 1),),
+        bottleneck=4,
+        hidden=8,
+        past_ms=162,
+        future_ms=80,
+        input_kind="logmel",
+        logmel=LogMelConfig(n_mels=16),
+        **PHONE_AWARE,
+    ),
+    StudentConfig(
+        "raw_on_grid",
+        (ConvLayer(4, 32, 10), ConvLayer(6, 9, 4), ConvLayer(8, 11, 4), ConvLayer(8, 3, 1)),
+        bottleneck=4,
+        hidden=8,
+        past_ms=32,
+        future_ms=30,
+        part_ramp=(0.1, 0.3),
+        **PHONE_AWARE,
+    ),
+    StudentConfig(
+        "mfcc",
+        (ConvLayer(8, 3, 1),),
+        bottleneck=4,
+        hidden=8,
+        past_ms=96,
+        future_ms=36,
+        n_mfcc=12,
+        input_kind="mfcc",
+        logmel=LogMelConfig(n_mels=16),
+        part_ramp=(0.05, 0.2),
+        **PHONE_AWARE,
+    ),
+]
+
+
+@pytest.mark.parametrize("config", ODD_STUDENTS, ids=lambda c: c.name)
+def test_any_student_config_exports_exactly(tmp_path, speech, config):
+    rng = np.random.default_rng(0)
+    weights = {
+        name: (rng.standard_normal(shape) * 0.3).astype(np.float32)
+        for name, shape in expected_shapes(config).items()
+    }
+    path = tmp_path / f"{config.name}.npz"
+    write_model_file(path, config.name, config, weights, "random weights")
+    samples = speech[:24000]
+    expected = student_frames(config, build_stages(config, weights), samples)
+    (clip, _) = _session(onnx_model(path)).run(None, {"audio": samples[None]})
+    streaming = onnx_model(path, streaming=True)
+    meta = metadata(streaming)
+    frames, _ = _stream(
+        _session(streaming), samples, int(meta["lag_frames"]), int(meta["state_size"])
+    )
+    assert np.abs(clip[0] - expected).max() <= TOLERANCE
+    assert np.abs(frames - expected).max() <= TOLERANCE
 
 
 @pytest.mark.parametrize("n_samples", [1, 159, 160, 161, 1000])

@@ -42,6 +42,8 @@ class StageTail:
 
 @dataclass(frozen=True)
 class StreamLayout:
+    """The state of a student's streaming graph: every stage's tail, flat, and its timing."""
+
     tails: tuple[StageTail, ...]  # one per stage, input to output
     rest: np.ndarray  # (state_size,) float32: the kept tails on silence
     delay_samples: int  # the first stage reads its hop this many samples late
@@ -79,7 +81,14 @@ def stream_layout(config: StudentConfig, weights: dict[str, np.ndarray]) -> Stre
     return StreamLayout(tuple(tails), np.concatenate(rest).astype(np.float32), delay, lag)
 
 
-def _stage(g: Graph, x: str, spec: ConvSpec | None, tail: StageTail, config, weights) -> str:
+def _stage(
+    g: Graph,
+    x: str,
+    spec: ConvSpec | None,
+    tail: StageTail,
+    config: StudentConfig,
+    weights: dict[str, np.ndarray],
+) -> str:
     """One stage over its window(s), time-major flat (1, steps * C_in) -> (1, outputs * C_out)."""
     if spec is None:
         return frame_features(g, x, config)  # exactly one n_fft frame
