@@ -61,7 +61,11 @@ class LIPSYNC_OT_export(ExportHelper, bpy.types.Operator):
         description="Name of the take's Action (unset: the object's active take, else the one "
         "the Closures panel shows, else its first)",
     )
-    filter_glob: StringProperty(default="*.csv;*.json;*.fbx;*.glb;*.gltf", options={"HIDDEN"})
+    filter_glob: StringProperty(
+        default="*.csv;*.json;*.fbx;*.glb;*.gltf",
+        options={"HIDDEN"},
+        description="Show only the kinds of file this export writes",
+    )
 
     @classmethod
     def description(cls, context: bpy.types.Context, properties) -> str:

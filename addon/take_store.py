@@ -55,7 +55,10 @@ class LIPSYNC_PG_closure(bpy.types.PropertyGroup):
 class LIPSYNC_PG_take(bpy.types.PropertyGroup):
     """The closures of a take (listed in the panel)."""
 
-    closures: CollectionProperty(type=LIPSYNC_PG_closure)
+    closures: CollectionProperty(
+        type=LIPSYNC_PG_closure,
+        description="The take's lip closures (frame, phone, confidence), as the panel lists them",
+    )
 
     @classmethod
     def register(cls) -> None:
