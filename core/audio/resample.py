@@ -11,6 +11,8 @@ input, so each group of phases is one small matrix product (BLAS) over every per
 rows are input windows `stride` apart (a strided view, no copy), columns the phases' taps.
 """
 
+from dataclasses import dataclass
+from functools import lru_cache
 from math import gcd
 
 import numpy as np
@@ -30,6 +32,52 @@ def filter_taps(up: int, down: int) -> np.ndarray:
     return taps * (up / taps.sum())
 
 
+@dataclass(frozen=True)
+class _Design:
+    """The filter of one pair of rates, grouped for the products (read-only, shared)."""
+
+    up: int
+    down: int
+    period: int
+    stride: int
+    groups: tuple[tuple[int, np.ndarray], ...]  # (first input offset, taps (w, phases))
+    reach: int
+    reads_to: int
+    chunk: int
+
+
+@lru_cache(maxsize=8)
+def _design(up: int, down: int) -> _Design:
+    """The grouped filter for up/down, made once per pair of rates (a dialogue scene of many
+    strips at one rate builds it once)."""
+    taps = filter_taps(up, down)
+    half = (len(taps) - 1) // 2
+    reach = half // up + 1  # inputs read on each side of an output's position
+    width = 2 * reach + 1
+    per_group = (width * up) // down + 1  # phases whose windows overlap by about half
+    span = -(-((per_group - 1) * down) // up) + width  # the widest group's window
+    repeats = -(-span // down)  # whole filter cycles per period: rows no wider than stride
+    period, stride = up * repeats, down * repeats
+    groups = []
+    j = np.arange(-reach, reach + 1)
+    for first in range(0, period, per_group):
+        phases = range(first, min(period, first + per_group))
+        origin = (first * down) // up
+        columns = np.zeros(((phases[-1] * down) // up - origin + width, len(phases)))
+        for column, k in enumerate(phases):
+            tap = (k * down) % up - j * up + half
+            valid = (tap >= 0) & (tap < len(taps))
+            rows = (k * down) // up - origin + np.flatnonzero(valid)
+            columns[rows, column] = taps[tap[valid]]
+        columns = columns.astype(np.float32)
+        columns.setflags(write=False)
+        groups.append((origin - reach, columns))
+    reads_to = max(offset + len(columns) for offset, columns in groups)
+    largest = max(columns.size for _, columns in groups)
+    chunk = max(1, _ONE_THREAD_PRODUCT // largest)  # periods per matrix product
+    return _Design(up, down, period, stride, tuple(groups), reach, reads_to, chunk)
+
+
 class Resampler:
     """Resampling of a mono float32 signal fed in blocks of any size.
 
@@ -38,37 +86,19 @@ class Resampler:
 
     def __init__(self, rate_in: int, rate_out: int):
         g = gcd(int(rate_in), int(rate_out))
-        self.up, self.down = int(rate_out) // g, int(rate_in) // g
-        up, down = self.up, self.down
-        taps = filter_taps(up, down)
-        half = (len(taps) - 1) // 2
-        reach = half // up + 1  # inputs read on each side of an output's position
-        width = 2 * reach + 1
-        per_group = (width * up) // down + 1  # phases whose windows overlap by about half
-        span = -(-((per_group - 1) * down) // up) + width  # the widest group's window
-        repeats = -(-span // down)  # whole filter cycles per period: rows no wider than stride
-        self.period, self.stride = up * repeats, down * repeats
-        self.groups: list[tuple[int, np.ndarray]] = []  # (first input offset, taps (w, phases))
-        j = np.arange(-reach, reach + 1)
-        for first in range(0, self.period, per_group):
-            phases = range(first, min(self.period, first + per_group))
-            origin = (first * down) // up
-            columns = np.zeros(((phases[-1] * down) // up - origin + width, len(phases)))
-            for column, k in enumerate(phases):
-                tap = (k * down) % up - j * up + half
-                valid = (tap >= 0) & (tap < len(taps))
-                rows = (k * down) // up - origin + np.flatnonzero(valid)
-                columns[rows, column] = taps[tap[valid]]
-            self.groups.append((origin - reach, columns.astype(np.float32)))
+        design = _design(int(rate_out) // g, int(rate_in) // g)
+        self.up, self.down = design.up, design.down
+        self.period, self.stride = design.period, design.stride
+        self.groups = design.groups
+        reach = design.reach
         self.reads_from = -reach  # first input a period reads, relative to period * stride
-        self.reads_to = max(offset + len(columns) for offset, columns in self.groups)
+        self.reads_to = design.reads_to
         self.buffer = np.zeros(reach, np.float32)  # inputs from absolute index `start`
         self.start = -reach  # negative indices are the signal's left zero padding
         self.n_in = 0  # inputs pushed
         self.next_period = 0  # first period not yet computed
         self.n_returned = 0  # outputs returned
-        largest = max(taps.size for _, taps in self.groups)
-        self.chunk = max(1, _ONE_THREAD_PRODUCT // largest)  # periods per matrix product
+        self.chunk = design.chunk
 
     def _periods(self, stop: int) -> np.ndarray:
         """Outputs of periods next_period..stop-1 (float32), then drop inputs no longer read.
