@@ -264,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(line, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `tiny-lipsync info s_tiny | head`: the reader left, no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

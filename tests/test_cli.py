@@ -266,3 +266,12 @@ def test_a_missing_optional_package_is_one_line_and_exit_2(
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"'{blocked}'" in result.stderr and words in result.stderr, result.stderr
     assert not list((tmp_path / "out").iterdir())
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`info s_tiny | head`: the reader leaves before the output comes; no traceback, exit 0."""
+    command = f"{sys.executable} -m core.cli info s_tiny | true; echo ${{PIPESTATUS[0]}}"
+    result = subprocess.run(
+        command, shell=True, capture_output=True, text=True, cwd=ROOT, executable="/bin/bash"
+    )
+    assert result.stdout.strip() == "0" and "Traceback" not in result.stderr, result.stderr
