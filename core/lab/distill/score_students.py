@@ -40,7 +40,7 @@ def as_model(source: Path) -> Model:
     """A model file as is; a run folder's checkpoint exported to a temporary file first."""
     if source.suffix == ".npz":
         return load_model(source)
-    from core.lab.distill.export import export_checkpoint
+    from .export import export_checkpoint
 
     out = Path(tempfile.mkdtemp()) / f"{source.name}.npz"
     export_checkpoint(source / "checkpoint.pt", out, name=source.name)
