@@ -19,13 +19,13 @@ ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines kokoro corpus-kokoro extension demo test lint test-core test-blender42 test-blender52 \
 	closure-rate head-renders bench seal-choice part-choice corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model \
-	train-smoke label-plots bench-batch bench-long whisper-encoder clean
+	train-smoke label-plots bench-batch bench-long bench-workflow whisper-encoder clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
 	@echo "other: setup extension bench corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model train-smoke \
-	label-plots bench-batch bench-long whisper-encoder seal-choice part-choice clean"
+	label-plots bench-batch bench-long bench-workflow whisper-encoder seal-choice part-choice clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
 define need_python
@@ -198,6 +198,11 @@ bench: $(VENV)/.installed
 
 bench-batch: $(VENV)/.installed
 	nice -n 10 $(PY) -m tools.bench.batch
+
+# Whole scene and corrections in both Blenders (reports/workflow_bench.md and its plot).
+bench-workflow: $(VENV42)/.installed $(VENV52)/.installed
+	$(VENV42)/bin/python -m tools.bench.workflow
+	$(VENV52)/bin/python -m tools.bench.workflow
 
 bench-long: $(VENV)/.installed $(VENV42)/.installed $(VENV52)/.installed
 	$(PY) -m tools.bench.long_audio

@@ -1,9 +1,12 @@
 """Speech audio for a take: a sound strip (or a file) -> its visible samples as blocks, and the
 scene frame where they start. Resampling to 16 kHz mono happens in the core (`core.api`).
 
-Reading uses Blender's `aud` (any format Blender plays), ten seconds at a time (the core's
-`audio_blocks.BLOCK_S`): an hour-long strip is never decoded whole (`core.audio.blocks` reads
-it twice, once to validate it and once to run the model). A Blender built without Audaspace
+Reading uses Blender's `aud` (any format Blender plays). A part up to WHOLE_S long is decoded
+once and kept; a longer one ten seconds at a time (the core's `audio_blocks.BLOCK_S`): an
+hour-long strip is never decoded whole (`core.audio.blocks` reads it twice, once to validate it
+and once to run the model). `strip_source` reads a strip's plain values on the main thread and
+checks its file; its `open` decodes in any thread (Generate All's worker). A Blender built
+without Audaspace
 (the bpy 4.2 wheel) has no `aud`; there PCM and float WAV files are read in blocks with numpy
 (`core.audio.wav`).
 The strip's volume, pan and fades are ignored: the models want the speech, not the mix.
@@ -18,7 +21,8 @@ import numpy as np
 
 from ..core.audio import blocks as audio_blocks
 from ..core.audio.blocks import AudioBlocks, array_blocks, reader_blocks
-from ..core.audio.wav import sample_range, wav_blocks
+from ..core.audio.wav import KINDS as WAV_KINDS
+from ..core.audio.wav import sample_range, wav_blocks, wav_layout
 from ..core.errors import AudioError
 from . import compat
 
@@ -26,6 +30,8 @@ try:
     import aud
 except ImportError:  # Blender built without Audaspace
     aud = None
+
+WHOLE_S = 120.0  # a part this short is decoded once into memory (46 MB at 48 kHz stereo)
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,35 @@ def scene_fps(scene: bpy.types.Scene) -> float:
     return scene.render.fps / scene.render.fps_base
 
 
+@dataclass(frozen=True)
+class StripSource:
+    """What a sound strip plays, as plain values read on the main thread; `open` decodes it in
+    any thread (a packed sound is decoded on the main thread already)."""
+
+    name: str
+    label: str
+    path: str  # '' for a packed sound
+    start_s: float
+    end_s: float
+    frame_start: float
+    identity: str
+    packed: AudioBlocks | None = None
+
+    def open(self) -> TakeAudio:
+        """The strip's audio, decoded and validated (AudioError says what is wrong)."""
+        blocks = self.packed or read_file(
+            self.path, self.label, self.start_s, self.end_s, source=f"'{self.name}'"
+        )
+        return TakeAudio(self.name, blocks, self.frame_start, self.identity)
+
+
 def strip_audio(scene: bpy.types.Scene, strip) -> TakeAudio:
     """The audio a sound strip plays, trims and sound offset applied, at its scene frames."""
+    return strip_source(scene, strip).open()
+
+
+def strip_source(scene: bpy.types.Scene, strip) -> StripSource:
+    """A strip's source, checked without decoding it (muted, empty, missing file...)."""
     label = f"Sound strip '{strip.name}'"
     if strip.mute:
         raise AudioError(f"{label} is muted; unmute it to lip-sync it.")
@@ -62,9 +95,13 @@ def strip_audio(scene: bpy.types.Scene, strip) -> TakeAudio:
     offset_s = compat.strip_sound_offset_s(strip)
     start_s = (left - content_start) / fps + offset_s
     end_s = (right - content_start) / fps + offset_s
-    blocks = read_sound(sound, label, start_s, end_s, source=f"'{strip.name}'")
     identity = f"{sound_identity(sound)}|{start_s:.6f}|{end_s:.6f}|{left}"
-    return TakeAudio(strip.name, blocks, left, identity)
+    if sound.packed_file is not None:
+        packed = read_sound(sound, label, start_s, end_s, source=f"'{strip.name}'")
+        return StripSource(strip.name, label, "", start_s, end_s, left, identity, packed)
+    path = bpy.path.abspath(sound.filepath, library=sound.library)
+    check_file(path, label)
+    return StripSource(strip.name, label, path, start_s, end_s, left, identity)
 
 
 def file_audio(filepath: str, frame_start: float) -> TakeAudio:
@@ -117,15 +154,32 @@ def read_file(
     path: str, label: str, start_s: float = 0.0, end_s: float | None = None, source: str = ""
 ) -> AudioBlocks:
     """The part [start_s, end_s) of an audio file (all of it by default), as AudioBlocks."""
+    check_file(path, label)
+    if aud is not None and not _plain_wav(path, label):
+        return _aud_blocks(path, label, start_s, end_s, source or label)
+    return wav_blocks(path, label, start_s, end_s, source or label)
+
+
+def _plain_wav(path: str, label: str) -> bool:
+    """A PCM or float WAV file, which numpy reads directly (aud opens a file through FFmpeg,
+    which costs more than reading a short WAV line); anything else goes to aud."""
+    if not path.lower().endswith((".wav", ".wave")):
+        return False
+    try:
+        fmt, _, _ = wav_layout(path, label)
+    except AudioError:
+        return False
+    return fmt[1] >= 1 and (fmt[0], fmt[5]) in WAV_KINDS
+
+
+def check_file(path: str, label: str) -> None:
+    """AudioError unless `path` is an existing, non-empty file."""
     if os.path.isdir(path):
         raise AudioError(f"{label}: {path} is a folder, not an audio file.")
     if not os.path.isfile(path):
         raise AudioError(f"{label}: the file {path} is missing.")
     if os.path.getsize(path) == 0:
         raise AudioError(f"{label}: the file {path} is empty (0 bytes).")
-    if aud is not None:
-        return _aud_blocks(path, label, start_s, end_s, source or label)
-    return wav_blocks(path, label, start_s, end_s, source or label)
 
 
 def _aud_failure(label: str, error: Exception) -> AudioError:
@@ -138,11 +192,20 @@ def _aud_blocks(
 ) -> AudioBlocks:
     try:  # aud raises plain Exception/AUDError subclasses
         sound = aud.Sound(path)
-        rate, total = int(sound.specs[0]), int(sound.length)
-        if total < 0:  # length unknown (a stream): decode it whole
-            whole = np.asarray(sound.data(), dtype=np.float32)
+        rate = int(sound.specs[0])
+        if end_s is not None and end_s - start_s <= WHOLE_S:  # short: decoded once, kept
+            first = max(int(round(start_s * rate)), 0)
+            part = sound.limit((first + 0.5) / rate, (round(end_s * rate) + 0.5) / rate).data()
+            part = np.asarray(part, dtype=np.float32)  # stops where the file does
+        else:
+            total = int(sound.length)
+            if total < 0:  # length unknown (a stream): decode it whole
+                whole = np.asarray(sound.data(), dtype=np.float32)
     except Exception as error:
         raise _aud_failure(label, error) from None
+    if end_s is not None and end_s - start_s <= WHOLE_S:
+        sample_range(rate, first + len(part), start_s, end_s, label)  # past the end: says so
+        return array_blocks(part, rate, source)
     if total < 0:
         first, last = sample_range(rate, len(whole), start_s, end_s, label)
         return array_blocks(whole[first:last], rate, source)

@@ -69,7 +69,7 @@ def correct(
     started = time.perf_counter()
     weights, channels = take_store.weights_of(action)
     fps, frame0 = take_store.take_fps(action), take_store.first_frame(action)
-    closures = take_store.closures_of(action)
+    closures = old = take_store.closures_of(action)
     edited = apply_correction(weights, channels, fps, correction, closures)
     take_store.set_weights(action, edited.weights)
     for lo, hi in edited.spans:
@@ -80,8 +80,9 @@ def correct(
     phones = take_store.phones_of(action)
     for lo, hi in edited.spans:
         closures = refind(closures, edited.weights, channels, fps, lo, hi, phones, added)
-    take_store.set_closures(action, closures)
-    take_store.draw_markers(context.scene, obj.name, action)
+    take_store.set_closures(action, closures, old)
+    take_store.draw_markers(context.scene, obj.name, action, closures)
+    action.update_tag()  # keys were set in place: the animation is evaluated again
     seconds = time.perf_counter() - started
     spans = ", ".join(f"{int(frame0 + lo)}-{int(frame0 + hi - 1)}" for lo, hi in edited.spans)
     line = (
@@ -113,10 +114,11 @@ def rekey(
     owner = keying.shape_key_owner(obj)
     curves = {f.data_path: f for f in compat.action_fcurves(action, owner) or ()}
     frames = frame0 + np.arange(lo, hi, dtype=np.float64)
+    every_frame = action.get(f"{keying.TAKE_PREFIX}key_tolerance", 0.0) <= 0.0
     for m, key_name in enumerate(key_names):
         fcurve = curves.get(compat.shape_key_data_path(key_name))
-        if fcurve is not None:
-            compat.replace_keys(fcurve, frames, values[:, m])
+        if fcurve is not None:  # keyed every frame: row k is key k
+            compat.replace_keys(fcurve, frames, values[:, m], lo if every_frame else -1)
 
 
 def refind(

@@ -19,6 +19,7 @@ SLOTTED_ACTIONS = bpy.app.version >= (4, 4, 0)
 _INTERPOLATION_LINEAR = 1  # index of 'LINEAR' in FCurve keyframe interpolation items
 _INTERPOLATION_CONSTANT = 0  # index of 'CONSTANT'
 NLA_TRACK = "Lip Sync"  # the NLA track whole-scene takes are placed on
+_KEYS_SET_ONE_BY_ONE = 256  # replace_keys sets this many keys in place (a correction's frames)
 
 
 def sound_strips(scene: bpy.types.Scene) -> list:
@@ -151,12 +152,26 @@ def write_fcurve(
     return fcurve
 
 
-def replace_keys(fcurve, frames: np.ndarray, values: np.ndarray) -> None:
+def replace_keys(fcurve, frames: np.ndarray, values: np.ndarray, first_key: int = -1) -> None:
     """Replace the F-curve's keys from frames[0] to frames[-1] (within half a frame) by these
-    (frame, value) pairs, in bulk; keys outside that range stay as they are. The curve keeps
-    the interpolation of its first key."""
+    (frame, value) pairs; keys outside that range stay as they are. The curve keeps the
+    interpolation of its first key. When the keys there are the same frames (a take keyed every
+    frame) their values are set in place; else the keys are rewritten in bulk. `first_key`: where
+    the caller expects frames[0]'s key (checked on the first and last key: no read of the rest)."""
     points = fcurve.keyframe_points
     count = len(points)
+    last_key = first_key + len(frames) - 1
+    if (
+        0 <= first_key
+        and last_key < count
+        and len(frames) <= _KEYS_SET_ONE_BY_ONE
+        and abs(points[first_key].co[0] - frames[0]) < 0.5
+        and abs(points[last_key].co[0] - frames[-1]) < 0.5
+        and (last_key + 1 == count or points[last_key + 1].co[0] > frames[-1] + 0.5)
+    ):
+        for i, point in enumerate(np.column_stack([frames, values]).tolist()):
+            points[first_key + i].co = point
+        return
     co = np.empty(count * 2, dtype=np.float32)
     points.foreach_get("co", co)
     old_frames = co[0::2]
@@ -164,7 +179,11 @@ def replace_keys(fcurve, frames: np.ndarray, values: np.ndarray) -> None:
     new = np.empty((len(frames), 2), dtype=np.float32)
     new[:, 0], new[:, 1] = frames, values
     first, total = int(np.argmax(inside)), int(inside.sum())
-    if total == len(frames) and inside[first : first + total].all():  # same keys: values only
+    if total == len(frames) and inside[first : first + total].all():  # the same keys
+        if total <= _KEYS_SET_ONE_BY_ONE:  # a few: set in place, the rest left untouched
+            for i, point in enumerate(new.tolist()):
+                points[first + i].co = point
+            return  # same frames, linear or constant: no re-sort, handles unused
         co.reshape(-1, 2)[first : first + total] = new
         points.foreach_set("co", co)
         fcurve.update()

@@ -10,8 +10,9 @@ file and runs only when compute finished. So a cancelled or failed job leaves th
 - `invoke` with a window: a worker thread plus a modal timer; the panel shows the progress
   stored on the WindowManager (not saved in the file); Esc cancels.
 
-On every path a LipSyncError becomes its own report line, anything else (a bug) a short line
-plus the traceback on the console: never a traceback in a popup.
+Compute runs with one BLAS thread (blas_threads). On every path a LipSyncError becomes its
+own report line, anything else (a bug) a short line plus the traceback on the console: never a
+traceback in a popup.
 """
 
 import threading
@@ -23,6 +24,7 @@ from typing import Any
 import bpy
 
 from ..core.errors import LipSyncError
+from .blas_threads import one_blas_thread
 
 Progress = Callable[[float, str], None]
 _TIMER_S = 0.1
@@ -57,7 +59,8 @@ class _Worker(threading.Thread):
 
     def run(self) -> None:
         try:
-            self.result = self.job.compute(self.progress)
+            with one_blas_thread():
+                self.result = self.job.compute(self.progress)
         except BaseException as error:  # handed to the main thread, reported there
             self.error = error
 
@@ -85,7 +88,8 @@ class JobOperator:
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
             job = self.prepare(context)
-            result = job.compute(lambda fraction, text: None)
+            with one_blas_thread():
+                result = job.compute(lambda fraction, text: None)
             self._report_result(job.apply(context, result))
         except Exception as error:  # reported as in modal: a bug is a short line
             self._report_error(error)

@@ -6,13 +6,15 @@ track at the strip's frames, so one character's lines play one after another. On
 progress bar, Esc cancels before anything is written, one undo step, one report (a summary,
 then strip -> object, frames, model, text, or why it was skipped or failed).
 
-Per strip, bad input fails that strip alone (no target, a target without shape keys, a missing
-or muted audio file, strips of one object on the same frames); a strip already keyed with the
-same settings is skipped unless `force`. When every strip fails, nothing is written at all.
+The strips' audio is decoded in the job's worker (audio_source.StripSource), so the panel
+stays responsive from the first strip on. Per strip, bad input fails that strip alone (no
+target, a target without shape keys, a missing audio file, strips of one object on the same
+frames; a muted strip is skipped); a strip already keyed with the same settings is skipped
+unless `force`. When no strip is keyed or skipped, nothing is written at all.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import bpy
 from bpy.props import BoolProperty
@@ -21,6 +23,7 @@ from ..core.errors import LipSyncError
 from ..core.wholescene.casting import StripSpan, overlaps
 from ..core.wholescene.report import FAILED, KEYED, SKIPPED, Outcome, keyed_detail, scene_report
 from . import audio_source, compat, dialogue, keying, model_menu, take_store
+from .audio_source import TakeAudio
 from .job_operator import Cancelled, Job, JobOperator
 from .strip_casting import DEFAULT, strip_choices, strip_target
 from .take import SHAPE_KEYS, VISEMES, Take, TakeRequest, apply_take, compute_take
@@ -33,6 +36,7 @@ class SceneLine:
 
     strip: str
     target: str
+    source: audio_source.StripSource | None = None  # decoded in the worker
     request: TakeRequest | None = None
     outcome: Outcome | None = None
     take: Take | None = None
@@ -65,6 +69,13 @@ class LIPSYNC_OT_generate_all(ShapingOptions, JobOperator, bpy.types.Operator):
             return False
         return True
 
+    def mapping(self, context: bpy.types.Context, obj: bpy.types.Object):
+        """The mapping onto an object, resolved once per object and run."""
+        cache = self.__dict__.setdefault("_mappings", {})
+        if obj.name not in cache:
+            cache[obj.name] = super().mapping(context, obj)
+        return cache[obj.name]
+
     def prepare(self, context: bpy.types.Context) -> Job:
         started = time.perf_counter()
         scene = context.scene
@@ -92,7 +103,8 @@ class LIPSYNC_OT_generate_all(ShapingOptions, JobOperator, bpy.types.Operator):
                     progress((i + fraction) / len(queue), label)
 
                 try:
-                    line.take = compute_take(line.request, line_progress)
+                    request = replace(line.request, audio=line.source.open())
+                    line.take = compute_take(request, line_progress)
                 except (Cancelled, KeyboardInterrupt):
                     raise
                 except LipSyncError as error:
@@ -123,7 +135,8 @@ class LIPSYNC_OT_generate_all(ShapingOptions, JobOperator, bpy.types.Operator):
             obj = target_object(context, line.target, self.output_choice(context) == SHAPE_KEYS)
             model = self._strip_model(context, strip)
             model_name = model_menu.load(model).name
-            audio = audio_source.strip_audio(context.scene, strip)
+            line.source = audio_source.strip_source(context.scene, strip)
+            audio = TakeAudio(strip.name, None, line.source.frame_start, line.source.identity)
             visemes = self.output_choice(context) == VISEMES
             identifier = keying.take_id(obj.name, strip.name, model_name, visemes)
             corrections = self.corrections_to_keep(context, identifier)
@@ -180,7 +193,7 @@ def _key_line(context: bpy.types.Context, line: SceneLine) -> Outcome:
         apply_take(context, obj, take, placement=keying.NLA)
     except LipSyncError as error:
         return Outcome(line.strip, line.target, FAILED, f"({error})")
-    extra = _make_way(obj, take)
+    extra = _make_way(context, obj, take)
     if take.corrections:
         extra = "; ".join(filter(None, [extra, f"kept {len(take.corrections)} corrections"]))
     first, last = int(round(take.frames[0])), int(round(take.frames[-1]))
@@ -188,7 +201,7 @@ def _key_line(context: bpy.types.Context, line: SceneLine) -> Outcome:
     return Outcome(line.strip, line.target, KEYED, detail)
 
 
-def _make_way(obj: bpy.types.Object, take: Take) -> str:
+def _make_way(context: bpy.types.Context, obj: bpy.types.Object, take: Take) -> str:
     """Set aside an active take that would hide the NLA track (kept in the file); say so, or
     name a user's Action that plays over it."""
     owner = obj if take.request.output == "VISEMES" else keying.shape_key_owner(obj)
@@ -199,7 +212,7 @@ def _make_way(obj: bpy.types.Object, take: Take) -> str:
     if keying.is_take(active):
         anim.action = None
         active.use_fake_user = True
-        take_store.remove_markers(bpy.context.scene, active)
+        take_store.remove_markers(context.scene, active)
         return f"its active take '{active.name}' was set aside (kept in the file)"
     return f"its own Action '{active.name}' plays over the lip sync"
 

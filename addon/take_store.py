@@ -159,31 +159,47 @@ def set_corrections(action: bpy.types.Action, corrections) -> None:
 
 def closures_of(action: bpy.types.Action) -> list[Closure]:
     """The listed closures, in frames of the take (frame 0 = its first key)."""
+    items = action.lipsync_take.closures
+    columns = {}
+    for name in ("frame_start", "frame_end", "confidence"):  # numbers in bulk
+        columns[name] = np.empty(len(items), np.float32)
+        items.foreach_get(name, columns[name])
     start = first_frame(action)
+    starts = np.rint(columns["frame_start"] - start).astype(int).tolist()
+    stops = np.rint(columns["frame_end"] - start).astype(int).tolist()
+    confidences = np.round(columns["confidence"].astype(np.float64), 3).tolist()
     return [
-        Closure(
-            int(round(c.frame_start - start)),
-            int(round(c.frame_end - start)),
-            c.confidence,
-            c.phone,
-            c.origin,
-        )
-        for c in action.lipsync_take.closures
+        Closure(a, b, c, item.phone, item.origin)
+        for a, b, c, item in zip(starts, stops, confidences, items, strict=True)
     ]
 
 
-def set_closures(action: bpy.types.Action, closures) -> None:
-    """List closures (frames of the take) on the take, in scene frames."""
+def set_closures(action: bpy.types.Action, closures, old=None) -> None:
+    """List closures (frames of the take) on the take, in scene frames. Given the list as it is
+    (`old`), only the items that differ are replaced."""
     start = first_frame(action)
     items = action.lipsync_take.closures
-    items.clear()
-    for closure in closures:
+    closures = list(closures)
+    if old is None:
+        items.clear()
+        old = []
+    same_head = 0
+    while same_head < min(len(old), len(closures)) and old[same_head] == closures[same_head]:
+        same_head += 1
+    same_tail = 0
+    limit = min(len(old), len(closures)) - same_head
+    while same_tail < limit and old[-1 - same_tail] == closures[-1 - same_tail]:
+        same_tail += 1
+    for _ in range(len(old) - same_head - same_tail):
+        items.remove(same_head)
+    for i, closure in enumerate(closures[same_head : len(closures) - same_tail]):
         item = items.add()
         item.frame_start = start + closure.start
         item.frame_end = start + closure.stop
         item.confidence = closure.confidence
         item.phone = closure.phone
         item.origin = closure.origin
+        items.move(len(items) - 1, same_head + i)
 
 
 def marker_label(obj_name: str, closure: Closure) -> str:
@@ -202,17 +218,24 @@ def remove_markers(scene: bpy.types.Scene, action: bpy.types.Action) -> None:
     action[_key("markers")] = "[]"
 
 
-def draw_markers(scene: bpy.types.Scene, obj_name: str, action: bpy.types.Action) -> None:
-    """One timeline marker at the start of each listed closure (the old ones removed)."""
-    remove_markers(scene, action)
+def draw_markers(
+    scene: bpy.types.Scene, obj_name: str, action: bpy.types.Action, closures=None
+) -> None:
+    """One timeline marker at the start of each listed closure (`closures`: the list, when the
+    caller has it); of the markers drawn before, those that no longer fit are removed, those
+    that still do are kept."""
     start = first_frame(action)
-    drawn = []
-    for closure in closures_of(action):
-        name = marker_label(obj_name, closure)
-        frame = int(round(start + closure.start))
-        scene.timeline_markers.new(name, frame=frame)
-        drawn.append([name, frame])
-    action[_key("markers")] = json.dumps(drawn)
+    closures = closures_of(action) if closures is None else closures
+    wanted = [(marker_label(obj_name, c), int(round(start + c.start))) for c in closures]
+    drawn = [(name, int(frame)) for name, frame in json.loads(action.get(_key("markers"), "[]"))]
+    stale = set(drawn) - set(wanted)
+    markers = scene.timeline_markers
+    if stale:
+        for marker in [m for m in markers if (m.name, m.frame) in stale]:
+            markers.remove(marker)
+    for name, frame in set(wanted) - set(drawn):
+        markers.new(name, frame=frame)
+    action[_key("markers")] = json.dumps(wanted)
 
 
 CLASSES = (LIPSYNC_PG_closure, LIPSYNC_PG_take)

@@ -45,11 +45,13 @@ def render_gap_plot(
     names: Sequence[str] = ("A", "B"),
     events: Sequence[tuple[float, str]] = (),
     title: str = "Lip gap at the mouth's midline",
+    events_name: str = "p/b/m phones",
 ) -> np.ndarray:
     """RGBA float32 image (height, width, 4), row 0 at the top, of up to two lip-gap series.
 
     gaps_m: per series, the gap per frame in metres; names: the series' model names (legend and
-    strips); events: (time in seconds, label) drawn as dotted lines, e.g. [(1.08, "m")].
+    strips); events: (time in seconds, label) drawn as dotted lines, e.g. [(1.08, "m")], named
+    `events_name` in the legend.
     Labels are readable from about 600 x 240 pixels; smaller images drop them.
     """
     image = np.empty((height, width, 4), dtype=np.float32)
@@ -122,20 +124,21 @@ def render_gap_plot(
         draw_text(image, left, 4, title, TEXT, scale)
         draw_text(image, left, 4 + line_h, "lip gap (mm)", TEXT, scale)
         draw_text(image, (left + right) // 2, height - line_h, "time (s)", TEXT, scale, "center")
-        _legend(image, right, 4 + line_h, list(names)[: len(gaps_m)], bool(events), scale)
+        events_label = events_name if events else ""
+        _legend(image, right, 4 + line_h, list(names)[: len(gaps_m)], events_label, scale)
     return image
 
 
-def _legend(image, right: int, y: int, names: list[str], events: bool, scale: int) -> None:
+def _legend(image, right: int, y: int, names: list[str], events: str, scale: int) -> None:
     """One line at the top right: a swatch and the name per series, the closure line, then
-    the phone marks."""
+    the event marks' name ('' for none)."""
     entries = [
         (SERIES_COLOURS[i % len(SERIES_COLOURS)], f"{chr(65 + i)}: {n}", False)
         for i, n in enumerate(names)
     ]
     entries.append((THRESHOLD, "closed below 1 mm", True))
     if events:
-        entries.append((EVENT, "p/b/m phones", True))
+        entries.append((EVENT, events, True))
     swatch = 14 * scale
     x = right
     for colour, text, dashed in reversed(entries):

@@ -59,10 +59,17 @@ class DialogueScene:
             type="SOUND",
             mute=False,
             sound=bpy.data.sounds.load(str(path), check_existing=True),
+            sound_name="",
             frame_start=float(frame),
             frame_final_start=float(frame),
             frame_final_end=float(frame + length),
             lipsync=SimpleNamespace(target=target, model="DEFAULT", text=text),
         )
+        strip.sound_name = strip.sound.name
         self.stand_ins.append(strip)
         return strip
+
+    def refresh(self) -> None:
+        """Undo and redo rebuild Blender's data: the stand-ins look their Sounds up again."""
+        for strip in self.stand_ins:
+            strip.sound = bpy.data.sounds[strip.sound_name]
