@@ -16,11 +16,20 @@ from ...audio.prepare import SAMPLE_RATE, prepare_samples
 from ...errors import CorpusError, LipSyncError
 from ...phones.phone_set import Phone
 from .devset_clip import DevClip
-from .devset_sources import RawClip, iter_raw_clips
+from .devset_more_sources import PACKAGES as MORE_PACKAGES
+from .devset_more_sources import iter_more_clips
+from .devset_registry import check_not_reserved
+from .devset_sources import KTUBERLING_PACKAGE, SDISTS, RawClip, iter_raw_clips
 from .devset_summary import write_summary
 
 DEFAULT_DIR = Path("data/devset")
 DEFAULT_SDIST_DIR = Path("build/sdists")
+DEFAULT_DEB_DIR = Path("build/debs")
+
+
+def source_packages() -> list[str]:
+    """The registry name of every package the dev set reads recordings from."""
+    return [name for name, _, _ in SDISTS] + [KTUBERLING_PACKAGE] + [p.name for p in MORE_PACKAGES]
 
 
 def _phones_to_json(phones: tuple[Phone, ...]) -> list[list]:
@@ -75,13 +84,18 @@ def write_clip(out_dir: Path, clip: DevClip) -> None:
     json_path.with_suffix(".partial").replace(json_path)
 
 
-def build_devset(out_dir: Path, sdist_dir: Path = DEFAULT_SDIST_DIR) -> list[DevClip]:
-    """Fetch, resample, align and write every dev-set clip, then the manifest and summary."""
+def build_devset(
+    out_dir: Path, sdist_dir: Path = DEFAULT_SDIST_DIR, deb_dir: Path = DEFAULT_DEB_DIR
+) -> list[DevClip]:
+    """Check that no source is reserved, then fetch, resample, align and write every dev-set
+    clip, then the manifest and summary."""
     from tqdm import tqdm
 
+    check_not_reserved(source_packages())
     out_dir.mkdir(parents=True, exist_ok=True)
+    raws = list(iter_raw_clips(sdist_dir)) + list(iter_more_clips(sdist_dir, deb_dir))
     clips = []
-    for raw in tqdm(list(iter_raw_clips(sdist_dir)), desc="dev set", unit="clip"):
+    for raw in tqdm(raws, desc="dev set", unit="clip"):
         clip = align_clip(raw)
         write_clip(out_dir, clip)
         clips.append(clip)

@@ -27,6 +27,7 @@ SDISTS: tuple[tuple[str, str, str], ...] = (
     ("pysptk", "1.0.1", "pysptk-1.0.1.tar.gz"),
 )
 KTUBERLING_DIR = Path("/usr/share/ktuberling/sounds")
+KTUBERLING_PACKAGE = "ktuberling-data"  # Debian
 
 LICENCE_LIBRIVOX = "public domain (LibriVox)"
 LICENCE_POCKETSPHINX = "BSD-2-Clause (CMU, pocketsphinx distribution)"

@@ -54,16 +54,18 @@ def write_summary(path: Path, clips: Sequence[DevClip]) -> None:
             clip.speaker,
             [clip.sex, 0, 0.0, {"P": 0, "B": 0, "M": 0}, clip.licence, clip.source.split(":")[0]],
         )
+        row[0] = "+".join(sorted(set(row[0].split("+")) | {clip.sex}))  # "F+M": both speak
         row[1] += 1
         row[2] += clip.duration_s
         for label, n in bilabial_counts(clip.phones).items():
             row[3][label] += n
-    n_f = sum(1 for row in speakers.values() if row[0] == "F")
+    n_f = sum(1 for row in speakers.values() if "F" in row[0])
+    n_m = sum(1 for row in speakers.values() if "M" in row[0])
     lines = [
         "# Real-speech dev set (evaluation only, never training)",
         "",
         f"- **{len(clips)} clips, {total_s / 60:.2f} minutes ({total_s:.1f} s)**, 16 kHz mono.",
-        f"- **{len(speakers)} speaker groups** ({n_f} female, {len(speakers) - n_f} male); the "
+        f"- **{len(speakers)} speaker groups** ({n_f} with female, {n_m} with male voices); the "
         "pocketsphinx test recordings do not name their speakers, so each recording group "
         "counts once (some may share a speaker).",
         f"- **P/B/M phones: {counts['P']} / {counts['B']} / {counts['M']}** "
