@@ -96,3 +96,10 @@ def test_demo_job_makes_renders_sheet_plot_and_exports(tmp_path):
         [[float(c) for c in row[3:]] for row in cells if len(row) == 5 and row[0].strip().isdigit()]
     )
     assert gaps.shape == (len(frames), 2) and np.all(gaps >= 0.0)
+    # the 2D mouth: the viseme take drives it beside the 3D head, the closed shape on p/b/m
+    assert len(list((out / "frames_2d").glob("frame_*.jpg"))) == len(frames)
+    for name in ("mouth_2d_sheet.png", "mouth_2d_strip.png"):
+        assert (out / name).stat().st_size > 1000, name
+    shapes = [row for row in cells if len(row) == 4 and row[0].strip().isdigit()]
+    assert {row[3].strip() for row in shapes if row[2].strip() in ("P", "B", "M")} == {"A"}
+    assert len({row[3].strip() for row in shapes}) >= 4  # the strip shows the mouth move

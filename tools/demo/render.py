@@ -14,7 +14,11 @@ Drives the installed extension the way a script would, only through its operator
 4. Workbench renders of both heads at every P/B/M of the sample (the middle of each phone, from
    pocketsphinx forced alignment in tools/demo/sample_phones.txt) and at one open vowel, each
    labelled with model, time, phone and the measured lip gap, plus a contact sheet of them;
-5. `lipsync.export` of the student's take as CSV and glTF (and the teacher's as CSV).
+5. `lipsync.export` of the student's take as CSV and glTF (and the teacher's as CSV);
+6. the student's take again in the viseme output (Rhubarb A-X, `lipsync_viseme` on an Empty)
+   driving a 2D mouth (tools/demo/mouth_2d.py) put where the teacher's head stood: renders at
+   the same frames beside the 3D head (frames_2d/, mouth_2d_sheet.png) and every third frame
+   of 0.5-1.7 s (mouth_2d_strip.png).
 demo/summary.md lists every rendered frame with both models' lip gaps. With `--picture` (as
 `make demo` gives it: docs/images/demo.png) it also writes the README's picture: both heads at a
 p/b/m where both close and at an open vowel, above the lip-gap plot.
@@ -40,6 +44,7 @@ import bpy  # noqa: E402
 import numpy as np  # noqa: E402
 from mathutils import Vector  # noqa: E402
 
+from tools.demo import mouth_2d  # noqa: E402
 from tools.demo import scene as demo_scene  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,12 +56,18 @@ FPS = 30
 HEADS_SHARE = 0.75  # of the frame's height, from the top: the heads (the labels go below)
 TOP_MARGIN_M = 0.012  # above the skull
 FRAME_START = 1
+STRIP_FRAMES = (16, 52)  # the 2D mouth's consecutive renders: "... Bob met ..." every 3 frames
 
 
 def read_phones(path: Path) -> list[tuple[float, float, str]]:
     """(start_s, end_s, label) per line of a 'start end LABEL' file."""
     rows = [line.split() for line in path.read_text(encoding="utf-8").splitlines()]
     return [(float(s), float(e), label) for s, e, label in rows if label]
+
+
+def phone_at(phones: list[tuple[float, float, str]], time_s: float) -> str:
+    """The phone playing at `time_s` ('SIL' between phones)."""
+    return next((label for s, e, label in phones if s <= time_s < e), "SIL")
 
 
 def demo_frames(phones: list[tuple[float, float, str]]) -> list[tuple[float, str]]:
@@ -159,9 +170,20 @@ def run_job(
             f"Export {file_format}",
         )
     timings["exports"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    frames = [
+        (FRAME_START + int(round(time_s * FPS)), time_s, phone)
+        for time_s, phone in demo_frames(phones)
+    ]
+    strip = [
+        (f, (f - FRAME_START) / FPS, phone_at(phones, (f - FRAME_START) / FPS))
+        for f in range(STRIP_FRAMES[0], STRIP_FRAMES[1], 3)
+    ]
+    rows_2d = mouth_2d.render_2d(scene, heads, labels, models[0], audio, frames, strip, out, ext)
+    timings[f"2D mouth: viseme take + {len(rows_2d)} renders"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - started
     markers = {p: sum(m.name.startswith(p) for m in scene.timeline_markers) for p in ("[A]", "[B]")}
-    write_summary(out, models, rows, markers, timings, zip_path, sheet_size)
+    write_summary(out, models, rows, markers, timings, zip_path, sheet_size, rows_2d)
 
 
 def new_scene(size: tuple[int, int]) -> bpy.types.Scene:
@@ -285,7 +307,7 @@ def frame_both_heads(scene, heads, models) -> tuple[bpy.types.Object, list[bpy.t
     return camera, labels
 
 
-def write_summary(out, models, rows, markers, timings, zip_path, sheet_size) -> None:
+def write_summary(out, models, rows, markers, timings, zip_path, sheet_size, rows_2d=()) -> None:
     """demo/summary.md: what was made, each rendered frame's lip gaps, and the timings."""
     lines = [
         "# Demo: student and teacher on the sample speech",
@@ -300,6 +322,16 @@ def write_summary(out, models, rows, markers, timings, zip_path, sheet_size) -> 
         "|---|---|---|---|---|",
     ]
     lines += [f"| {f} | {t:.2f} | {p} | {a:.1f} | {b:.1f} |" for f, t, p, a, b in rows]
+    if rows_2d:
+        lines += [
+            "",
+            f"2D mouth (mouth_2d_sheet.png): {models[0]}'s take in the viseme output, Rhubarb "
+            "A-X, minimum hold 2 frames, `lipsync_viseme` switching the drawings.",
+            "",
+            "| frame | time s | phone | Rhubarb shape |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| {f} | {t:.2f} | {p} | {shape} |" for f, t, p, shape in rows_2d]
     lines += ["", "| step | seconds |", "|---|---|"]
     lines += [f"| {step} | {seconds:.1f} |" for step, seconds in timings.items()]
     (out / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
