@@ -22,6 +22,8 @@ class LIPSYNC_PT_scene(LipSyncPanel, bpy.types.Panel):
             data, name = strips_collection(scene)
             layout.template_list("LIPSYNC_UL_strips", "", data, name, status, "strip_index", rows=4)
         layout.label(text="A strip named 'Alice: ...' goes on the object Alice.", icon="INFO")
+        if status.running:
+            layout.progress(factor=status.progress, text=f"{status.text} (Esc cancels)")
         row = layout.row(align=True)
         row.operator("lipsync.generate_all", icon="SEQUENCE")
         row.operator("lipsync.generate_all", text="Again", icon="FILE_REFRESH").force = True
