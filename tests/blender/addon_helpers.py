@@ -81,12 +81,13 @@ def take_values(obj: bpy.types.Object) -> tuple[np.ndarray, tuple[str, ...], np.
 def random_weight_model(path: Path) -> Path:
     """A test-only model: the s_tiny architecture with random weights, written as a real model
     file and run by the real runtime (its output follows any input, whatever is shipped)."""
-    configs, modelfile = ext("core.runtime.configs"), ext("core.runtime.modelfile")
+    modelfile, catalog = ext("core.runtime.modelfile"), ext("core.runtime.catalog")
+    config = modelfile.read_model_file(catalog.resolve_model("s_tiny")).config  # the shipped one
     rng = np.random.default_rng(0)
-    shapes = modelfile.expected_shapes(configs.S_TINY)
+    shapes = modelfile.expected_shapes(config)
     weights = {k: (rng.standard_normal(s) * 0.1).astype(np.float32) for k, s in shapes.items()}
     modelfile.write_model_file(
-        path, "random_weights_test_only", configs.S_TINY, weights, "Random weights for tests only."
+        path, "random_weights_test_only", config, weights, "Random weights for tests only."
     )
     return path
 
