@@ -50,6 +50,12 @@ def _fcurves(action) -> list:
     return list(action.fcurves) if hasattr(action, "fcurves") else []
 
 
+def _plain(value) -> str:
+    """A custom property as text; a property group (a take's closure list) by its contents,
+    not by its address."""
+    return str(value.to_dict() if hasattr(value, "to_dict") else value)
+
+
 def snapshot() -> dict:
     """Datablock names, Actions with every key, shape keys, NLA, markers, strips, selection."""
     compat = ext("addon.compat")
@@ -74,7 +80,7 @@ def snapshot() -> dict:
         for fcurve in _fcurves(action):
             frames, values = compat.read_fcurve(fcurve)
             curves.append((fcurve.data_path, frames.tobytes(), values.tobytes()))
-        props = {k: str(action[k]) for k in action.keys()}
+        props = {k: _plain(action[k]) for k in action.keys()}
         snap[f"action {action.name}"] = (sorted(curves), props, action.use_fake_user, action.users)
     for key in bpy.data.shape_keys:
         blocks = [(b.name, b.value, b.slider_min, b.slider_max, b.mute) for b in key.key_blocks]
