@@ -174,8 +174,9 @@ def apply_scene(context: bpy.types.Context, lines: list[SceneLine], started: flo
     """Key every computed take (NLA strips), then the one report: (level, text)."""
     computed = [line for line in lines if line.take is not None and line.outcome is None]
     if not computed and not any(line.outcome.status == SKIPPED for line in lines):
-        outcomes = [line.outcome for line in lines]
-        raise LipSyncError(scene_report(outcomes, time.perf_counter() - started))
+        report = scene_report([line.outcome for line in lines], time.perf_counter() - started)
+        context.window_manager.lipsync_status.scene_report = report  # transient: not undone
+        raise LipSyncError(report)
     for line in computed:
         line.outcome = _key_line(context, line)
     outcomes = [line.outcome for line in lines]

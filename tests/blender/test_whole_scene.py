@@ -121,6 +121,11 @@ def test_every_strip_on_its_character_in_one_go_with_one_report(dialogue, speech
         name = f"[Alice] {closure.phone} {round(100 * closure.confidence)}%"
         assert (name, int(closure.frame_start)) in markers
     assert not bpy.data.objects["Plain"].animation_data
+    # a take on the NLA track is corrected like any other: its own keys, its list, its markers
+    count = len(closures)
+    assert bpy.ops.lipsync.closure_delete(target="Alice", take=line_2.name, index=1) == {"FINISHED"}
+    assert len(line_2.lipsync_take.closures) == count - 1
+    assert len(ext("addon.take_store").corrections_of(line_2)) == 1
 
 
 def test_a_second_run_skips_what_is_keyed_with_the_same_settings(dialogue):
