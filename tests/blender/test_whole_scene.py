@@ -209,3 +209,26 @@ def test_the_panel_lists_the_strips_and_a_strip_keeps_its_choices(dialogue):
     assert casting.strip_state(line, "Alice") == "not keyed"
     assert bpy.ops.lipsync.generate_all(model="s_tiny") == {"FINISHED"}
     assert casting.strip_state(line, "Alice") == "keyed (s_tiny)"
+
+
+def test_twenty_strips_on_three_characters_in_one_undo_step(empty_scene, speech_wav, monkeypatch):
+    """The issue's scene: 20 strips, 3 characters, keyed in one go and undone in one step (the
+    timings are in reports/workflow_bench.md, `make bench-workflow`)."""
+    scene = empty_scene
+    scene.render.fps, scene.render.fps_base = FPS, 1.0
+    characters = [add_character(name) for name in ("Alice", "Bob", "Carol")]
+    strips = DialogueScene(scene, monkeypatch.setattr)
+    cursor = {obj.name: 1 for obj in characters}
+    for i in range(20):
+        who = characters[i % 3].name
+        path = (speech_wav, SAMPLE)[i % 2]
+        strips.add(f"{who}: line {i + 1}", path, cursor[who], channel=1 + i % 3)
+        cursor[who] += 240  # longer than either line at 24 fps
+    assert bpy.ops.ed.undo_push(message="before") == {"FINISHED"}
+    before = fingerprint()
+    assert bpy.ops.lipsync.generate_all("EXEC_DEFAULT", True, model="s_tiny") == {"FINISHED"}
+    assert _report()[0].startswith("Keyed 20 of 20 sound strips on 3 objects in ")
+    assert sum(len(_nla_takes(obj)) for obj in characters) == 20
+    assert bpy.ops.ed.undo() == {"FINISHED"}
+    assert fingerprint() == before
+    assert [a for a in bpy.data.actions if "tiny_lipsync_take" in a] == []
