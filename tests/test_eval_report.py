@@ -110,6 +110,7 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
             str(tmp_path / "no_corpus"),
             "--out",
             str(out),
+            "--no-suite",  # the suite has its own test (test_eval_robustness.py)
         ]
     )
     assert code == 0, capsys.readouterr().err

@@ -40,3 +40,21 @@ def _restore_infinities(value):
     if isinstance(value, dict):
         return {k: _restore_infinities(v) for k, v in value.items()}
     return value
+
+
+def carried_set_rows(previous_json: Path, set_names: set[str]) -> tuple[list[dict], dict]:
+    """The previous eval.json's rows on the synthetic sets that this run could not score (their
+    corpus folder is not on this machine), unchanged, and {set name: date measured}."""
+    if not previous_json.is_file():
+        return [], {}
+    previous = json.loads(previous_json.read_text())
+    carried_sets = dict(previous.get("carried_sets", {}))
+    measured = previous.get("date", "earlier")
+    rows = []
+    for row in previous.get("rows", []):
+        name = row["eval_set"]
+        if name in set_names or name.startswith("real dev set"):
+            continue
+        rows.append(_restore_infinities(row))
+        carried_sets.setdefault(name, measured)
+    return rows, {k: v for k, v in carried_sets.items() if k not in set_names}

@@ -35,8 +35,9 @@ from ...phones.animator import animate
 from ...phones.closures import per_phone_rates
 from ...rig.arkit import LOWER_FACE
 from . import rhubarb
-from .carried_rows import carried_rows
+from .carried_rows import carried_rows, carried_set_rows
 from .devset import DEFAULT_DIR as DEFAULT_DEVSET_DIR
+from .eval_additions import run_additions
 from .eval_sets import REAL_REPORT, real_halves, synthetic_items
 from .eval_sets import real_items as real_items  # the shared Rhubarb score script uses it
 from .plots import write_plots
@@ -178,6 +179,7 @@ def run_report(
     max_clips: int | None = None,
     rhubarb_dir: Path | None = None,
     cache_dir: Path | None = None,
+    suite: bool = True,
 ) -> list[Row]:
     """Score everything, write eval.md, eval.json and the plots; return the rows."""
     from tqdm import tqdm
@@ -278,11 +280,27 @@ def run_report(
     progress.update(len(real_sets))
     carried = carried_rows(out_dir / "eval.json", {m.name for m in models}, set(sets))
     rows += [Row(**row) for row in carried]
+    set_rows, carried_sets = carried_set_rows(out_dir / "eval.json", set(sets))
+    rows += [Row(**row) for row in set_rows]
     rest = {}
     for model in models:
         progress.set_postfix_str(f"{model.name} on silence and quiet noise")
         rest[model.name] = rest_on_silence(model, head)
         progress.update()
+    additions = run_additions(
+        real_sets,
+        models,
+        teacher,
+        _oracle,
+        head,
+        cache,
+        corpus_dir,
+        devset_dir,
+        rhubarb_dir or rhubarb.DEFAULT_DIR,
+        cache_dir / "rhubarb",
+        suite,
+        progress.set_postfix_str,
+    )
     progress.close()
     print(f"eval: {cache.computed} predictions computed, the rest read from {cache.folder}")
 
@@ -305,6 +323,8 @@ def run_report(
                         k: {"items": len(v), "seconds": sum(len(i.audio) for i in v) / SAMPLE_RATE}
                         for k, v in sets.items()
                     },
+                    "carried_sets": carried_sets,
+                    **additions.json,
                 }
             ),
             indent=1,
@@ -322,6 +342,13 @@ def run_report(
         extras,
     )
     append_section(out_dir / "eval.md", rows)
+    carried_note = [
+        f"\nRows of {name} are carried unchanged from the run of {date}: its corpus folder "
+        "is not on the machine that wrote this report."
+        for name, date in carried_sets.items()
+    ]
+    with open(out_dir / "eval.md", "a") as handle:
+        handle.write("\n".join(carried_note + additions.markdown) + "\n")
     return rows
 
 
@@ -357,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help=f"predictions, Rhubarb cues (default: {DEFAULT_CACHE})",
     )
+    parser.add_argument(
+        "--no-suite", action="store_true", help="skip the robustness suite (about 16x the work)"
+    )
     args = parser.parse_args(argv)
     try:
         rows = run_report(
@@ -368,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
             args.max_clips,
             args.rhubarb,
             args.cache,
+            not args.no_suite,
         )
         if args.readme is not None:
             update_readme(args.readme, rows)
