@@ -286,7 +286,11 @@ def write_report(rows: list[tuple[str, str]]) -> None:
         "synchronous path of the operators; a click in the UI runs the same job in a worker). "
         "Two CPU cores shared with other jobs. Targets (issue 31): Generate All under 1 s per "
         "minute of audio with S-tiny; a correction under 50 ms on a one-minute take, no key "
-        "moved farther than 150 ms from its edit.",
+        "moved farther than 150 ms from its edit. The apply rows time the correction itself; "
+        "the bpy.ops rows a script's call with the undo push a click makes (Blender 4.2's "
+        "Python bpy.ops also evaluates the view layer before and after every call: the demo "
+        "head with its subdivision, about 30 ms each; a click in the UI does not). CPU time "
+        "counts this process only: it is what the work costs while other jobs share the cores.",
         "",
         HEADER,
         "|---|---|---|",
