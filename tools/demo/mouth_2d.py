@@ -66,7 +66,7 @@ def cap(rx: float, rz: float, cut: float, upper: bool, n: int = 24) -> np.ndarra
     lift = np.arcsin(np.clip(cut / rz, -1.0, 1.0))
     angle = np.linspace(lift, np.pi - lift, n)
     points = np.stack([rx * np.cos(angle), rz * np.sin(angle)], axis=1)
-    return points if upper else points * [1.0, -1.0]
+    return points if upper else (points * [1.0, -1.0])[::-1]  # mirrored, same winding
 
 
 def drawing(shape: Shape) -> list[tuple[np.ndarray, tuple[float, float, float]]]:
