@@ -19,7 +19,6 @@ import argparse
 import datetime
 import json
 import math
-import os
 import sys
 import time
 from dataclasses import asdict, replace
@@ -45,6 +44,7 @@ from .prediction_cache import PredictionCache
 from .readme_table import update_readme
 from .report_markdown import Extras, write_markdown
 from .rest_pose import rest_on_silence
+from .rhubarb_rows import main_table_rows
 from .rows import Row
 from .scoring import EVAL_FPS, EvalItem, SetScore, score_set
 from .transcript_rows import append_section, transcript_rows
@@ -113,63 +113,6 @@ def _load_models(paths: list[Path], cache: PredictionCache) -> tuple[list, list[
     return models, failed
 
 
-def _rhubarb_rows(
-    rhubarb_dir: Path,
-    devset_dir: Path,
-    sets: dict,
-    head,
-    out_dir: Path,
-    cache_dir: Path,
-    full: bool,
-    progress,
-) -> tuple[list[Row], str]:
-    """Rhubarb's rows on the real halves, measured now or read back; and where they came from."""
-    found = rhubarb.find_rhubarb(rhubarb_dir)
-    measured_path = out_dir / rhubarb.MEASURED_NAME
-    where = os.path.relpath(rhubarb_dir, rhubarb.REPO_ROOT)
-    if found is not None:
-        measured = rhubarb.measure(
-            found, devset_dir, sets, head, cache_dir, progress.set_postfix_str
-        )
-        note = f"measured by this run (build `{where}`, executable sha256 {found.digest}…)"
-        if full:
-            record = rhubarb.write_measured(
-                measured_path, found, measured, datetime.date.today().isoformat()
-            )
-            note += (
-                f"; the same closure figures since {record['date']}, kept in "
-                f"`{measured_path}` for machines without the build"
-            )
-        size = int(found.size_mb * 2**20)
-        suffix = ""
-    else:
-        record = rhubarb.read_measured(measured_path)
-        if record is None:
-            return [], f"missing: no build in `{where}` and no `{measured_path}`"
-        measured = record["rows"]
-        size = int(record["build_mb"] * 2**20) if record.get("build_mb") else None
-        suffix = f" (measured {record['date']})"
-        note = (
-            f"not rerun (no build in `{where}`): the figures measured on "
-            f"{record['date']}, from `{measured_path}`"
-        )
-    rows = [
-        Row(
-            r["eval_set"],
-            rhubarb.system_name(r["mode"]) + suffix,
-            None,
-            r["metrics"],
-            None,
-            size,
-            math.inf,
-            "rhubarb",
-        )
-        for r in measured
-        if r["eval_set"] in sets
-    ]
-    return rows, note
-
-
 def run_report(
     devset_dir: Path = DEFAULT_DEVSET_DIR,
     corpus_dir: Path = Path("data/corpus"),
@@ -180,6 +123,7 @@ def run_report(
     rhubarb_dir: Path | None = None,
     cache_dir: Path | None = None,
     suite: bool = True,
+    suite_corpus_dir: Path | None = None,
 ) -> list[Row]:
     """Score everything, write eval.md, eval.json and the plots; return the rows."""
     from tqdm import tqdm
@@ -266,7 +210,7 @@ def run_report(
     progress.update(len(real_sets))
     full = max_clips is None
     out_dir.mkdir(parents=True, exist_ok=True)
-    rhubarb_rows, rhubarb_note = _rhubarb_rows(
+    rhubarb_rows, rhubarb_note = main_table_rows(
         rhubarb_dir or rhubarb.DEFAULT_DIR,
         devset_dir,
         real_sets,
@@ -294,7 +238,7 @@ def run_report(
         _oracle,
         head,
         cache,
-        corpus_dir,
+        suite_corpus_dir or corpus_dir,
         devset_dir,
         rhubarb_dir or rhubarb.DEFAULT_DIR,
         cache_dir / "rhubarb",
@@ -387,6 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-suite", action="store_true", help="skip the robustness suite (about 16x the work)"
     )
+    parser.add_argument(
+        "--suite-corpus",
+        type=Path,
+        default=None,
+        help="corpus whose held-out Kokoro voices the suite uses (default: --corpus)",
+    )
     args = parser.parse_args(argv)
     try:
         rows = run_report(
@@ -399,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
             args.rhubarb,
             args.cache,
             not args.no_suite,
+            args.suite_corpus,
         )
         if args.readme is not None:
             update_readme(args.readme, rows)

@@ -40,7 +40,11 @@ def kokoro_items(corpus_dir: Path) -> tuple[list[EvalItem], str]:
     step = max(1, -(-len(utterances) // KOKORO_CLIPS))
     chosen = utterances[::step][:KOKORO_CLIPS]
     items = [EvalItem(u.utt_id, u.audio, u.phones, text=u.text) for u in chosen]
-    return items, f"{len(items)} clean utterances of `{corpus_dir / 'heldout'}`"
+    voices = sorted({u.voice for u in chosen})
+    return items, (
+        f"{len(items)} clean utterances of {len(voices)} voice(s) ({', '.join(voices)}) in "
+        f"`{corpus_dir / 'heldout'}`"
+    )
 
 
 def babble_source(items: list[EvalItem]) -> np.ndarray:
