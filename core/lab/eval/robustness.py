@@ -3,8 +3,10 @@ core.lab.eval.robustness_conditions, on the dev set's report half and the held-o
 
 Smoothing on, scored like the main table (PBM within ±40 ms, inside the phone, false closures).
 Predictions go through the prediction cache (an item id carries its condition, and the cache
-keys the audio too), so a rerun scores only what changed. Rhubarb is not in the suite: it runs
-at about real time here, and sixteen conditions of the report half would take hours.
+keys the audio too), so a rerun scores only what changed. Rhubarb is not in the suite: one run
+per clip took about five times the clip's length on the 2-core machine (start-up included), so
+the suite's sixteen conditions of the report half (about two hours of audio) would take about
+ten hours per mode.
 """
 
 import dataclasses
@@ -114,7 +116,7 @@ def suite_lines(rows: list[dict], notes: list[str]) -> list[str]:
         "choose half) at 25 and 15 dB SNR; MP3 32 kbit/s CBR and Opus about 24 kbit/s "
         "(libsndfile); level -12 dB and +12 dB (clipped at full scale); pitch ±4 semitones, "
         "duration kept (phase vocoder, then resampling; formants move with the pitch). "
-        "Rhubarb is not in the suite (core/lab/eval/robustness.py says why).",
+        "Rhubarb is not in the suite: too slow here (core/lab/eval/robustness.py says why).",
         "",
         *notes,
     ]
