@@ -13,6 +13,7 @@ from core.lab.eval.devset_clip import DevClip
 from core.lab.eval.devset_sources import iter_raw_clips
 from core.lab.eval.devset_summary import bilabial_counts, onset_differences_ms, write_summary
 from core.lab.eval.report import main
+from core.lab.eval.transcript_rows import RIGHT_TEXT, WRONG_TEXT
 from core.phones.phone_set import Phone
 from core.runtime.catalog import MODELS_DIR
 from core.runtime.modelfile import expected_shapes, write_model_file
@@ -116,14 +117,17 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     report = (out / "eval.md").read_text()
     rows = json.loads((out / "eval.json").read_text())["rows"]
-    # the oracle on each half, then 2 models x 2 smoothing settings on each half
+    # the oracle on each half, then 2 models x 2 smoothing settings on each half, then the
+    # teacher's transcript mode (it has phone posteriors) with the right and a wrong line
     choose, report_half = "real dev set, choose half", "real dev set, report half"
-    assert [(r["eval_set"], r["system"], r["smoothing"]) for r in rows][2:] == [
+    models = [(r["eval_set"], r["system"], r["smoothing"]) for r in rows if r["kind"] != "oracle"]
+    assert [row for row in models if row[1] not in (RIGHT_TEXT, WRONG_TEXT)] == [
         (half, model, smoothing)
         for half in (choose, report_half)
         for model in ("student_tiny", "teacher")
         for smoothing in (True, False)
     ]
+    assert {row[1] for row in models} - {"student_tiny", "teacher"} == {RIGHT_TEXT, WRONG_TEXT}
     assert [(r["eval_set"], r["kind"]) for r in rows[:2]] == [
         (choose, "oracle"),
         (report_half, "oracle"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.api import load_model, model_info
 from core.lab.distill.model_cards import write_cards, write_training_report
-from core.lab.distill.pipeline import LOG_NAME, STAGES, stages, teacher_source
+from core.lab.distill.pipeline import LOG_NAME, STAGES, stages, teacher_source, train_command
 from core.runtime.catalog import SHIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,9 +71,15 @@ def test_pipeline_trains_exports_resumes_and_writes_cards(synthetic_corpus, tmp_
 
 def test_continuing_with_a_retrained_teacher_trains_it_first_and_labels_with_it(tmp_path):
     shipped, runs = tmp_path / "shipped", tmp_path / "runs"
-    args = argparse.Namespace(continue_from=shipped, retrain_teacher=True, runs=runs)
+    args = argparse.Namespace(
+        continue_from=shipped, retrain_teacher=True, runs=runs, only=(), device="cpu"
+    )
     assert stages(args) == (("teacher",), ("s0",), ("s_tiny", "s_lowlat"))
     assert teacher_source(args) == runs / "teacher"
     args.retrain_teacher = False
     assert stages(args) == (("s0",), ("s_tiny", "s_lowlat"))
     assert teacher_source(args) == shipped / "teacher.npz"
+    args.only = ("s_tiny_wide",)  # an ablation from scratch on the shipped teacher's labels
+    assert stages(args) == (("s_tiny_wide",),)
+    args.corpus, args.steps, args.smoke = tmp_path / "corpus", 0, False
+    assert "--init" not in train_command("s_tiny_wide", args)

@@ -30,7 +30,7 @@ WRONG_LINE = "The quick brown fox jumps over the lazy dog, near the old river ba
 
 
 def _sample_phones() -> list[tuple[float, float, str]]:
-    rows = (ROOT / "tools" / "demo_sample_phones.txt").read_text().split("\n")
+    rows = (ROOT / "tools" / "demo" / "sample_phones.txt").read_text().split("\n")
     return [(float(s), float(e), p) for s, e, p in (r.split() for r in rows if r.strip())]
 
 
