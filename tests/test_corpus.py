@@ -173,6 +173,7 @@ def test_sentences_are_seeded_and_lip_rich():
 # --- build ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_small_build_end_to_end_and_resume(tmp_path):
     jobs = plan(small=True, seed=0)
     assert {j.engine for j in jobs} == {"espeak", "festival", "flite"}

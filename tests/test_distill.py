@@ -395,6 +395,7 @@ def test_a_student_from_before_the_heads_starts_a_phone_aware_run(trained, tmp_p
         assert np.allclose(started[name].numpy()[: len(rows)], rows, atol=1e-6), name
 
 
+@pytest.mark.slow
 def test_feature_cache_limit_counts_what_is_cached(synthetic_corpus, tmp_path):
     """--feature-shards N: the cache holds N shards, so rerunning the same command adds none."""
     from core.lab.corpus.dataset import list_shards

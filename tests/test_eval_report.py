@@ -93,6 +93,7 @@ def _shipped_teacher(folder: Path) -> None:
     (folder / "teacher.npz").symlink_to(MODELS_DIR / "teacher.npz")
 
 
+@pytest.mark.slow
 def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
     models = tmp_path / "models"
     models.mkdir()
@@ -143,6 +144,7 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
     assert "## Rest on silence" in report and "no build in" in report  # no Rhubarb rows here
 
 
+@pytest.mark.slow
 def test_make_eval_rewrites_only_the_readme_table(devset_dir, tmp_path):
     from core.lab.eval.readme_table import END, START
     from core.lab.eval.report import main as report_main

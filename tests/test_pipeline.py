@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core.api import load_model, model_info
 from core.lab.distill.model_cards import write_cards, write_training_report
 from core.lab.distill.pipeline import LOG_NAME, STAGES, stages, teacher_source, train_command
@@ -21,6 +23,7 @@ def _pipeline(corpus: Path, runs: Path, models: Path, *extra: str) -> subprocess
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
 
 
+@pytest.mark.slow
 def test_pipeline_trains_exports_resumes_and_writes_cards(synthetic_corpus, tmp_path):
     runs, models = tmp_path / "runs", tmp_path / "models"
     first = _pipeline(synthetic_corpus, runs, models)

@@ -71,6 +71,7 @@ def _torchrun(args: list[str], timeout_s: float = 240) -> str:
     return stdout
 
 
+@pytest.mark.slow
 def test_torchrun_training_resumes_loss_goes_down_and_checkpoint_loads_single_process(
     synthetic_corpus, tmp_path
 ):
