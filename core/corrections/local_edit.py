@@ -71,15 +71,22 @@ def _check_span(start: int, stop: int, frame_count: int) -> None:
         )
 
 
+def _edit_window(
+    weights: np.ndarray, fps: float, start: int, stop: int
+) -> tuple[np.ndarray, int, int, int]:
+    """A float32 copy of weights, the ramp length and the frames [lo, hi) an edit rewrites."""
+    _check_span(start, stop, len(weights))
+    out = np.array(weights, np.float32)
+    ramp = ramp_frames(fps)
+    return out, ramp, max(0, start - ramp), min(len(out), stop + ramp)
+
+
 def open_closure(
     weights: np.ndarray, channels: Sequence[str], fps: float, start: int, stop: int
 ) -> tuple[np.ndarray, int, int]:
     """Weights (T, K) with the lips apart on [start, stop); a new array, and [lo, hi)."""
     channels = tuple(channels)
-    _check_span(start, stop, len(weights))
-    out = np.array(weights, np.float32)
-    ramp = ramp_frames(fps)
-    lo, hi = max(0, start - ramp), min(len(out), stop + ramp)
+    out, ramp, lo, hi = _edit_window(weights, fps, start, stop)
     left, right = lo - 1, hi  # the poses just outside the ramps
     if left < 0 and right >= len(out):
         base = np.zeros((hi - lo, out.shape[1]), np.float32)
@@ -104,10 +111,7 @@ def seal_span(
 ) -> tuple[np.ndarray, int, int]:
     """Weights (T, K) with the lips sealed on [start, stop); a new array, and [lo, hi)."""
     channels = tuple(channels)
-    _check_span(start, stop, len(weights))
-    out = np.array(weights, np.float32)
-    ramp = ramp_frames(fps)
-    lo, hi = max(0, start - ramp), min(len(out), stop + ramp)
+    out, ramp, lo, hi = _edit_window(weights, fps, start, stop)
     seal = _profile(start, stop, lo, hi, ramp)
     region = out[lo:hi].copy()
     index = channel_index(channels)

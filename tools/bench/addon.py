@@ -3,8 +3,7 @@
 Run with Blender 5.2 as a module: `.venv-blender52/bin/python -m tools.bench.addon`. It builds
 and installs the extension into a throw-away user folder (the test harness), speaks 60 s of
 speech with espeak-ng, and times `bpy.ops.lipsync.generate` (cold: first call, the model file
-read included; warm: best of 3). Writes reports/addon_bench.md. While no model is shipped it
-times random-weight files of the s_tiny, s_lowlat and teacher architectures (same compute).
+read included; warm: best of 3) for every shipped model. Writes reports/addon_bench.md.
 """
 
 import sys
@@ -18,7 +17,6 @@ sys.path.insert(0, str(REPO / "tests" / "blender"))
 # isort: off
 import conftest  # noqa: E402  (isolated Blender user folder before bpy starts)
 import bpy  # noqa: E402
-import numpy as np  # noqa: E402
 from addon_helpers import ext, shipped_model_names, synthesize_speech  # noqa: E402
 # isort: on
 
@@ -40,22 +38,6 @@ def _speech_60s(folder: Path) -> Path:
     return out
 
 
-def _models(folder: Path) -> tuple[list[str], bool]:
-    names = shipped_model_names()
-    if names:
-        return names, True
-    configs, modelfile = ext("core.runtime.configs"), ext("core.runtime.modelfile")
-    paths = []
-    for config in (configs.S_TINY, configs.S_LOWLAT, configs.TEACHER):
-        rng = np.random.default_rng(0)
-        shapes = modelfile.expected_shapes(config)
-        weights = {k: (rng.standard_normal(s) * 0.05).astype(np.float32) for k, s in shapes.items()}
-        path = folder / f"{config.name}_random.npz"
-        modelfile.write_model_file(path, f"{config.name}_random", config, weights, "bench only")
-        paths.append(str(path))
-    return paths, False
-
-
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="tiny-lipsync-bench-"))
     zip_path = conftest.build_extension_zip(folder)
@@ -69,7 +51,7 @@ def main() -> None:
     head = bpy.context.active_object
     speech = _speech_60s(folder)
     ext("addon.compat").new_strip_collection(scene).new_sound("Dialogue", str(speech), 1, 1)
-    models, shipped = _models(folder)
+    models = shipped_model_names()
     rows = []
     for model in models:
         times = []
@@ -87,10 +69,6 @@ def main() -> None:
         f"Blender {bpy.app.version_string} as a Python module, background mode (synchronous "
         f"operator), {frames} frames at {FPS} fps x 29 shape keys on the demo head, one CPU "
         "shared with other jobs. Cold = first call (model file read); warm = best of 3.",
-        ""
-        if shipped
-        else "\nNo trained model was shipped yet: random-weight files of the same "
-        "architectures (identical compute) were timed.",
         "",
         "| model | parameters | file | cold (s) | warm (s) |",
         "|---|---:|---:|---:|---:|",
