@@ -334,6 +334,72 @@ def test_quiet_rows_are_marked_and_the_rest_loss_measures_them():
     assert rest_loss(rest[:0]) == 0  # a batch without quiet rows
 
 
+@pytest.mark.parametrize("speed_range", [(0.8, 0.8), (1.25, 1.25), (0.8, 1.25)])
+def test_speed_perturbed_crops_keep_labels_on_their_sounds(speed_range):
+    """A crop played faster or slower carries labels read at the same speed: each click of the
+    clip (every 0.5 s, from 0.25 s) sits within 5 ms of where the labels say the clip's time
+    is that click's, and the crop really changed speed."""
+    from core.lab.distill.data import Clip, ClipSampler, student_batch
+    from core.runtime.configs import HOP
+
+    audio = np.zeros(5 * 16000, np.int16)
+    clicks_s = np.arange(0.25, 5.0, 0.5)
+    audio[(clicks_s * 16000).astype(int)] = 30000
+    labels = np.repeat((np.arange(300) / 60.0)[:, None], 29, axis=1).astype(np.float32)
+    clip = Clip(audio, labels, np.zeros((300, 41), np.float16), "espeak")
+    rows, targets, _, _ = student_batch(
+        ClipSampler([clip]),
+        family.S_TINY,
+        150,
+        8,
+        np.random.default_rng(3),
+        0.0,
+        speed_share=1.0,
+        speed_range=speed_range,
+    )
+    past = family.S_TINY.past_samples
+    for row, target in zip(rows, targets, strict=True):
+        peaks = np.flatnonzero(np.abs(row) > 0.5 * np.abs(row).max())
+        peaks = peaks[np.diff(peaks, prepend=-1000) > 400]  # one sample per click
+        assert len(peaks) >= 2
+        frames = (peaks - past) / HOP
+        inside = (frames >= 0) & (frames <= len(target) - 1)
+        said_s = np.interp(frames[inside], np.arange(len(target)), target[:, 0])
+        assert (
+            np.abs(said_s - clicks_s[np.argmin(np.abs(said_s[:, None] - clicks_s), 1)]).max()
+            < 0.005
+        )
+        speed = (target[-1, 0] - target[0, 0]) / ((len(target) - 1) / 100)
+        assert speed_range[0] - 0.02 <= speed <= speed_range[1] + 0.02
+        assert abs(np.diff(peaks).min() / 8000 - 1 / speed) < 0.01  # clicks 0.5 s / speed apart
+
+
+def test_the_closure_peak_loss_prefers_one_sure_peak_to_a_hedge():
+    """Against a teacher closure of one sure frame, a student sure at a frame 2 away scores
+    far better than one that hedges at 0.3 over the whole closure, and a sure peak far from it
+    worse still; without a teacher closure the term is zero."""
+    import torch
+
+    from core.lab.distill.losses import closure_peak_loss
+
+    def logits(probabilities):
+        p = torch.tensor(probabilities, dtype=torch.float32).clamp(1e-4, 1 - 1e-4)
+        return torch.log(p / (1 - p))[None]
+
+    teacher = torch.zeros(1, 30)
+    teacher[0, 15] = 1.0
+    sure = [0.0] * 30
+    sure[17] = 1.0
+    hedge = [0.3 if 12 <= t <= 18 else 0.0 for t in range(30)]
+    sure_loss = closure_peak_loss(logits(sure), teacher, 7)
+    hedge_loss = closure_peak_loss(logits(hedge), teacher, 7)
+    assert sure_loss < 0.01 and hedge_loss > 1.0
+    misplaced = [0.0] * 30
+    misplaced[3] = 1.0
+    assert closure_peak_loss(logits(misplaced), teacher, 7) > 5 * hedge_loss
+    assert closure_peak_loss(logits(sure), torch.zeros(1, 30), 7) == 0
+
+
 def test_procedural_shards_give_closure_and_phone_truth(tmp_path):
     """Without a teacher the closure target is the P/B/M frames and the phones one-hot."""
     from core.lab.corpus.dataset import Utterance, write_shard

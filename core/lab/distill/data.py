@@ -1,6 +1,7 @@
 """Training batches from corpus shards: random crops of audio with labels on the 100 fps grid."""
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -102,9 +103,13 @@ class ClipSampler:
         return self.clips[int(group[rng.integers(len(group))])]
 
 
-def labels_at_frames(labels_60: np.ndarray, first: int, count: int) -> np.ndarray:
-    """Labels (T60, K) linearly interpolated at 100 fps frames first..first+count-1, (count, K)."""
-    position = np.clip((first + np.arange(count)) / FRAME_RATE * LABEL_FPS, 0, len(labels_60) - 1)
+def labels_at_frames(
+    labels_60: np.ndarray, first: int, count: int, step: float = 1.0
+) -> np.ndarray:
+    """Labels (T60, K) linearly interpolated at the 100 fps frames first + step * k for k in
+    0..count-1 (step > 1: the clip played faster), (count, K)."""
+    frames = first + step * np.arange(count)
+    position = np.clip(frames / FRAME_RATE * LABEL_FPS, 0, len(labels_60) - 1)
     lower = np.floor(position).astype(int)
     upper = np.minimum(lower + 1, len(labels_60) - 1)
     frac = (position - lower)[:, None].astype(np.float32)
@@ -118,6 +123,21 @@ def _slice_padded(audio: np.ndarray, start: int, length: int) -> np.ndarray:
     if hi > lo:
         out[lo - start : hi - start] = audio[lo:hi] / np.float32(32767)
     return out
+
+
+def speed_crop(audio: np.ndarray, start: int, length: int, speed: float) -> np.ndarray:
+    """length samples of the clip (int16 (N,)) from sample `start`, played `speed` times as
+    fast: tempo, pitch and formants together (Kaldi-style). speed must be a ratio of two small
+    integers (SPEED_GRID) so that resampling is exact."""
+    from scipy.signal import resample_poly
+
+    ratio = Fraction(speed).limit_denominator(SPEED_GRID)
+    source = _slice_padded(audio, start, int(np.ceil(length * speed)) + 1)
+    played = resample_poly(source, ratio.denominator, ratio.numerator)
+    return np.pad(played, (0, max(0, length - len(played))))[:length].astype(np.float32)
+
+
+SPEED_GRID = 40  # speeds are multiples of 1/40 apart at most: exact, cheap polyphase filters
 
 
 def augment_rows(audio: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
@@ -169,13 +189,17 @@ def student_batch(
     rng: np.random.Generator,
     quiet_share: float = 0.2,
     quiet_dbfs: tuple[float, float] = (-80.0, -35.0),
+    speed_share: float = 0.0,
+    speed_range: tuple[float, float] = (0.8, 1.25),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Audio (B, HOP*(T-1) + window) whose fully-conv outputs are frames j0..j0+T-1, weight
     targets (B, T, K), closure/phone targets (B, T, 1 + P) and which rows are quiet (B,).
 
     A quiet_share of the rows is quiet (silence, room tone) with the rest pose (all zeros, no
     closure, phone SIL) as target: a face between lines rests with closed lips, and the corpus
-    alone never taught it."""
+    alone never taught it. A speed_share of the speech rows plays faster or slower (a speed
+    log-uniform in speed_range), the labels read at the same speed: higher and lower voices
+    with shorter and longer vocal tracts, faster and slower talkers, from one voice."""
     length = HOP * (n_frames - 1) + config.window_samples
     audio, targets, aux = np.zeros((batch, length), np.float32), [], []
     quiet = np.zeros(batch, bool)
@@ -188,9 +212,17 @@ def student_batch(
             aux[-1][:, 1] = 1.0  # SIL
             continue
         clip = sampler.draw(rng)
+        speed = 1.0
+        if speed_share and rng.random() < speed_share:
+            speed = float(np.exp(rng.uniform(*np.log(speed_range))))
+            speed = float(Fraction(speed).limit_denominator(SPEED_GRID))
         clip_frames = int(np.ceil(len(clip.audio) / HOP))
-        first = int(rng.integers(max(1, clip_frames - n_frames + 1)))
-        audio[b] = _slice_padded(clip.audio, HOP * first - config.past_samples, length)
-        targets.append(labels_at_frames(clip.labels, first, n_frames))
-        aux.append(labels_at_frames(clip.aux, first, n_frames))
+        first = int(rng.integers(max(1, clip_frames - int(n_frames * speed) + 1)))
+        start = HOP * first - round(config.past_samples * speed)
+        if speed == 1.0:
+            audio[b] = _slice_padded(clip.audio, start, length)
+        else:
+            audio[b] = speed_crop(clip.audio, start, length, speed)
+        targets.append(labels_at_frames(clip.labels, first, n_frames, speed))
+        aux.append(labels_at_frames(clip.aux, first, n_frames, speed))
     return audio, np.stack(targets), np.stack(aux).astype(np.float32), quiet

@@ -41,11 +41,31 @@ def phone_aware_loss(
         weight = 1.0 + (settings.hard_negative_weight - 1.0) * speech * (1.0 - target)
         bce = nn.functional.binary_cross_entropy_with_logits(logits[..., 0], target, weight)
         terms["closure"] = settings.closure_weight * bce
+        if settings.peak_weight:
+            terms["closure_peak"] = settings.peak_weight * closure_peak_loss(
+                logits[..., 0], target, settings.peak_frames
+            )
     phone_logits = logits[..., int(closure_head) :]
     if phone_logits.shape[-1]:
         cross_entropy = -(aux[..., 1:] * nn.functional.log_softmax(phone_logits, dim=-1)).sum(-1)
         terms["phones"] = settings.phone_weight * cross_entropy.mean()
     return terms
+
+
+def closure_peak_loss(logits: torch.Tensor, target: torch.Tensor, frames: int) -> torch.Tensor:
+    """Cross-entropy between the highest closure logit (B, T) within 2 * frames - 1 frames and
+    the teacher's highest probability (B, T) within `frames`, wherever the latter passes 0.5.
+    Frame-wise cross-entropy lets a student hedge near a p/b/m of unclear audio, spreading a low
+    probability over several frames; here each of the teacher's closures must peak as high
+    somewhere near it (a frame or two early or late costs nothing). Where the teacher has no
+    closure, the frame-wise term with its hard negatives keeps the student low."""
+    taught = nn.functional.max_pool1d(target[:, None], frames, 1, frames // 2)[:, 0]
+    reach = 2 * frames - 1
+    peak = nn.functional.max_pool1d(logits[:, None], reach, 1, reach // 2)[:, 0]
+    closed = taught > 0.5
+    if not closed.any():
+        return logits.sum() * 0.0
+    return nn.functional.binary_cross_entropy_with_logits(peak[closed], taught[closed])
 
 
 PRESS = "mouthPressLeft"  # the animator presses the lips on p/b/m only

@@ -61,6 +61,9 @@ class TrainSettings:
     augment_share: float = 0.5  # crops augmented on the fly (room, mic, noise, channel, level)
     quiet_share: float = 0.2  # student crops replaced by silence or quiet noise, at rest
     quiet_dbfs: tuple[float, float] = (-80.0, -35.0)  # their noise level
+    # speech crops played faster or slower, labels alike (data.speed_crop); 0: off
+    speed_share: float = 0.0
+    speed_range: tuple[float, float] = (0.8, 1.25)  # about -4..+4 semitones, 0.8-1.25x tempo
     # every speech crop's level moved by a uniform dB in this range (data.vary_levels); None: off
     level_db: tuple[float, float] | None = None
     rest_weight: float = 0.0  # quiet crops' distance from the rest pose (losses.rest_loss)
@@ -72,6 +75,8 @@ class TrainSettings:
     closure_weight: float = 0.2  # phone-aware heads (losses.phone_aware_loss), as the teacher's
     phone_weight: float = 0.05
     hard_negative_weight: float = 3.0  # speech frames without a closure
+    peak_weight: float = 0.0  # each closure's peak as high as the teacher's (losses); 0: off
+    peak_frames: int = 7  # the window it is looked for in: +-30 ms at 100 fps
 
 
 SMOKE_STUDENT = TrainSettings(

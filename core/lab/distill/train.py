@@ -193,6 +193,8 @@ def train(
             rng,
             settings.quiet_share,
             settings.quiet_dbfs,
+            settings.speed_share,
+            settings.speed_range,
         )
         audio = augment_rows(audio, settings.augment_share, rng)
         if settings.level_db and quiet is not None:  # speech rows; quiet rows keep their level
