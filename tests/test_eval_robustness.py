@@ -92,3 +92,16 @@ def test_suite_scores_every_condition():
     assert rows[0]["metrics"]["pbm_40ms_pct"] == 100.0
     lines = suite_lines(rows, ["note"])
     assert sum(line.startswith("| ") for line in lines) == len(CONDITIONS) + 1
+
+
+def test_suite_scores_only_the_conditions_asked_for():
+    """Candidates are compared under chosen conditions; the table holds just those rows."""
+    phones = (Phone(0.0, 0.5, "SIL"), Phone(0.5, 0.9, "M"), Phone(0.9, 1.5, "AA"))
+    items = [EvalItem("a", _burst(), phones)]
+    wanted = ("pitch +4 semitones", "clean")
+    rows = run_suite(
+        [_Model()], {"set": items}, BABBLE, _StubCache(), load_demo_head(), None, wanted
+    )
+    assert [r["condition"] for r in rows] == list(wanted)
+    table = [line for line in suite_lines(rows, []) if line.startswith("| ")]
+    assert [line.split(" | ")[0] for line in table[1:]] == ["| pitch +4 semitones", "| clean"]

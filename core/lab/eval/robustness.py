@@ -75,11 +75,12 @@ def run_suite(
     cache,
     head,
     progress: Callable[[str], None] | None = None,
+    conditions: tuple[str, ...] = tuple(CONDITIONS),
 ) -> list[dict]:
     """Rows {"eval_set", "condition", "system", "metrics"} for every set, condition and model."""
     rows = []
     for set_name, items in sets.items():
-        for condition in CONDITIONS:
+        for condition in conditions:
             degraded = degraded_items(items, condition, babble)
             for model in models:
                 if progress is not None:
@@ -133,10 +134,51 @@ def suite_lines(rows: list[dict], notes: list[str]) -> list[str]:
             "| condition | " + " | ".join(systems) + " |",
             "|---|" + "---|" * len(systems),
         ]
-        for condition in CONDITIONS:
+        for condition in dict.fromkeys(r["condition"] for r in rows if r["eval_set"] == set_name):
             lines.append(
                 f"| {condition} | "
                 + " | ".join(_cell(cells[(condition, s)]) for s in systems)
                 + " |"
             )
     return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Score model files under the suite's conditions on the held-out Kokoro voices only (never
+    the report half; babble from the choose half, as in `make eval`), so that candidates can be
+    chosen by robustness; each column is named by its file:
+
+        python -m core.lab.eval.robustness A.npz B.npz [--condition "pitch +4 semitones" ...]
+    """
+    import argparse
+    import tempfile
+
+    from ...api import Model
+    from ...demohead.head import load_demo_head
+    from ...runtime.modelfile import read_model_file
+    from .devset import load_devset
+    from .devset_split import split_clips
+    from .prediction_cache import PredictionCache
+
+    parser = argparse.ArgumentParser(prog="python -m core.lab.eval.robustness")
+    parser.add_argument("models", nargs="+", type=Path)
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    parser.add_argument("--condition", action="append", choices=list(CONDITIONS), default=[])
+    args = parser.parse_args(argv)
+    items, note = kokoro_items(args.corpus)
+    if not items:
+        raise SystemExit(note)
+    cache = PredictionCache(Path(tempfile.mkdtemp()))
+    models = []
+    for path in args.models:
+        models.append(Model(dataclasses.replace(read_model_file(path), name=path.stem)))
+        cache.add(models[-1], path)
+    babble = babble_source(split_clips(load_devset())["choose"])
+    conditions = tuple(args.condition or CONDITIONS)
+    rows = run_suite(models, {KOKORO_SET: items}, babble, cache, load_demo_head(), None, conditions)
+    print("\n".join(suite_lines(rows, [f"{KOKORO_SET}: {note}"])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
