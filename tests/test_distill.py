@@ -502,3 +502,19 @@ def test_vary_levels_moves_only_the_chosen_rows_within_the_range():
     change_db = 20 * np.log10(out[:, 0] / 0.01)
     assert np.all(change_db[~rows] == 0)
     assert -12 <= change_db[rows].min() < -3 and 3 < change_db[rows].max() <= 12
+
+
+def test_shift_pitches_moves_only_chosen_rows_up_or_down_in_range():
+    """Chosen rows of a 200 Hz tone come out between 1 and 5 semitones higher or lower, both
+    ways over a batch, same length; the other rows are untouched."""
+    from core.lab.distill.data import shift_pitches
+
+    t = np.arange(16000) / 16000
+    audio = np.tile(0.3 * np.sin(2 * np.pi * 200 * t).astype(np.float32), (12, 1))
+    rows = np.arange(12) % 3 != 0
+    out = shift_pitches(audio.copy(), rows, 1.0, (1.0, 5.0), np.random.default_rng(0))
+    np.testing.assert_array_equal(out[~rows], audio[~rows])
+    peaks_hz = np.argmax(np.abs(np.fft.rfft(out[rows, 2000:14000], axis=1)), axis=1) / 0.75
+    semitones = 12 * np.log2(peaks_hz / 200)
+    assert np.all((np.abs(semitones) > 0.7) & (np.abs(semitones) < 5.3)), semitones
+    assert semitones.min() < 0 < semitones.max()

@@ -6,7 +6,7 @@ import pytest
 
 from core.animation import Animation
 from core.demohead.head import load_demo_head
-from core.lab.eval.pitch_shift import pitch_shift
+from core.lab.corpus.pitch_shift import pitch_shift
 from core.lab.eval.robustness import degraded_items, run_suite, suite_lines
 from core.lab.eval.robustness_conditions import CONDITIONS, apply_condition
 from core.lab.eval.scoring import EVAL_FPS, EvalItem

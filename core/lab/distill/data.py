@@ -11,6 +11,7 @@ from ...phones.phone_set import Phone
 from ...runtime.configs import FRAME_RATE, HOP, TEACHER_PHONES, StudentConfig
 from ..corpus.augment import augment, gain, pink_noise
 from ..corpus.dataset import LABEL_FPS, Signals, read_shard_signals, shard_engine, shard_paths
+from ..corpus.pitch_shift import pitch_shift
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,23 @@ def vary_levels(
     notices, a student's raw-waveform input does (reports/training_log.md)."""
     for b in np.flatnonzero(rows):
         audio[b] = gain(audio[b], float(rng.uniform(*level_db)))
+    return audio
+
+
+def shift_pitches(
+    audio: np.ndarray,
+    rows: np.ndarray,
+    share: float,
+    semitones: tuple[float, float],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Move the pitch and formants of a share of the chosen rows by a uniform number of
+    semitones in `semitones` (either sign), duration and timing kept, in place: a higher or
+    lower voice saying the same thing at the same time (labels unchanged)."""
+    for b in np.flatnonzero(rows):
+        if rng.random() < share:
+            amount = float(rng.uniform(*semitones)) * (1 if rng.random() < 0.5 else -1)
+            audio[b] = pitch_shift(audio[b], amount)
     return audio
 
 

@@ -64,6 +64,9 @@ class TrainSettings:
     # speech crops played faster or slower, labels alike (data.speed_crop); 0: off
     speed_share: float = 0.0
     speed_range: tuple[float, float] = (0.8, 1.25)  # about -4..+4 semitones, 0.8-1.25x tempo
+    # speech crops moved in pitch, timing kept (data.shift_pitches), semitones either way; 0: off
+    pitch_share: float = 0.0
+    pitch_semitones: tuple[float, float] = (1.0, 5.0)
     # every speech crop's level moved by a uniform dB in this range (data.vary_levels); None: off
     level_db: tuple[float, float] | None = None
     rest_weight: float = 0.0  # quiet crops' distance from the rest pose (losses.rest_loss)

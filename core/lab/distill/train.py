@@ -30,6 +30,7 @@ from .data import (
     ClipSampler,
     augment_rows,
     load_clips,
+    shift_pitches,
     student_batch,
     vary_levels,
 )
@@ -199,6 +200,10 @@ def train(
         audio = augment_rows(audio, settings.augment_share, rng)
         if settings.level_db and quiet is not None:  # speech rows; quiet rows keep their level
             audio = vary_levels(audio, ~quiet, settings.level_db, rng)
+        if settings.pitch_share:
+            audio = shift_pitches(
+                audio, ~quiet, settings.pitch_share, settings.pitch_semitones, rng
+            )
         audio, target = torch.from_numpy(audio).to(device), torch.from_numpy(target).to(device)
         pred, logits, feats = net(audio)
         reconstruction, velocity = output_loss(pred, target, settings.velocity_weight)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ...audio.prepare import SAMPLE_RATE
 from ..corpus.augment import add_noise, babble_noise, band_limit, down_up, pink_noise, reverb
-from .pitch_shift import pitch_shift
+from ..corpus.pitch_shift import pitch_shift
 
 MP3_KBITS = 32  # constant bit rate, MPEG-2 layer III at 16 kHz (libsndfile + LAME)
 MP3_LEVEL = 0.85  # libsndfile compression level that gives MP3_KBITS at 16 kHz
