@@ -49,6 +49,7 @@ def test_missing_shared_folder_is_said_clearly(tmp_path):
 def test_every_source_package_is_named():
     names = source_packages()
     assert {"pocketsphinx", "ktuberling-data", "codec2-examples", "pyannote.audio"} <= set(names)
+    assert {"tuxpaint-stamps-default", "klettres-data", "openarena-081-misc"} <= set(names)
 
 
 def _deb(members: dict[str, bytes]) -> bytes:

@@ -21,6 +21,8 @@ from .devset_more_sources import iter_more_clips
 from .devset_registry import check_not_reserved
 from .devset_sources import KTUBERLING_PACKAGE, SDISTS, RawClip, iter_raw_clips
 from .devset_summary import write_summary
+from .devset_word_sources import PACKAGES as WORD_PACKAGES
+from .devset_word_sources import iter_word_clips
 
 DEFAULT_DIR = Path("data/devset")
 DEFAULT_SDIST_DIR = Path("build/sdists")
@@ -29,7 +31,8 @@ DEFAULT_DEB_DIR = Path("build/debs")
 
 def source_packages() -> list[str]:
     """The registry name of every package the dev set reads recordings from."""
-    return [name for name, _, _ in SDISTS] + [KTUBERLING_PACKAGE] + [p.name for p in MORE_PACKAGES]
+    later = [p.name for p in MORE_PACKAGES + WORD_PACKAGES]
+    return [name for name, _, _ in SDISTS] + [KTUBERLING_PACKAGE] + later
 
 
 def _phones_to_json(phones: tuple[Phone, ...]) -> list[list]:
@@ -94,6 +97,7 @@ def build_devset(
     check_not_reserved(source_packages())
     out_dir.mkdir(parents=True, exist_ok=True)
     raws = list(iter_raw_clips(sdist_dir)) + list(iter_more_clips(sdist_dir, deb_dir))
+    raws += list(iter_word_clips(deb_dir))
     clips = []
     for raw in tqdm(raws, desc="dev set", unit="clip"):
         clip = align_clip(raw)

@@ -34,7 +34,8 @@ SPEAKER_HALF = {
     "librivox-sonnet-1": REPORT,
 }
 FIRST_BATCH = frozenset(SPEAKER_HALF)  # the groups of the dev set's first version
-# Later groups, per source package (core/lab/eval/devset_more_sources.py), placed by rule.
+# Later groups, per source package (core/lab/eval/devset_more_sources.py and
+# devset_word_sources.py), placed by rule.
 LATER_GROUPS = {
     "codec2-examples": (
         "codec2-g3plx",
@@ -46,6 +47,10 @@ LATER_GROUPS = {
     "pyannote.audio": ("pyannote-sample-call",),
     "praatio": ("praatio-examples",),
     "silero-vad": ("silero-lecture", "silero-news"),
+    # third batch (core/lab/eval/devset_word_sources.py)
+    "tuxpaint-stamps-default": ("tuxpaint-stamps",),
+    "klettres-data": ("klettres-en", "klettres-en-gb"),
+    "openarena-081-misc": ("openarena-announcer",),
 }
 
 

@@ -52,7 +52,7 @@ def write_summary(path: Path, clips: Sequence[DevClip]) -> None:
     for clip in clips:
         row = speakers.setdefault(
             clip.speaker,
-            [clip.sex, 0, 0.0, {"P": 0, "B": 0, "M": 0}, clip.licence, clip.source.split(":")[0]],
+            [clip.sex, 0, 0.0, {"P": 0, "B": 0, "M": 0}, clip.licence, clip.source.split(": ")[0]],
         )
         row[0] = "+".join(sorted(set(row[0].split("+")) | {clip.sex}))  # "F+M": both speak
         row[1] += 1
