@@ -4,8 +4,8 @@
 
 Source: Debian's `tuxpaint-stamps-default` (GPL-2-or-later): about 2.9 h of spoken stamp
 descriptions by human readers in a dozen languages (Romanian, Spanish, Russian, French,
-Bulgarian, Greek, Belarusian, Catalan, Danish, ...). The English descriptions are left out so
-that they stay free for an outside check; no dev-set recording comes from this package.
+Bulgarian, Greek, Belarusian, Catalan, Danish, ...). The English descriptions are left out:
+they are in the dev set's report half (core/lab/eval/devset_word_sources.py), evaluation only.
 
 The clips carry no phone timings: their shards hold the audio with empty phone lists and
 all-zero weights, and live in their own split, which only the Whisper feature cache and the
