@@ -126,6 +126,9 @@ def _slice_padded(audio: np.ndarray, start: int, length: int) -> np.ndarray:
     return out
 
 
+SPEED_GRID = 40  # speeds are fractions with denominators up to this: short polyphase filters
+
+
 def speed_crop(audio: np.ndarray, start: int, length: int, speed: float) -> np.ndarray:
     """length samples of the clip (int16 (N,)) from sample `start`, played `speed` times as
     fast: tempo, pitch and formants together (Kaldi-style). speed must be a ratio of two small
@@ -136,9 +139,6 @@ def speed_crop(audio: np.ndarray, start: int, length: int, speed: float) -> np.n
     source = _slice_padded(audio, start, int(np.ceil(length * speed)) + 1)
     played = resample_poly(source, ratio.denominator, ratio.numerator)
     return np.pad(played, (0, max(0, length - len(played))))[:length].astype(np.float32)
-
-
-SPEED_GRID = 40  # speeds are multiples of 1/40 apart at most: exact, cheap polyphase filters
 
 
 def augment_rows(audio: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
