@@ -53,7 +53,8 @@ def report_set(rows: list[Row]) -> str:
 def quoted_rows(rows: list[Row]) -> list[Row]:
     """The report half's rows the README quotes: the shipped teacher and the two students
     (smoothing on), then Rhubarb without a transcript."""
-    report = [row for row in rows if row.eval_set == report_set(rows)]
+    half = report_set(rows)
+    report = [row for row in rows if row.eval_set == half]
     models = [
         row
         for name in QUOTED_MODELS
