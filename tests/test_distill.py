@@ -245,6 +245,28 @@ def test_lip_gap_loss_is_the_heads_gap_and_weights_pressed_closures():
     assert evenly(opened, rest) > 3 * loss(opened, rest)  # the older rule weighted pauses too
 
 
+def test_mouth_width_loss_is_the_rounding_measures_width_and_pulls_toward_a_pucker():
+    import torch
+
+    from core.demohead.head import load_demo_head
+    from core.lab.distill.losses import MouthWidthLoss
+    from core.lab.eval.mouth_shape import mouth_width_mm
+    from core.rig.arkit import LOWER_FACE
+
+    loss = MouthWidthLoss(tuple(LOWER_FACE))
+    weights = np.random.default_rng(1).random((2, 30, len(LOWER_FACE)), dtype=np.float32)
+    got = loss.width_m(torch.from_numpy(weights)).numpy() * 1000.0
+    want = np.stack([mouth_width_mm(w, LOWER_FACE, load_demo_head()) for w in weights])
+    assert np.abs(got - want).max() < 1e-3  # mm
+
+    rest = torch.zeros(1, 8, len(LOWER_FACE), requires_grad=True)
+    rounded = torch.zeros(1, 8, len(LOWER_FACE))
+    rounded[..., LOWER_FACE.index("mouthPucker")] = 0.8
+    assert float(loss(rounded, rounded)) == 0.0
+    loss(rest, rounded).backward()
+    assert rest.grad[..., LOWER_FACE.index("mouthPucker")].min() < 0  # descent puckers
+
+
 def test_shard_engine_reads_the_engine_from_a_shard_name():
     from pathlib import Path
 

@@ -280,3 +280,16 @@ def test_card_evaluation_sections_refresh_from_the_eval_rows(tmp_path):
     assert written.read_text() == text and "old table" not in text
     assert "| real dev set, report half | yes | 64.3 | 60.7 |" in text
     assert text.startswith("# Model card: s_tiny\n\nintro") and text.endswith(limits)
+
+
+def test_cards_name_the_robustness_steps_a_run_took():
+    from dataclasses import asdict
+
+    from core.lab.distill.model_cards import robustness_lines
+    from core.lab.distill.recipes import FULL_STUDENT
+
+    assert robustness_lines(asdict(FULL_STUDENT)) == []  # off by default
+    taken = asdict(replace(FULL_STUDENT, speed_share=0.5, pitch_share=0.3, peak_weight=0.5))
+    lines = robustness_lines(taken)
+    assert len(lines) == 3
+    assert "50% of speech crops played 0.8-1.25x" in lines[0] and "1-5 semitones" in lines[1]

@@ -1,11 +1,12 @@
-"""Distillation losses: output reconstruction + velocity, the demo head's lip gap, and feature
-matching to a frozen S0."""
+"""Distillation losses: output reconstruction + velocity, the demo head's lip gap and mouth
+width, and feature matching to a frozen S0."""
 
 import numpy as np
 import torch
 from torch import nn
 
 from ...demohead.head import CLOSED_GAP_M, head_columns, lip_probe, load_demo_head
+from ..eval.mouth_shape import corner_motion
 
 
 def output_loss(
@@ -114,6 +115,33 @@ class LipGapLoss(nn.Module):
             bilabial = bilabial & (target[..., self.press] > PRESSED)
         weight = 1.0 + self.closed_weight * bilabial.float()
         return (weight * (100.0 * (self.gap_m(pred) - target_gap)) ** 2).mean()
+
+
+class MouthWidthLoss(nn.Module):
+    """Squared error of the demo head's mouth width (cm between its mouth corners), the geometry
+    the rounding measure reads (core.lab.eval.mouth_shape).
+
+    Weight MSE spreads a pucker over a few of 29 channels; a student that keeps the corners near
+    rest on every vowel loses little by it and barely rounds (reports/eval.md: a third of the
+    teacher's rounding contrast). The width is linear in the weights up to a norm, so it is cheap
+    and differentiable here.
+    """
+
+    def __init__(self, channel_names: tuple[str, ...]):
+        super().__init__()
+        rest, offsets = corner_motion(load_demo_head(), channel_names)
+        self.register_buffer("span", torch.from_numpy((rest[0] - rest[1]).astype(np.float32)))
+        # (K, 3) metres per unit weight: how each channel moves the left corner from the right
+        self.register_buffer(
+            "d_span", torch.from_numpy((offsets[0] - offsets[1]).astype(np.float32))
+        )
+
+    def width_m(self, weights: torch.Tensor) -> torch.Tensor:
+        """Mouth width (B, T) in metres of weights (B, T, K), clipped like mouth_width_mm."""
+        return (self.span + weights.clamp(0.0, 1.0) @ self.d_span).norm(dim=-1)
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return ((100.0 * (self.width_m(pred) - self.width_m(target))) ** 2).mean()
 
 
 class FeatureLoss(nn.Module):

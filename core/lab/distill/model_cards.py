@@ -129,6 +129,29 @@ def _final_loss(history: list[dict]) -> float:
     return float(np.mean([h["total"] for h in history[-100:]]))
 
 
+def robustness_lines(settings: dict) -> list[str]:
+    """The recipe's optional robustness steps that this run took (recipes.TrainSettings)."""
+    lines = []
+    if settings.get("speed_share"):
+        low, high = settings["speed_range"]
+        lines.append(
+            f"- {settings['speed_share']:.0%} of speech crops played {low}-{high}x as fast, "
+            "labels read at the same speed"
+        )
+    if settings.get("pitch_share"):
+        low, high = settings["pitch_semitones"]
+        lines.append(
+            f"- {settings['pitch_share']:.0%} of speech crops moved {low:g}-{high:g} semitones "
+            "in pitch, timing kept (the teacher labels the unchanged crop)"
+        )
+    if settings.get("peak_weight"):
+        lines.append(
+            f"- closure peak objective, weight {settings['peak_weight']}: each of the "
+            "teacher's closures must peak as high in the student"
+        )
+    return lines
+
+
 def card_text(
     name: str, model: ModelFile, runs: Path, hours: dict, real: dict, rows: list, log: dict
 ) -> str:
@@ -159,6 +182,7 @@ def card_text(
         f"{settings['batch']}, peak learning rate {settings['lr']} (one-cycle, AdamW)",
         f"- on-the-fly augmentation of {settings.get('augment_share', 0):.0%} of crops; "
         f"final training loss {_final_loss(state['history']):.5f}",
+        *robustness_lines(settings),
         f"- wall time {run.get('wall_s', 0) / 60:.0f} min on {run.get('threads', '?')} "
         "CPU threads (`make train`)",
     ]

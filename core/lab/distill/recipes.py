@@ -75,6 +75,7 @@ class TrainSettings:
     engine_shares: tuple[tuple[str, float], ...] = ()
     gap_weight: float = 0.3  # demo-head lip-gap loss (losses.LipGapLoss); 0: off
     gap_pressed_only: bool = True  # weight up pressed (p/b/m) closures only, not the rest pose
+    width_weight: float = 0.0  # demo-head mouth-width loss (losses.MouthWidthLoss); 0: off
     closure_weight: float = 0.2  # phone-aware heads (losses.phone_aware_loss), as the teacher's
     phone_weight: float = 0.05
     hard_negative_weight: float = 3.0  # speech frames without a closure

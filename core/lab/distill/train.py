@@ -109,7 +109,14 @@ def train(
     import torch
 
     from ..models.student import Student
-    from .losses import FeatureLoss, LipGapLoss, output_loss, phone_aware_loss, rest_loss
+    from .losses import (
+        FeatureLoss,
+        LipGapLoss,
+        MouthWidthLoss,
+        output_loss,
+        phone_aware_loss,
+        rest_loss,
+    )
 
     torch.manual_seed(settings.seed)
     config = recipe.config
@@ -127,6 +134,7 @@ def train(
     gap_loss = None
     if settings.gap_weight:
         gap_loss = LipGapLoss(config.channels, pressed_only=settings.gap_pressed_only).to(device)
+    width_loss = MouthWidthLoss(config.channels).to(device) if settings.width_weight else None
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, settings.lr, settings.steps + 1, pct_start=0.1
@@ -216,6 +224,8 @@ def train(
             terms["rest"] = settings.rest_weight * rest_loss(at_rest)
         if gap_loss is not None:
             terms["lip_gap"] = settings.gap_weight * gap_loss(pred, target)
+        if width_loss is not None:
+            terms["mouth_width"] = settings.width_weight * width_loss(pred, target)
         if feature_loss is not None:
             s0_feats = s0.features(audio)
             terms["feature"] = settings.feature_weight * feature_net(

@@ -55,21 +55,26 @@ def mouth_corners(head: DemoHead) -> tuple[int, int]:
     return left, right
 
 
+def corner_motion(head: DemoHead, channel_names) -> tuple[np.ndarray, np.ndarray]:
+    """Rest positions (2, 3) of the (left, right) mouth corners in metres and how far each moves
+    per unit of each channel (2, K, 3); zero for channels the head lacks."""
+    corners = mouth_corners(head)
+    cols, keys = head_columns(head, channel_names)
+    offsets = np.zeros((2, len(channel_names), 3))
+    for side, vertex in enumerate(corners):
+        for col, key in zip(cols, keys, strict=True):
+            hit = np.flatnonzero(head.key_idx[key] == vertex)
+            if len(hit):
+                offsets[side, col] = head.key_delta[key][hit[0]]
+    return head.co[list(corners)].astype(np.float64), offsets
+
+
 def mouth_width_mm(weights: np.ndarray, channel_names, head: DemoHead) -> np.ndarray:
     """Distance (T,) in mm between the mouth corners for weights (T, K), clipped to 0..1."""
-    left, right = mouth_corners(head)
-    weights = np.atleast_2d(np.asarray(weights, dtype=np.float64))
-    cols, keys = head_columns(head, channel_names)
-    ends = []
-    for vertex in (left, right):
-        offsets = np.zeros((len(head.key_names), 3))
-        for k in keys:
-            hit = np.flatnonzero(head.key_idx[k] == vertex)
-            if len(hit):
-                offsets[k] = head.key_delta[k][hit[0]]
-        position = head.co[vertex] + np.clip(weights[:, cols], 0.0, 1.0) @ offsets[keys]
-        ends.append(position)  # (T, 3) metres
-    return np.linalg.norm(ends[0] - ends[1], axis=1) * 1000.0
+    rest, offsets = corner_motion(head, channel_names)
+    weights = np.clip(np.atleast_2d(np.asarray(weights, dtype=np.float64)), 0.0, 1.0)
+    span = (rest[0] - rest[1]) + weights @ (offsets[0] - offsets[1])  # (T, 3) metres
+    return np.linalg.norm(span, axis=1) * 1000.0
 
 
 def speech_mask(phones: tuple[Phone, ...], n_frames: int, fps: float) -> np.ndarray:
