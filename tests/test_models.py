@@ -293,3 +293,15 @@ def test_cards_name_the_robustness_steps_a_run_took():
     lines = robustness_lines(taken)
     assert len(lines) == 3
     assert "50% of speech crops played 0.8-1.25x" in lines[0] and "1-5 semitones" in lines[1]
+
+
+def test_a_candidate_replaces_the_shipped_student_only_with_merit_and_its_mouth_shapes():
+    from core.lab.distill.ship_check import SHAPE_SLACK, Standing, replaces
+
+    shipped = Standing(merit=74.6, gap_r=0.74, rounding_auc=0.80, rounding_contrast_mm=2.3)
+    better = Standing(merit=75.0, gap_r=0.74, rounding_auc=0.80, rounding_contrast_mm=2.3)
+    assert replaces(better, shipped) and not replaces(shipped, shipped)  # a tie keeps the file
+    flat = replace(better, rounding_auc=0.80 - 2 * SHAPE_SLACK)  # closes more, rounds less
+    assert not replaces(flat, shipped)
+    assert not replaces(replace(better, gap_r=0.74 - 2 * SHAPE_SLACK), shipped)
+    assert replaces(replace(better, rounding_auc=0.80 - SHAPE_SLACK / 2), shipped)

@@ -1,0 +1,103 @@
+"""Whether a candidate student replaces the shipped one, judged on the choosing sets only.
+
+    python -m core.lab.distill.ship_check CANDIDATE.npz ... --shipped assets/models/s_tiny.npz
+
+Every file is scored as it stands (seal and part ramps already chosen by seal_choice and
+part_choice). A candidate replaces the shipped file when its merit on the choosing sets
+(core.lab.eval.choosing_sets) is higher and, on the dev set's choose half, neither its lip-gap
+correlation with the teacher nor its rounding AUC (core.lab.eval.mouth_shape) falls more than
+SHAPE_SLACK under the shipped file's. Merit counts closures alone: fine-tunes that won on it
+rounded the lips less than the file they started from (reports/training_log.md), and a student
+must keep the teacher's mouth shapes as well as its closures. The report half is never read.
+"""
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...api import Model, load_model, predict
+from ...audio.prepare import SAMPLE_RATE
+from ...demohead.head import lip_gap, load_demo_head
+from ..eval.choosing_sets import choosing_sets, merit, set_summaries
+from ..eval.mouth_shape import ShapeTally, mouth_width_mm
+from ..eval.scoring import EVAL_FPS
+
+SHAPE_SLACK = 0.01  # the r and AUC a candidate may lose; about one vowel pair in a hundred
+CHOOSE = "choose half"
+
+
+@dataclass(frozen=True)
+class Standing:
+    merit: float
+    gap_r: float
+    rounding_auc: float
+    rounding_contrast_mm: float
+
+    def line(self, name: str) -> str:
+        return (
+            f"{name}: merit {self.merit:.2f}; choose half: lip gap r {self.gap_r:.3f}, rounding "
+            f"contrast {self.rounding_contrast_mm:.2f} mm, AUC {self.rounding_auc:.3f}"
+        )
+
+
+def replaces(candidate: Standing, shipped: Standing) -> bool:
+    """The rule above."""
+    return (
+        candidate.merit > shipped.merit
+        and candidate.gap_r >= shipped.gap_r - SHAPE_SLACK
+        and candidate.rounding_auc >= shipped.rounding_auc - SHAPE_SLACK
+    )
+
+
+def _gap_mm(animation, head):
+    return lip_gap(animation.weights, animation.channel_names, head) * 1000.0
+
+
+def _animation(model: Model, clip):
+    return predict(model, clip.audio, SAMPLE_RATE, fps=EVAL_FPS, smoothing=True)
+
+
+def standing(model: Model, sets: dict[str, list], teacher_gaps: list, head) -> Standing:
+    """A loaded student's merit over the choosing sets and its mouth shapes on the choose half;
+    teacher_gaps: the teacher's lip gap (mm) per choose-half clip."""
+    tally = ShapeTally()
+    for clip, reference in zip(sets[CHOOSE], teacher_gaps, strict=True):
+        animation = _animation(model, clip)
+        width = mouth_width_mm(animation.weights, animation.channel_names, head)
+        tally.add(_gap_mm(animation, head), reference, width, clip.phones, EVAL_FPS)
+    shape = tally.summary()
+    return Standing(
+        merit(set_summaries(model, sets, head)),
+        shape["gap_r"],
+        shape["rounding_auc"],
+        shape["rounding_contrast_mm"],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..eval.devset import DEFAULT_DIR
+
+    parser = argparse.ArgumentParser(
+        prog="python -m core.lab.distill.ship_check", description=__doc__
+    )
+    parser.add_argument("candidates", nargs="+", type=Path)
+    parser.add_argument("--shipped", type=Path, required=True)
+    parser.add_argument("--teacher", type=Path, default=Path("assets/models/teacher.npz"))
+    parser.add_argument("--devset", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    args = parser.parse_args(argv)
+    head = load_demo_head()
+    sets = choosing_sets(args.devset, args.corpus)
+    teacher = load_model(args.teacher)
+    teacher_gaps = [_gap_mm(_animation(teacher, clip), head) for clip in sets[CHOOSE]]
+    shipped = standing(load_model(args.shipped), sets, teacher_gaps, head)
+    print(shipped.line(f"{args.shipped.name} (shipped)"))
+    for path in args.candidates:
+        mine = standing(load_model(path), sets, teacher_gaps, head)
+        verdict = "replaces it" if replaces(mine, shipped) else "does not replace it"
+        print(mine.line(path.name) + f"  -> {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
