@@ -422,6 +422,35 @@ def test_the_closure_peak_loss_prefers_one_sure_peak_to_a_hedge():
     assert closure_peak_loss(logits(sure), torch.zeros(1, 30), 7) == 0
 
 
+def test_rounded_negative_weight_weighs_closure_errors_on_rounded_speech_only():
+    """The same small closure probability costs rounded_negative_weight times as much (beyond
+    the hard negatives) where the teacher hears /w/ as where it hears /iy/, and nothing changes
+    at its default or where the teacher has a closure."""
+    import torch
+
+    from core.lab.distill.losses import phone_aware_loss, rounded_columns
+    from core.lab.distill.recipes import TrainSettings
+
+    phones = ("SIL", "P", "W", "IY")
+    rounded = rounded_columns(phones)
+    assert rounded.tolist() == [0.0, 0.0, 1.0, 0.0]
+
+    def closure_term(heard: str, closure: float, weight: float) -> float:
+        aux = torch.zeros(1, 4, 1 + len(phones))
+        aux[..., 0] = closure
+        aux[..., 1 + phones.index(heard)] = 1.0
+        logits = torch.full((1, 4, 1 + len(phones)), -3.0)
+        settings = TrainSettings(steps=1, batch=1, lr=1e-3, rounded_negative_weight=weight)
+        return float(phone_aware_loss(logits, aux, True, settings, rounded)["closure"])
+
+    w_off, iy_off = closure_term("W", 0.0, 1.0), closure_term("IY", 0.0, 1.0)
+    assert w_off == iy_off
+    assert closure_term("IY", 0.0, 10.0) == iy_off
+    # hard negatives weigh 3, rounded ones 3 + 9 = 12
+    assert abs(closure_term("W", 0.0, 10.0) / iy_off - 12 / 3) < 1e-4
+    assert closure_term("W", 1.0, 10.0) == closure_term("W", 1.0, 1.0)
+
+
 def test_procedural_shards_give_closure_and_phone_truth(tmp_path):
     """Without a teacher the closure target is the P/B/M frames and the phones one-hot."""
     from core.lab.corpus.dataset import Utterance, write_shard

@@ -298,10 +298,34 @@ def test_cards_name_the_robustness_steps_a_run_took():
 def test_a_candidate_replaces_the_shipped_student_only_with_merit_and_its_mouth_shapes():
     from core.lab.distill.ship_check import SHAPE_SLACK, Standing, replaces
 
-    shipped = Standing(merit=74.6, gap_r=0.74, rounding_auc=0.80, rounding_contrast_mm=2.3)
-    better = Standing(merit=75.0, gap_r=0.74, rounding_auc=0.80, rounding_contrast_mm=2.3)
+    shipped = Standing(
+        74.6, gap_r=0.74, rounding_auc=0.80, rounding_contrast_mm=2.3, pose_rounding_auc=0.82
+    )
+    better = replace(shipped, merit=75.0)
     assert replaces(better, shipped) and not replaces(shipped, shipped)  # a tie keeps the file
     flat = replace(better, rounding_auc=0.80 - 2 * SHAPE_SLACK)  # closes more, rounds less
     assert not replaces(flat, shipped)
     assert not replaces(replace(better, gap_r=0.74 - 2 * SHAPE_SLACK), shipped)
     assert replaces(replace(better, rounding_auc=0.80 - SHAPE_SLACK / 2), shipped)
+
+
+def test_the_pose_head_alone_neither_seals_nor_parts():
+    """ship_check's diagnosis: on real speech with 11 p/b/m the shipped S-tiny presses its lips
+    fully (the seal's press) on many frames; with its ramps off, on none."""
+    from pathlib import Path
+
+    import soundfile
+
+    from core.api import load_model
+    from core.lab.distill.ship_check import NO_SEAL, pose_head_only
+
+    model = load_model("s_tiny")
+    pose = pose_head_only(model)
+    assert pose.config.seal_ramp == NO_SEAL and pose.config.part_ramp is None
+    assert model.config.seal_ramp != NO_SEAL  # the loaded file is left as it was
+    audio, _ = soundfile.read(Path(__file__).parents[1] / "assets" / "sample_speech.wav")
+    audio = np.asarray(audio, np.float32)
+    press = model.config.channels.index("mouthPressLeft")
+    sealed, alone = model.frames(audio)[:, press], pose.frames(audio)[:, press]
+    full = 0.39  # core.rig.seal.PRESS_AT_FULL_SEAL, less rounding
+    assert (sealed >= full).sum() > 50 and (alone >= full).sum() == 0

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from ...demohead.head import CLOSED_GAP_M, head_columns, lip_probe, load_demo_head
-from ..eval.mouth_shape import corner_motion
+from ..eval.mouth_shape import ROUNDED, corner_motion
 
 
 def output_loss(
@@ -26,20 +26,37 @@ def rest_loss(pred: torch.Tensor) -> torch.Tensor:
     return pred.pow(2).sum(dim=-1).mean() if len(pred) else pred.sum()
 
 
+def rounded_columns(phones: tuple[str, ...]) -> torch.Tensor:
+    """(P,) 1.0 at the rounded phones (core.lab.eval.mouth_shape.ROUNDED) of a phone set."""
+    return torch.tensor([float(p in ROUNDED) for p in phones])
+
+
 def phone_aware_loss(
-    logits: torch.Tensor, aux: torch.Tensor, closure_head: bool, settings
+    logits: torch.Tensor,
+    aux: torch.Tensor,
+    closure_head: bool,
+    settings,
+    rounded: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
     """A student's closure and phone objectives: logits (B, T, [1] + P) against the teacher's
     closure probability and phone posteriors (or the procedural truth), aux (B, T, 1 + P).
 
     Closure: binary cross-entropy on the (soft) probability, frames that are not closures but
-    have speech weighted up as hard negatives. Phones: cross-entropy on the soft posteriors.
+    have speech weighted up as hard negatives, and further (settings.rounded_negative_weight)
+    where the teacher hears a rounded phone (rounded: (P,) mask of rounded_columns). /w/ is
+    labial: small students put a little closure probability on it, their low seal ramps turn
+    that into sealed, pressed (wider) lips, and the rounding is lost (reports/training_log.md).
+    Phones: cross-entropy on the soft posteriors.
     """
     terms = {}
     if closure_head:
         target = aux[..., 0]
         speech = 1.0 - aux[..., 1]  # 1 - P(SIL)
-        weight = 1.0 + (settings.hard_negative_weight - 1.0) * speech * (1.0 - target)
+        negative = settings.hard_negative_weight - 1.0
+        if rounded is not None and settings.rounded_negative_weight != 1.0:
+            rounded_share = (aux[..., 1:] * rounded).sum(-1)
+            negative = negative + (settings.rounded_negative_weight - 1.0) * rounded_share
+        weight = 1.0 + negative * speech * (1.0 - target)
         bce = nn.functional.binary_cross_entropy_with_logits(logits[..., 0], target, weight)
         terms["closure"] = settings.closure_weight * bce
         if settings.peak_weight:

@@ -79,6 +79,8 @@ class TrainSettings:
     closure_weight: float = 0.2  # phone-aware heads (losses.phone_aware_loss), as the teacher's
     phone_weight: float = 0.05
     hard_negative_weight: float = 3.0  # speech frames without a closure
+    # and in addition where the teacher hears /w uw ow uh/ (losses.phone_aware_loss); 1: off
+    rounded_negative_weight: float = 1.0
     peak_weight: float = 0.0  # each closure's peak as high as the teacher's (losses); 0: off
     peak_frames: int = 7  # the window it is looked for in: +-30 ms at 100 fps
 

@@ -9,21 +9,27 @@ correlation with the teacher nor its rounding AUC (core.lab.eval.mouth_shape) fa
 SHAPE_SLACK under the shipped file's. Merit counts closures alone: fine-tunes that won on it
 rounded the lips less than the file they started from (reports/training_log.md), and a student
 must keep the teacher's mouth shapes as well as its closures. The report half is never read.
+
+Each line also gives the rounding AUC of the pose head alone (seal and part ramps off): where
+it is much higher, the rounding is lost to seals on rounded sounds (a false closure on /w/
+presses the lips, which widens the mouth), not to the pose.
 """
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...api import Model, load_model, predict
 from ...audio.prepare import SAMPLE_RATE
 from ...demohead.head import lip_gap, load_demo_head
+from ...runtime.configs import StudentConfig
 from ..eval.choosing_sets import choosing_sets, merit, set_summaries
 from ..eval.mouth_shape import ShapeTally, mouth_width_mm
 from ..eval.scoring import EVAL_FPS
 
 SHAPE_SLACK = 0.01  # the r and AUC a candidate may lose; about one vowel pair in a hundred
 CHOOSE = "choose half"
+NO_SEAL = (0.999, 1.0)  # a seal ramp no closure probability reaches in practice
 
 
 @dataclass(frozen=True)
@@ -32,11 +38,13 @@ class Standing:
     gap_r: float
     rounding_auc: float
     rounding_contrast_mm: float
+    pose_rounding_auc: float  # the pose head's alone, without seal or parting
 
     def line(self, name: str) -> str:
         return (
             f"{name}: merit {self.merit:.2f}; choose half: lip gap r {self.gap_r:.3f}, rounding "
-            f"contrast {self.rounding_contrast_mm:.2f} mm, AUC {self.rounding_auc:.3f}"
+            f"contrast {self.rounding_contrast_mm:.2f} mm, AUC {self.rounding_auc:.3f} "
+            f"(pose head alone {self.pose_rounding_auc:.3f})"
         )
 
 
@@ -57,20 +65,34 @@ def _animation(model: Model, clip):
     return predict(model, clip.audio, SAMPLE_RATE, fps=EVAL_FPS, smoothing=True)
 
 
-def standing(model: Model, sets: dict[str, list], teacher_gaps: list, head) -> Standing:
-    """A loaded student's merit over the choosing sets and its mouth shapes on the choose half;
-    teacher_gaps: the teacher's lip gap (mm) per choose-half clip."""
+def _shapes(model: Model, clips: list, teacher_gaps: list, head) -> dict:
     tally = ShapeTally()
-    for clip, reference in zip(sets[CHOOSE], teacher_gaps, strict=True):
+    for clip, reference in zip(clips, teacher_gaps, strict=True):
         animation = _animation(model, clip)
         width = mouth_width_mm(animation.weights, animation.channel_names, head)
         tally.add(_gap_mm(animation, head), reference, width, clip.phones, EVAL_FPS)
-    shape = tally.summary()
+    return tally.summary()
+
+
+def pose_head_only(model: Model) -> Model:
+    """A student as its pose head alone: no seal, no parting."""
+    if not isinstance(model.config, StudentConfig):
+        return model
+    config = replace(model.config, seal_ramp=NO_SEAL, part_ramp=None)
+    return Model(replace(model.file, config=config))
+
+
+def standing(model: Model, sets: dict[str, list], teacher_gaps: list, head) -> Standing:
+    """A loaded student's merit over the choosing sets and its mouth shapes on the choose half;
+    teacher_gaps: the teacher's lip gap (mm) per choose-half clip."""
+    shape = _shapes(model, sets[CHOOSE], teacher_gaps, head)
+    pose = _shapes(pose_head_only(model), sets[CHOOSE], teacher_gaps, head)
     return Standing(
         merit(set_summaries(model, sets, head)),
         shape["gap_r"],
         shape["rounding_auc"],
         shape["rounding_contrast_mm"],
+        pose["rounding_auc"],
     )
 
 

@@ -116,6 +116,7 @@ def train(
         output_loss,
         phone_aware_loss,
         rest_loss,
+        rounded_columns,
     )
 
     torch.manual_seed(settings.seed)
@@ -135,6 +136,7 @@ def train(
     if settings.gap_weight:
         gap_loss = LipGapLoss(config.channels, pressed_only=settings.gap_pressed_only).to(device)
     width_loss = MouthWidthLoss(config.channels).to(device) if settings.width_weight else None
+    rounded = rounded_columns(config.phones).to(device) if config.phones else None
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, settings.lr, settings.steps + 1, pct_start=0.1
@@ -218,7 +220,7 @@ def train(
         terms = {"reconstruction": reconstruction, "velocity": velocity}
         if config.n_outputs > len(config.channels):
             aux = torch.from_numpy(aux).to(device)
-            terms |= phone_aware_loss(logits, aux, config.closure_head, settings)
+            terms |= phone_aware_loss(logits, aux, config.closure_head, settings, rounded)
         if settings.rest_weight and quiet is not None:  # every step logs it, 0 if no quiet row
             at_rest = pred[torch.from_numpy(quiet).to(pred.device)]
             terms["rest"] = settings.rest_weight * rest_loss(at_rest)
