@@ -282,16 +282,21 @@ def test_card_evaluation_sections_refresh_from_the_eval_rows(tmp_path):
     assert text.startswith("# Model card: s_tiny\n\nintro") and text.endswith(limits)
 
 
-def test_cards_name_the_robustness_steps_a_run_took():
+def test_cards_name_the_optional_steps_a_run_took():
     from dataclasses import asdict
 
-    from core.lab.distill.model_cards import robustness_lines
+    from core.lab.distill.model_cards import option_lines
     from core.lab.distill.recipes import FULL_STUDENT
 
-    assert robustness_lines(asdict(FULL_STUDENT)) == []  # off by default
-    taken = asdict(replace(FULL_STUDENT, speed_share=0.5, pitch_share=0.3, peak_weight=0.5))
-    lines = robustness_lines(taken)
-    assert len(lines) == 3
+    # off by default; the default recipe's Kokoro share is named
+    assert option_lines(asdict(FULL_STUDENT)) == [
+        "- speech crops drawn from named engines: kokoro 40%"
+    ]
+    taken = replace(FULL_STUDENT, speed_share=0.5, pitch_share=0.3, peak_weight=0.5)
+    taken = replace(taken, width_weight=5.0, rounded_negative_weight=40.0, engine_shares=())
+    lines = option_lines(asdict(taken))
+    assert len(lines) == 5
+    assert "weight 5.0" in lines[3] and "weigh 40x more" in lines[4]
     assert "50% of speech crops played 0.8-1.25x" in lines[0] and "1-5 semitones" in lines[1]
 
 

@@ -129,8 +129,9 @@ def _final_loss(history: list[dict]) -> float:
     return float(np.mean([h["total"] for h in history[-100:]]))
 
 
-def robustness_lines(settings: dict) -> list[str]:
-    """The recipe's optional robustness steps that this run took (recipes.TrainSettings)."""
+def option_lines(settings: dict) -> list[str]:
+    """The recipe's optional robustness and mouth-shape steps that this run took
+    (recipes.TrainSettings), and its engine shares."""
     lines = []
     if settings.get("speed_share"):
         low, high = settings["speed_range"]
@@ -149,6 +150,21 @@ def robustness_lines(settings: dict) -> list[str]:
             f"- closure peak objective, weight {settings['peak_weight']}: each of the "
             "teacher's closures must peak as high in the student"
         )
+    if settings.get("width_weight"):
+        lines.append(
+            f"- mouth-width objective, weight {settings['width_weight']}: the demo head's "
+            "corner-to-corner width as the teacher's"
+        )
+    if settings.get("rounded_negative_weight", 1.0) != 1.0:
+        lines.append(
+            f"- closure errors where the teacher hears /w uw ow uh/ weigh "
+            f"{settings['rounded_negative_weight']:g}x more"
+        )
+    shares = ", ".join(
+        f"{engine} {share:.0%}" for engine, share in settings.get("engine_shares", ())
+    )
+    if shares:
+        lines.append(f"- speech crops drawn from named engines: {shares}")
     return lines
 
 
@@ -182,7 +198,7 @@ def card_text(
         f"{settings['batch']}, peak learning rate {settings['lr']} (one-cycle, AdamW)",
         f"- on-the-fly augmentation of {settings.get('augment_share', 0):.0%} of crops; "
         f"final training loss {_final_loss(state['history']):.5f}",
-        *robustness_lines(settings),
+        *option_lines(settings),
         f"- wall time {run.get('wall_s', 0) / 60:.0f} min on {run.get('threads', '?')} "
         "CPU threads (`make train`)",
     ]
