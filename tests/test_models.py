@@ -304,9 +304,15 @@ def test_a_candidate_replaces_the_shipped_student_only_with_merit_and_its_mouth_
     from core.lab.distill.ship_check import SHAPE_SLACK, Standing, replaces
 
     shipped = Standing(
-        74.6, gap_r=0.74, rounding_auc=0.80, rounding_contrast_mm=2.3, pose_rounding_auc=0.82
+        74.6,
+        choose_merit=67.1,
+        gap_r=0.74,
+        rounding_auc=0.80,
+        rounding_contrast_mm=2.3,
+        pose_rounding_auc=0.82,
     )
     better = replace(shipped, merit=75.0)
+    assert not replaces(replace(better, choose_merit=64.7), shipped)  # real speech lost
     assert replaces(better, shipped) and not replaces(shipped, shipped)  # a tie keeps the file
     flat = replace(better, rounding_auc=0.80 - 2 * SHAPE_SLACK)  # closes more, rounds less
     assert not replaces(flat, shipped)
