@@ -33,6 +33,7 @@ from ...errors import LipSyncError
 from ...phones.animator import animate
 from ...phones.closures import per_phone_rates
 from ...rig.arkit import LOWER_FACE
+from ...runtime.catalog import SHIPPED
 from . import rhubarb
 from .carried_rows import carried_rows, carried_set_rows
 from .devset import DEFAULT_DIR as DEFAULT_DEVSET_DIR
@@ -202,7 +203,8 @@ def run_report(
         )
         if set_name in real_sets and smoothing:
             per_phone[(set_name, model.name)] = per_phone_rates(score.tally)
-            plot_gaps.setdefault(model.name, {}).update(score.gaps_mm)
+            if model.name in SHIPPED:  # ablations have their rows; a panel each would bury these
+                plot_gaps.setdefault(model.name, {}).update(score.gaps_mm)
         progress.update()
 
     progress.set_postfix_str("transcript mode")
