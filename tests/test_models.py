@@ -310,6 +310,7 @@ def test_a_candidate_replaces_the_shipped_student_only_with_merit_and_its_mouth_
         rounding_auc=0.80,
         rounding_contrast_mm=2.3,
         pose_rounding_auc=0.82,
+        closure_auc=0.92,
     )
     better = replace(shipped, merit=75.0)
     assert not replaces(replace(better, choose_merit=64.7), shipped)  # real speech lost
@@ -340,3 +341,23 @@ def test_the_pose_head_alone_neither_seals_nor_parts():
     sealed, alone = model.frames(audio)[:, press], pose.frames(audio)[:, press]
     full = 0.39  # core.rig.seal.PRESS_AT_FULL_SEAL, less rounding
     assert (sealed >= full).sum() > 50 and (alone >= full).sum() == 0
+
+
+def test_output_logits_are_what_the_runtime_seals():
+    """The student's raw output layer, sealed as the runtime seals it, is the runtime's pose;
+    its closure column is a logit (ship_check's closure AUC reads it)."""
+    from pathlib import Path
+
+    import soundfile
+
+    from core.api import load_model
+    from core.runtime.student import output_logits, sealed_weights
+
+    model = load_model("s_tiny")
+    audio, _ = soundfile.read(Path(__file__).parents[1] / "assets" / "sample_speech.wav")
+    audio = np.asarray(audio, np.float32)
+    logits = output_logits(model.config, model.file.weights, audio)
+    assert logits.shape == (len(model.frames(audio)), model.config.n_outputs)
+    np.testing.assert_allclose(sealed_weights(logits, model.config), model.frames(audio), atol=1e-6)
+    closure = logits[:, len(model.config.channels)]
+    assert closure.min() < -2.0 and closure.max() > 2.0  # sure of silence and of some p/b/m

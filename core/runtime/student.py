@@ -56,8 +56,11 @@ def _relu(x: np.ndarray) -> np.ndarray:
     return np.maximum(x, 0.0, out=x)
 
 
-def build_stages(config: StudentConfig, weights: dict[str, np.ndarray]) -> list[Stage]:
-    """The student as stages over time-major audio (L, 1) -> 100 fps weights (T, K)."""
+def build_stages(
+    config: StudentConfig, weights: dict[str, np.ndarray], finish: Callable | None = None
+) -> list[Stage]:
+    """The student as stages over time-major audio (L, 1) -> 100 fps weights (T, K); `finish`
+    maps the output layer's logits instead of sealed_weights (identity: output_logits)."""
     stages = []
     if config.input_kind != "raw":
         dct = (
@@ -73,8 +76,16 @@ def build_stages(config: StudentConfig, weights: dict[str, np.ndarray]) -> list[
         stages.append(_conv_stage(weights, f"stack.{i}", layer.stride, _relu))
     stages.append(_conv_stage(weights, "bottleneck", 1, _relu))
     stages.append(_conv_stage(weights, "head", 1, _relu))
-    stages.append(_conv_stage(weights, "out", 1, lambda x: sealed_weights(x, config)))
+    stages.append(_conv_stage(weights, "out", 1, finish or (lambda x: sealed_weights(x, config))))
     return stages
+
+
+def output_logits(
+    config: StudentConfig, weights: dict[str, np.ndarray], samples: np.ndarray
+) -> np.ndarray:
+    """The output layer's logits (ceil(N / HOP), n_outputs) of a clip (N,): pose, closure and
+    phone logits before any sigmoid or seal, to measure the heads apart."""
+    return student_frames(config, build_stages(config, weights, lambda x: x), samples)
 
 
 def sealed_weights(logits: np.ndarray, config: StudentConfig) -> np.ndarray:

@@ -15,24 +15,31 @@ so the real speech must not lose. The report half is never read.
 
 Each line also gives the rounding AUC of the pose head alone (seal and part ramps off): where
 it is much higher, the rounding is lost to seals on rounded sounds (a false closure on /w/
-presses the lips, which widens the mouth), not to the pose.
+presses the lips, which widens the mouth), not to the pose; and the closure head's
+discrimination (closure_auc), what lets a student's seal ramp be both sure and sparing.
 """
 
 import argparse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from ...api import Model, load_model, predict
 from ...audio.prepare import SAMPLE_RATE
 from ...demohead.head import lip_gap, load_demo_head
-from ...runtime.configs import StudentConfig
+from ...runtime.configs import FRAME_RATE, StudentConfig
+from ...runtime.student import output_logits, sigmoid
 from ..eval.choosing_sets import choosing_sets, merit, set_merit, set_summaries
-from ..eval.mouth_shape import ShapeTally, mouth_width_mm
+from ..eval.mouth_shape import ShapeTally, auc_narrower, mouth_width_mm
 from ..eval.scoring import EVAL_FPS
 
 SHAPE_SLACK = 0.01  # the r and AUC a candidate may lose; about one vowel pair in a hundred
 CHOOSE = "choose half"
 NO_SEAL = (0.999, 1.0)  # a seal ramp no closure probability reaches in practice
+BILABIAL = frozenset({"P", "B", "M"})
+# Near misses: labial, rounded or open vowels next to p/b/m in short words, and labiodentals
+NOT_CLOSED = frozenset({"W", "UW", "OW", "AE", "IY", "IH", "EH", "AH", "F", "V"})
 
 
 @dataclass(frozen=True)
@@ -43,13 +50,14 @@ class Standing:
     rounding_auc: float
     rounding_contrast_mm: float
     pose_rounding_auc: float  # the pose head's alone, without seal or parting
+    closure_auc: float  # P(a p/b/m's closure probability peaks above a near miss's)
 
     def line(self, name: str) -> str:
         return (
             f"{name}: merit {self.merit:.2f}; choose half: merit {self.choose_merit:.2f}, "
             f"lip gap r {self.gap_r:.3f}, rounding "
             f"contrast {self.rounding_contrast_mm:.2f} mm, AUC {self.rounding_auc:.3f} "
-            f"(pose head alone {self.pose_rounding_auc:.3f})"
+            f"(pose head alone {self.pose_rounding_auc:.3f}), closure AUC {self.closure_auc:.3f}"
         )
 
 
@@ -88,6 +96,25 @@ def pose_head_only(model: Model) -> Model:
     return Model(replace(model.file, config=config))
 
 
+def closure_auc(model: Model, clips: list) -> float:
+    """Over the clips' phones, P(the highest closure probability within a p/b/m exceeds that
+    within a NOT_CLOSED phone), ties half; nan for a model without a student's closure head."""
+    config = model.config
+    if not isinstance(config, StudentConfig) or not config.closure_head:
+        return float("nan")
+    peaks = {True: [], False: []}
+    for clip in clips:
+        logits = output_logits(config, model.file.weights, clip.audio)
+        probability = sigmoid(logits[:, len(config.channels)])
+        for phone in clip.phones:
+            if phone.label in BILABIAL | NOT_CLOSED:
+                start = min(int(phone.start_s * FRAME_RATE), len(probability) - 1)
+                stop = max(start + 1, int(phone.end_s * FRAME_RATE))
+                peaks[phone.label in BILABIAL].append(probability[start:stop].max())
+    # auc_narrower(a, b) = P(a < b)
+    return auc_narrower(np.array(peaks[False]), np.array(peaks[True]))
+
+
 def standing(model: Model, sets: dict[str, list], teacher_gaps: list, head) -> Standing:
     """A loaded student's merit over the choosing sets and its mouth shapes on the choose half;
     teacher_gaps: the teacher's lip gap (mm) per choose-half clip."""
@@ -101,6 +128,7 @@ def standing(model: Model, sets: dict[str, list], teacher_gaps: list, head) -> S
         shape["rounding_auc"],
         shape["rounding_contrast_mm"],
         pose["rounding_auc"],
+        closure_auc(model, sets[CHOOSE]),
     )
 
 
