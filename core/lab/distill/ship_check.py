@@ -28,6 +28,7 @@ import numpy as np
 from ...api import Model, load_model, predict
 from ...audio.prepare import SAMPLE_RATE
 from ...demohead.head import lip_gap, load_demo_head
+from ...phones.closures import phone_frames
 from ...runtime.configs import FRAME_RATE, StudentConfig
 from ...runtime.student import output_logits, sigmoid
 from ..eval.choosing_sets import choosing_sets, merit, set_merit, set_summaries
@@ -36,7 +37,7 @@ from ..eval.scoring import EVAL_FPS
 
 SHAPE_SLACK = 0.01  # the r and AUC a candidate may lose; about one vowel pair in a hundred
 CHOOSE = "choose half"
-NO_SEAL = (0.999, 1.0)  # a seal ramp no closure probability reaches in practice
+NO_SEAL = (1.0, 2.0)  # a seal ramp no probability climbs: the seal stays 0
 BILABIAL = frozenset({"P", "B", "M"})
 # Near misses: labial, rounded or open vowels next to p/b/m in short words, and labiodentals
 NOT_CLOSED = frozenset({"W", "UW", "OW", "AE", "IY", "IH", "EH", "AH", "F", "V"})
@@ -108,9 +109,8 @@ def closure_auc(model: Model, clips: list) -> float:
         probability = sigmoid(logits[:, len(config.channels)])
         for phone in clip.phones:
             if phone.label in BILABIAL | NOT_CLOSED:
-                start = min(int(phone.start_s * FRAME_RATE), len(probability) - 1)
-                stop = max(start + 1, int(phone.end_s * FRAME_RATE))
-                peaks[phone.label in BILABIAL].append(probability[start:stop].max())
+                frames = phone_frames(phone.start_s, phone.end_s, FRAME_RATE, len(probability))
+                peaks[phone.label in BILABIAL].append(probability[frames].max())
     # auc_narrower(a, b) = P(a < b)
     return auc_narrower(np.array(peaks[False]), np.array(peaks[True]))
 
