@@ -23,14 +23,17 @@ def test_unknown_degradation_is_refused():
         degrade(np.zeros(1600, np.float32), "underwater", "x")
 
 
-def test_choosing_sets_merit_is_the_mean_over_sets_and_degraded_sets_are_fixed(tmp_path):
+def test_choosing_sets_merit_weighs_real_speech_half_and_degraded_sets_are_fixed(tmp_path):
     from core.errors import CorpusError
-    from core.lab.eval.choosing_sets import degraded, kokoro_heldout, merit
+    from core.lab.eval.choosing_sets import REAL_SET, degraded, kokoro_heldout, merit
     from core.lab.eval.devset_clip import DevClip
 
     a = {"pbm_40ms_pct": 90.0, "false_closure_consonant_pct": 10.0}
     b = {"pbm_40ms_pct": 60.0, "false_closure_consonant_pct": 20.0}
-    assert merit({"a": a, "b": b}) == pytest.approx(60.0)  # (80 + 40) / 2
+    assert merit({REAL_SET: a, "b": b}) == pytest.approx(60.0)  # (80 + 40) / 2
+    # the real set weighs as much as every synthetic one together
+    assert merit({REAL_SET: a, "b": b, "c": b, "d": b}) == pytest.approx(60.0)
+    assert merit({REAL_SET: a}) == pytest.approx(80.0)
 
     rng = np.random.default_rng(1)
     clips = [

@@ -422,6 +422,32 @@ def test_the_closure_peak_loss_prefers_one_sure_peak_to_a_hedge():
     assert closure_peak_loss(logits(sure), torch.zeros(1, 30), 7) == 0
 
 
+def test_the_closure_quiet_loss_punishes_a_lone_spike_away_from_closures_only():
+    """A sure spike 10 frames from the teacher's closure costs far more than the same spike on
+    it, or a low hedge; in silence it costs nothing."""
+    import torch
+
+    from core.lab.distill.losses import closure_quiet_loss
+
+    def logits(probabilities):
+        p = torch.tensor(probabilities, dtype=torch.float32).clamp(1e-4, 1 - 1e-4)
+        return torch.log(p / (1 - p))[None]
+
+    teacher = torch.zeros(1, 40)
+    teacher[0, 10] = 1.0
+    speech = torch.ones(1, 40)
+    on_closure = [0.0] * 40
+    on_closure[10] = 1.0
+    away = list(on_closure)
+    away[30] = 1.0
+    hedge = [0.05] * 40
+    quiet = closure_quiet_loss(logits(on_closure), teacher, speech, 7)
+    spiked = closure_quiet_loss(logits(away), teacher, speech, 7)
+    assert quiet < 0.01 and spiked > 1.0
+    assert closure_quiet_loss(logits(hedge), teacher, speech, 7) < 0.1
+    assert closure_quiet_loss(logits(away), teacher, torch.zeros(1, 40), 7) == 0
+
+
 def test_rounded_negative_weight_weighs_closure_errors_on_rounded_speech_only():
     """The same small closure probability costs rounded_negative_weight times as much (beyond
     the hard negatives) where the teacher hears /w/ as where it hears /iy/, and nothing changes

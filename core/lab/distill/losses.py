@@ -63,6 +63,10 @@ def phone_aware_loss(
             terms["closure_peak"] = settings.peak_weight * closure_peak_loss(
                 logits[..., 0], target, settings.peak_frames
             )
+        if settings.quiet_weight:
+            terms["closure_quiet"] = settings.quiet_weight * closure_quiet_loss(
+                logits[..., 0], target, speech, settings.peak_frames
+            )
     phone_logits = logits[..., int(closure_head) :]
     if phone_logits.shape[-1]:
         cross_entropy = -(aux[..., 1:] * nn.functional.log_softmax(phone_logits, dim=-1)).sum(-1)
@@ -84,6 +88,23 @@ def closure_peak_loss(logits: torch.Tensor, target: torch.Tensor, frames: int) -
     if not closed.any():
         return logits.sum() * 0.0
     return nn.functional.binary_cross_entropy_with_logits(peak[closed], taught[closed])
+
+
+def closure_quiet_loss(
+    logits: torch.Tensor, target: torch.Tensor, speech: torch.Tensor, frames: int
+) -> torch.Tensor:
+    """The other half of closure_peak_loss: wherever the teacher's closure probability stays
+    under 0.5 within 2 * frames - 1 frames, cross-entropy between the student's highest closure
+    logit there and the teacher's highest probability, weighted by speech (B, T). Frame-wise
+    cross-entropy averages a lone spike away, but one spike past the seal ramp is a false
+    closure; students close falsely on /dh t n f/ between real ones (reports/training_log.md)."""
+    reach = 2 * frames - 1
+    peak = nn.functional.max_pool1d(logits[:, None], reach, 1, reach // 2)[:, 0]
+    taught = nn.functional.max_pool1d(target[:, None], reach, 1, reach // 2)[:, 0]
+    quiet = taught < 0.5
+    weight = speech * quiet
+    bce = nn.functional.binary_cross_entropy_with_logits(peak, taught, reduction="none")
+    return (bce * weight).sum() / weight.sum().clamp_min(1.0)
 
 
 PRESS = "mouthPressLeft"  # the animator presses the lips on p/b/m only

@@ -150,6 +150,11 @@ def option_lines(settings: dict) -> list[str]:
             f"- closure peak objective, weight {settings['peak_weight']}: each of the "
             "teacher's closures must peak as high in the student"
         )
+    if settings.get("quiet_weight"):
+        lines.append(
+            f"- closure quiet objective, weight {settings['quiet_weight']}: away from the "
+            "teacher's closures the student's closure probability must not peak either"
+        )
     if settings.get("width_weight"):
         lines.append(
             f"- mouth-width objective, weight {settings['width_weight']}: the demo head's "

@@ -83,6 +83,9 @@ class TrainSettings:
     rounded_negative_weight: float = 1.0
     peak_weight: float = 0.0  # each closure's peak as high as the teacher's (losses); 0: off
     peak_frames: int = 7  # the window it is looked for in: +-30 ms at 100 fps
+    # away from the teacher's closures, the student's highest closure logit as low as the
+    # teacher's (losses.closure_quiet_loss); 0: off
+    quiet_weight: float = 0.0
 
 
 SMOKE_STUDENT = TrainSettings(

@@ -11,8 +11,9 @@ The rule: every ramp of RAMPS is scored on the choosing sets (core.lab.eval.choo
 set's choose half, and the held-out Kokoro voices clean, in a room and under noise), smoothing
 on, with the part ramp off (core.lab.distill.part_choice chooses it after). Of the ramps that keep
 the model at rest on the five quiet signals (if none does, all of them), the one with the best
-merit (the mean over the sets of PBM within 40 ms minus false consonant closures, the merit that
-checkpoints are chosen by) wins; ties go to the higher ramp. The report half is never read.
+merit (choosing_sets.merit: PBM within 40 ms minus false consonant closures, the choose half
+weighing as much as the three Kokoro sets together) wins; ties go to the higher ramp. The report
+half is never read.
 
 Event-level merit rather than frame matching with the teacher: frame matching counts how long
 the lips stay sealed, not whether each p/b/m seals at all (reports/training_log.md). The ramp is

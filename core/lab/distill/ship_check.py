@@ -10,8 +10,9 @@ rounding AUC (core.lab.eval.mouth_shape) falls more than SHAPE_SLACK under the s
 Merit counts closures alone: fine-tunes that won on it rounded the lips less than the file they
 started from, and a student must keep the teacher's mouth shapes as well as its closures. Three
 of the four choosing sets are one held-out Kokoro voice: a fine-tune on nine voices of its
-family won the mean while closing more often everywhere on real speech (reports/training_log.md),
-so the real speech must not lose. The report half is never read.
+family won their plain mean while closing more often everywhere on real speech
+(reports/training_log.md), so the real speech weighs half of the merit and must not lose on its
+own. The report half is never read.
 
 Each line also gives the rounding AUC of the pose head alone (seal and part ramps off): where
 it is much higher, the rounding is lost to seals on rounded sounds (a false closure on /w/
@@ -31,12 +32,11 @@ from ...demohead.head import lip_gap, load_demo_head
 from ...phones.closures import phone_frames
 from ...runtime.configs import FRAME_RATE, StudentConfig
 from ...runtime.student import output_logits, sigmoid
-from ..eval.choosing_sets import choosing_sets, merit, set_merit, set_summaries
+from ..eval.choosing_sets import REAL_SET, choosing_sets, merit, set_merit, set_summaries
 from ..eval.mouth_shape import ShapeTally, auc_narrower, mouth_width_mm
 from ..eval.scoring import EVAL_FPS
 
 SHAPE_SLACK = 0.01  # the r and AUC a candidate may lose; about one vowel pair in a hundred
-CHOOSE = "choose half"
 NO_SEAL = (1.0, 2.0)  # a seal ramp no probability climbs: the seal stays 0
 BILABIAL = frozenset({"P", "B", "M"})
 # Near misses: labial, rounded or open vowels next to p/b/m in short words, and labiodentals
@@ -118,17 +118,17 @@ def closure_auc(model: Model, clips: list) -> float:
 def standing(model: Model, sets: dict[str, list], teacher_gaps: list, head) -> Standing:
     """A loaded student's merit over the choosing sets and its mouth shapes on the choose half;
     teacher_gaps: the teacher's lip gap (mm) per choose-half clip."""
-    shape = _shapes(model, sets[CHOOSE], teacher_gaps, head)
-    pose = _shapes(pose_head_only(model), sets[CHOOSE], teacher_gaps, head)
+    shape = _shapes(model, sets[REAL_SET], teacher_gaps, head)
+    pose = _shapes(pose_head_only(model), sets[REAL_SET], teacher_gaps, head)
     summaries = set_summaries(model, sets, head)
     return Standing(
         merit(summaries),
-        set_merit(summaries[CHOOSE]),
+        set_merit(summaries[REAL_SET]),
         shape["gap_r"],
         shape["rounding_auc"],
         shape["rounding_contrast_mm"],
         pose["rounding_auc"],
-        closure_auc(model, sets[CHOOSE]),
+        closure_auc(model, sets[REAL_SET]),
     )
 
 
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     head = load_demo_head()
     sets = choosing_sets(args.devset, args.corpus)
     teacher = load_model(args.teacher)
-    teacher_gaps = [_gap_mm(_animation(teacher, clip), head) for clip in sets[CHOOSE]]
+    teacher_gaps = [_gap_mm(_animation(teacher, clip), head) for clip in sets[REAL_SET]]
     shipped = standing(load_model(args.shipped), sets, teacher_gaps, head)
     print(shipped.line(f"{args.shipped.name} (shipped)"))
     for path in args.candidates:
