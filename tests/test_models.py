@@ -255,6 +255,21 @@ def test_the_part_ramp_choice_rewrites_the_cards_line_about_it():
     assert with_part_note(once, None) == card
 
 
+def test_the_seal_ramp_choice_rewrites_the_cards_line_about_it():
+    from dataclasses import replace
+
+    from core.lab.distill.export import with_seal_note
+    from core.runtime.catalog import MODELS_DIR
+    from core.runtime.modelfile import read_model_file
+
+    config = read_model_file(MODELS_DIR / "s_tiny.npz").config
+    card = "# Model card\nPhone-aware: seal from p = 0.5, full at 0.9.\nTraining: KD.\n"
+    rewritten = with_seal_note(card, replace(config, seal_ramp=(0.03, 0.15)))
+    lines = rewritten.splitlines()
+    assert "seal from p = 0.03, full at 0.15" in lines[1] and "0.9" not in rewritten
+    assert lines[0] == "# Model card" and lines[2] == "Training: KD."
+
+
 def test_card_evaluation_sections_refresh_from_the_eval_rows(tmp_path):
     import json
 

@@ -22,6 +22,7 @@ WHISPER_TEACHER_NOTE = (
 
 
 PART_NOTE_START = "Lips parted in speech:"
+SEAL_NOTE_START = "Phone-aware:"
 
 
 def part_note(part_ramp: tuple[float, float]) -> str:
@@ -31,6 +32,24 @@ def part_note(part_ramp: tuple[float, float]) -> str:
         f"{part_ramp[0]:g}, full at {part_ramp[1]:g}) and the closure head no closure, the jaw "
         "opens enough to part the lips (ramp chosen on the dev set's choose half, "
         "`make part-choice`)."
+    )
+
+
+def seal_note(config: StudentConfig) -> str:
+    """The model card's line for a phone-aware student's seal ramp (core.rig.seal)."""
+    return (
+        f"{SEAL_NOTE_START} a lip-closure probability per frame seals the pose where a closure "
+        f"is likely (core/rig/seal.py; seal from p = {config.seal_ramp[0]:g}, full at "
+        f"{config.seal_ramp[1]:g}, chosen on the choosing sets by "
+        "core/lab/distill/seal_choice.py); "
+        f"{len(config.phones)} phone classes were a training objective."
+    )
+
+
+def with_seal_note(card: str, config: StudentConfig) -> str:
+    """A model card with its seal-ramp line rewritten for `config`."""
+    return "\n".join(
+        seal_note(config) if line.startswith(SEAL_NOTE_START) else line for line in card.split("\n")
     )
 
 
@@ -48,13 +67,7 @@ def model_card(name: str, config, parameters: int, train_note: str) -> str:
             "grid, + 16.7 ms with ensemble smoothing)."
         )
         if config.closure_head:
-            lines.append(
-                "Phone-aware: a lip-closure probability per frame seals the pose where a closure "
-                f"is likely (core/rig/seal.py; seal from p = {config.seal_ramp[0]:g}, full at "
-                f"{config.seal_ramp[1]:g}, chosen on the choosing sets by "
-                "core/lab/distill/seal_choice.py); "
-                f"{len(config.phones)} phone classes were a training objective."
-            )
+            lines.append(seal_note(config))
     else:
         encoder = sum(int(np.prod(s)) for s in encoder_shapes().values())
         lines.append(WHISPER_TEACHER_NOTE.format(head=parameters - encoder))

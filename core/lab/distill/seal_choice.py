@@ -27,6 +27,7 @@ from pathlib import Path
 from ...runtime.configs import StudentConfig
 from ...runtime.modelfile import ModelFile, read_model_file, write_model_file
 from ..eval.choosing_sets import choosing_sets, merit, set_summaries
+from .export import with_seal_note
 
 RAMPS = ((0.35, 0.65), (0.2, 0.4), (0.1, 0.3), (0.05, 0.2), (0.03, 0.15), (0.02, 0.1), (0.01, 0.05))
 
@@ -72,17 +73,20 @@ def score_ramps(model_file: ModelFile, sets: dict[str, list]) -> list[RampScore]
 
 
 def apply_choice(path: Path, sets: dict[str, list]) -> tuple[RampScore, list[RampScore]]:
-    """Rewrite a student model file with its chosen seal ramp (weights, card and part ramp
-    unchanged: choose the part ramp again after)."""
+    """Rewrite a student model file with its chosen seal ramp and its card's line about it (in
+    the file and in the .md beside it); weights and part ramp unchanged: choose the part ramp
+    again after."""
     model_file = read_model_file(path)
     if not isinstance(model_file.config, StudentConfig) or not model_file.config.closure_head:
         raise ValueError(f"{path}: not a student with a closure head.")
     scores = score_ramps(model_file, sets)
     best = choose(scores)
     config = replace(model_file.config, seal_ramp=best.ramp)
-    write_model_file(
-        path, model_file.name, config, model_file.weights, model_file.card, model_file.dtype
-    )
+    card = with_seal_note(model_file.card, config)
+    write_model_file(path, model_file.name, config, model_file.weights, card, model_file.dtype)
+    beside = path.with_suffix(".md")
+    if beside.exists():
+        beside.write_text(with_seal_note(beside.read_text(), config))
     return best, scores
 
 
