@@ -377,3 +377,32 @@ def test_output_logits_are_what_the_runtime_seals():
     np.testing.assert_allclose(sealed_weights(logits, model.config), model.frames(audio), atol=1e-6)
     closure = logits[:, len(model.config.channels)]
     assert closure.min() < -2.0 and closure.max() > 2.0  # sure of silence and of some p/b/m
+
+
+def test_a_widened_student_computes_what_the_shipped_one_does(tmp_path):
+    """Net2WiderNet from the shipped S-tiny: every output logit on real speech the same (to
+    float rounding) with twice the parameters; a narrower or re-kernelled target is refused."""
+    from core.lab.distill.widen import widen_file, widen_weights
+    from core.runtime.catalog import MODELS_DIR
+
+    shipped = read_model_file(MODELS_DIR / "s_tiny.npz")
+    wide = widen_file(MODELS_DIR / "s_tiny.npz", family.S_TINY_WIDE, tmp_path / "wide.npz")
+    assert wide.config.seal_ramp == shipped.config.seal_ramp
+    assert sum(v.size for v in wide.weights.values()) == 139_238
+    speech = _sample_speech()
+    before = np_student.output_logits(shipped.config, shipped.weights, speech)
+    after = np_student.output_logits(wide.config, wide.weights, speech)
+    assert np.abs(after - before).max() < 1e-3 * np.abs(before).max()
+    # the copies differ in their outgoing weights, so training can pull them apart
+    rows = wide.weights["bottleneck.weight"]
+    source = next(i for i in range(24) if np.array_equal(rows[24], rows[i]))
+    head = wide.weights["head.weight"]
+    assert not np.allclose(head[:, 24], head[:, source])
+    with pytest.raises(ValueError, match="other widths"):
+        widen_weights(shipped.weights, shipped.config, family.S_LOWLAT)
+    narrower = replace(family.S_TINY, hidden=20)
+    with pytest.raises(ValueError, match="narrower"):
+        widen_weights(shipped.weights, shipped.config, narrower)
+    rekernelled = replace(family.S_TINY_WIDE, layers=(configs.ConvLayer(96, 5, 1),) * 2)
+    with pytest.raises(ValueError, match="two conv layers"):
+        widen_weights(shipped.weights, shipped.config, rekernelled)

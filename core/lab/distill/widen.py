@@ -1,0 +1,90 @@
+"""Grow a trained student into a wider one that computes the same function (Net2WiderNet).
+
+    python -m core.lab.distill.widen assets/models/s_tiny.npz --to s_tiny_wide --out W.npz
+
+A wider student trained from scratch on this machine's data stays far below the shipped one
+(reports/training_log.md: the students are limited by data and steps, not width), so the
+capacity step starts from the shipped weights instead: each new unit of a hidden layer copies a
+random old unit of that layer (its incoming weights and bias), and the copies' outgoing weights
+split the old unit's among them in random shares that sum to one. ReLU passes copies through
+unchanged, so the wider student's outputs equal the narrow one's; the unequal shares give the
+copies different gradients, so fine-tuning pulls them apart.
+"""
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from ...runtime.configs import StudentConfig
+from ...runtime.modelfile import ModelFile, read_model_file, write_model_file
+from .recipes import RECIPES
+
+# Hidden layers in order: (weight name prefix, the config's width of it); the next layer in the
+# list (then "out") reads its units on the input axis (axis 1 of a (out, in, kernel) conv).
+_CHAIN = ("stack.0", "stack.1", "bottleneck", "head", "out")
+
+
+def _widths(config: StudentConfig) -> list[int]:
+    return [layer.channels for layer in config.layers] + [config.bottleneck, config.hidden]
+
+
+def widen_weights(
+    weights: dict[str, np.ndarray], old: StudentConfig, new: StudentConfig, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """The weights of `new` that compute what `weights` of `old` do: same frontend, kernels and
+    outputs, each hidden layer at least as wide."""
+    widths = {"layers": old.layers, "bottleneck": old.bottleneck, "hidden": old.hidden}
+    if (
+        replace(new, name=old.name, seal_ramp=old.seal_ramp, part_ramp=old.part_ramp, **widths)
+        != old
+    ):
+        raise ValueError(f"{new.name} is not {old.name} with other widths.")
+    kernels = [(layer.kernel, layer.stride) for layer in old.layers]
+    if len(kernels) != 2 or kernels != [(layer.kernel, layer.stride) for layer in new.layers]:
+        raise ValueError(f"{new.name} is not {old.name}'s two conv layers wider.")
+    rng = np.random.default_rng(seed)
+    out = {name: value.astype(np.float32).copy() for name, value in weights.items()}
+    for i, (narrow, wide) in enumerate(zip(_widths(old), _widths(new), strict=True)):
+        if wide < narrow:
+            raise ValueError(f"{new.name}: {_CHAIN[i]} narrower than {old.name}'s.")
+        source = np.concatenate([np.arange(narrow), rng.integers(0, narrow, wide - narrow)])
+        layer, reader = _CHAIN[i], _CHAIN[i + 1]
+        out[f"{layer}.weight"] = out[f"{layer}.weight"][source]
+        out[f"{layer}.bias"] = out[f"{layer}.bias"][source]
+        shares = rng.uniform(0.5, 1.5, wide)
+        totals = np.bincount(source, weights=shares, minlength=narrow)
+        scale = (shares / totals[source]).astype(np.float32)
+        out[f"{reader}.weight"] = out[f"{reader}.weight"][:, source] * scale[None, :, None]
+    return out
+
+
+def widen_file(source: Path, new: StudentConfig, out: Path, seed: int = 0) -> ModelFile:
+    """Write `source` grown to `new` (its seal and part ramps kept) to `out`."""
+    model_file = read_model_file(source)
+    old = model_file.config
+    if not isinstance(old, StudentConfig):
+        raise ValueError(f"{source}: not a student.")
+    config = replace(new, seal_ramp=old.seal_ramp, part_ramp=old.part_ramp)
+    weights = widen_weights(model_file.weights, old, config, seed)
+    card = model_file.card.replace(f"'{old.name}'", f"'{config.name}'")
+    write_model_file(out, config.name, config, weights, card, model_file.dtype)
+    return read_model_file(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.lab.distill.widen", description=__doc__)
+    parser.add_argument("source", type=Path)
+    parser.add_argument("--to", required=True, choices=sorted(RECIPES), help="a model's name")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    widened = widen_file(args.source, RECIPES[args.to].config, args.out, args.seed)
+    count = sum(v.size for v in widened.weights.values())
+    print(f"wrote {args.out}: {widened.name}, {count:,} parameters")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
