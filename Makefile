@@ -18,14 +18,14 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines kokoro corpus-kokoro extension demo test lint test-core test-blender42 test-blender52 \
-	closure-rate head-renders bench seal-choice part-choice corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model \
+	closure-rate head-renders bench seal-choice part-choice margin-choice corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model \
 	train-smoke label-plots bench-batch bench-long bench-workflow whisper-encoder clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
 	@echo "other: setup extension bench corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model train-smoke \
-	label-plots bench-batch bench-long bench-workflow whisper-encoder seal-choice part-choice clean"
+	label-plots bench-batch bench-long bench-workflow whisper-encoder seal-choice part-choice margin-choice clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
 define need_python
@@ -119,6 +119,7 @@ train: $(VENV)/.installed unlabelled
 	$(PY) -m core.lab.distill.pipeline --corpus $(CORPUS) --runs runs/full --jobs 2
 	$(MAKE) seal-choice
 	$(MAKE) part-choice
+	$(MAKE) margin-choice
 	$(MAKE) eval
 	$(PY) -m core.lab.distill.model_cards --runs runs/full --corpus $(CORPUS)
 
@@ -133,6 +134,7 @@ train-continue: $(VENV)/.installed unlabelled
 		$(if $(RETRAIN_TEACHER),--retrain-teacher,)
 	$(MAKE) seal-choice
 	$(MAKE) part-choice
+	$(MAKE) margin-choice
 	$(MAKE) eval
 	$(PY) -m core.lab.distill.model_cards --runs runs/continue --corpus $(CORPUS)
 
@@ -149,6 +151,13 @@ seal-choice: $(VENV)/.installed
 part-choice: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
 	$(PY) -m core.lab.distill.part_choice $(foreach m,s0 s_tiny s_lowlat,assets/models/$(m).npz)
+
+# The teacher's speech margin (lips already parted just before speech and still just after),
+# chosen on the choosing sets (core/lab/distill/margin_choice.py). The students stream, so their
+# windows do not read the frames ahead that it needs.
+margin-choice: $(VENV)/.installed
+	test -f data/devset/manifest.json || $(MAKE) devset
+	$(PY) -m core.lab.distill.margin_choice assets/models/teacher.npz
 
 train-model: $(VENV)/.installed
 	$(PY) -m core.lab.distill.train --model $(MODEL) --corpus $(CORPUS) --out runs/$(MODEL) $(if $(SMOKE),--smoke,)

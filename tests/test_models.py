@@ -137,6 +137,7 @@ def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights
 ):
     from core.demohead.head import is_closed, lip_gap
     from core.lab.distill.seal_choice import RAMPS, apply_choice, choose
+    from core.lab.eval.choosing_sets import REAL_SET
 
     config = family.S_TINY
     k = len(config.channels)
@@ -161,31 +162,32 @@ def test_a_students_seal_ramp_lives_in_its_file_and_the_choice_keeps_the_weights
     write_model_file(path, "s_tiny", replace(config, part_ramp=(0.5, 0.8)), weights, "card")
     phones = (Phone(0.0, 1.0, "M"), Phone(1.0, 2.0, "AA"), Phone(2.0, 3.3, "T"))
     clip = DevClip("c", speechlike, phones, "", "test", "speaker", "F", "")
-    best, scores = apply_choice(path, {"a set": [clip]})
-    assert [s.ramp for s in scores] == list(RAMPS) and best.ramp == choose(scores).ramp
+    best, scores = apply_choice(path, {REAL_SET: [clip]})
+    assert [s.setting for s in scores] == list(RAMPS) and best.setting == choose(scores).setting
     for s in scores:
-        summary = s.summaries["a set"]
-        if s.ramp[1] <= 0.2:
+        summary = s.summaries[REAL_SET]
+        if s.setting[1] <= 0.2:
             assert summary["pbm_40ms_pct"] == 100.0 == summary["false_closure_consonant_pct"]
     chosen = read_model_file(path)
-    assert chosen.config.seal_ramp == best.ramp and chosen.config.part_ramp == (0.5, 0.8)
+    assert chosen.config.seal_ramp == best.setting and chosen.config.part_ramp == (0.5, 0.8)
     assert chosen.card == "card" and all(
         np.array_equal(chosen.weights[n], weights[n]) for n in weights
     )
 
 
 def test_the_seal_ramp_rule_rests_first_then_takes_the_best_merit_ties_to_the_higher_ramp():
-    from core.lab.distill.seal_choice import RampScore, choose
+    from core.lab.distill.seal_choice import Trial, choose
+    from core.lab.eval.choosing_sets import REAL_SET
 
     def score(ramp, pbm, false, rest=1.0):
         summary = {"pbm_40ms_pct": pbm, "false_closure_consonant_pct": false}
-        return RampScore(ramp, {"one": summary, "two": summary}, (1.0, rest))
+        return Trial(ramp, {REAL_SET: summary, "two": summary}, (1.0, rest))
 
     high, mid, low = (0.35, 0.65), (0.1, 0.3), (0.02, 0.1)
-    assert choose([score(high, 50, 5), score(mid, 80, 10), score(low, 95, 30)]).ramp == mid
-    assert choose([score(high, 50, 5), score(mid, 80, 10), score(low, 99, 1, 0.9)]).ramp == mid
-    assert choose([score(high, 60, 10), score(mid, 55, 5)]).ramp == high  # a tie
-    assert choose([score(high, 50, 5, 0.5), score(mid, 80, 10, 0.5)]).ramp == mid  # none rests
+    assert choose([score(high, 50, 5), score(mid, 80, 10), score(low, 95, 30)]).setting == mid
+    assert choose([score(high, 50, 5), score(mid, 80, 10), score(low, 99, 1, 0.9)]).setting == mid
+    assert choose([score(high, 60, 10), score(mid, 55, 5)]).setting == high  # a tie
+    assert choose([score(high, 50, 5, 0.5), score(mid, 80, 10, 0.5)]).setting == mid  # none rests
 
 
 def test_a_part_ramp_parts_the_lips_where_the_phone_head_hears_speech(speechlike, tmp_path):

@@ -114,3 +114,42 @@ def test_seal_closes_the_lips_only_where_the_closure_is_likely():
     assert not is_closed(gaps[0]) and is_closed(gaps[2])
     assert np.array_equal(sealed[0], open_pose[0])  # no closure: the pose is untouched
     assert seal_from_probability(np.array([SEAL_FULL]))[0] == pytest.approx(1.0)
+
+
+def test_the_speech_margin_parts_the_lips_just_before_and_after_speech_without_a_closure():
+    """Rest pose (lips together) on silent frames: frames within the margin of a word part, the
+    rest of the pause stays closed, and no frame before a word that starts on a closure parts."""
+    from core.demohead.head import is_closed, lip_gap, load_demo_head
+    from core.rig.seal import finish_pose
+
+    config = replace(WhisperTeacherConfig(), speech_margin=5)
+    frames = 60
+    rest = np.zeros((frames, len(LOWER_FACE)), np.float32)
+    silent, speaking = 8.0, -8.0  # P(SIL) logit of the silence class against every other
+    phone_logits = np.zeros((frames, len(TEACHER_PHONES)), np.float32)
+    phone_logits[:, TEACHER_PHONES.index("SIL")] = silent
+    phone_logits[20:40, TEACHER_PHONES.index("SIL")] = speaking
+    no_closure = np.zeros(frames, np.float32)
+    head = load_demo_head()
+
+    def closed(probability, margin=5):
+        pose = finish_pose(rest, probability, phone_logits, replace(config, speech_margin=margin))
+        return is_closed(lip_gap(pose, LOWER_FACE, head))
+
+    near = closed(no_closure)
+    assert near[:12].all() and near[48:].all()  # far from speech: the rest pose
+    assert not near[15:20].any() and not near[40:45].any()  # parted just before and after
+    assert closed(no_closure, margin=0)[15:20].all()  # off: nothing changes
+    word_on_a_b = no_closure.copy()
+    word_on_a_b[20:23] = 0.99  # the word starts with a sealed /b/
+    assert closed(word_on_a_b)[15:23].all()
+    with pytest.raises(ValueError, match="speech_margin"):
+        replace(config, speech_margin=-1)
+
+
+def test_the_margin_choice_refuses_a_student():
+    from core.lab.distill.margin_choice import apply_choice
+    from core.runtime.catalog import MODELS_DIR
+
+    with pytest.raises(ValueError, match="not a teacher"):
+        apply_choice(MODELS_DIR / "s_tiny.npz", {})

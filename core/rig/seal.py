@@ -32,6 +32,8 @@ PRESS_AT_FULL_SEAL = 0.4
 # head's lips).
 SPEECH_RAMP = (0.5, 0.8)
 PARTED_JAW = 0.10
+# P(silent now) * P(speech within the margin) -> how far apart (part_near_speech)
+MARGIN_RAMP = (0.3, 0.6)
 
 
 def _side_channels(name: str, names: tuple[str, ...]) -> list[int]:
@@ -107,20 +109,49 @@ def silence_probability(phone_logits: np.ndarray, phones: tuple[str, ...]) -> np
     return (np.exp(shifted[:, phones.index("SIL")]) / total).astype(np.float32)
 
 
+def _nearby_max(x: np.ndarray, margin: int) -> np.ndarray:
+    """Per frame, the largest value of x (T,) within `margin` frames either side."""
+    padded = np.pad(x, margin, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * margin + 1).max(axis=1)
+
+
+def part_near_speech(
+    weights: np.ndarray,
+    probability: np.ndarray,
+    silence: np.ndarray,
+    config,
+) -> np.ndarray:
+    """Weights (T, K) with the lips parted on silent frames within config.speech_margin frames
+    of speech that has no closure there: a speaker's lips part before the first sound of a word
+    and stay apart a moment after the last. The teacher, trained on poses that leave the rest
+    pose at the first phone, kept its lips closed into the first consonant after a pause: most
+    of its false closures on the choose half (reports/training_log.md)."""
+    near_speech = _nearby_max(1.0 - silence, config.speech_margin)
+    near_seal = _nearby_max(
+        seal_from_probability(probability, config.seal_ramp), config.speech_margin
+    )
+    openness = _smoothstep(silence * near_speech * (1.0 - near_seal), *MARGIN_RAMP)
+    return part_lips(weights, openness, config.channels)
+
+
 def finish_pose(
     weights: np.ndarray, probability: np.ndarray, phone_logits: np.ndarray, config
 ) -> np.ndarray:
     """A phone-aware model's pose at run time: weights (T, K) sealed by its closure
     probability (T,) over config.seal_ramp and, where config.part_ramp is set, parted in speech
-    by its phone logits (T, P). One place for the students (numpy and torch) and the teacher."""
+    by its phone logits (T, P), and near speech where config has a speech_margin. One place for
+    the students (numpy and torch) and the teacher."""
     silence = None
-    if config.part_ramp is not None:
+    if config.part_ramp is not None or getattr(config, "speech_margin", 0):
         silence = silence_probability(phone_logits, config.phones)
-    return seal_closures(
+    pose = seal_closures(
         weights,
         probability,
         config.channels,
-        silence,
+        silence if config.part_ramp is not None else None,
         config.seal_ramp,
         config.part_ramp or SPEECH_RAMP,
     )
+    if getattr(config, "speech_margin", 0):
+        pose = part_near_speech(pose, probability, silence, config)
+    return pose

@@ -223,9 +223,15 @@ class WhisperTeacherConfig:
     future_ms: float = float("inf")
     seal_ramp: tuple[float, float] = SEAL_RAMP  # as StudentConfig's (core.rig.seal)
     part_ramp: tuple[float, float] | None = None
+    # 100 fps frames either side of speech over which silent frames already / still part the
+    # lips (core.rig.seal.part_near_speech); 0: off. It reads frames ahead, so the offline
+    # teacher has it and the streamed students do not.
+    speech_margin: int = 0
 
     def __post_init__(self) -> None:
         _check_ramps(self)
+        if not (isinstance(self.speech_margin, int) and self.speech_margin >= 0):
+            raise ValueError(f"speech_margin must be a whole number >= 0, got {self.speech_margin}")
         if not self.feature_layers or not all(
             1 <= i <= self.encoder.n_layers for i in self.feature_layers
         ):

@@ -35,6 +35,28 @@ def part_note(part_ramp: tuple[float, float]) -> str:
     )
 
 
+MARGIN_NOTE_START = "Lips parted near speech:"
+
+
+def margin_note(margin: int) -> str:
+    """The model card's line for a speech margin (core.rig.seal.part_near_speech)."""
+    return (
+        f"{MARGIN_NOTE_START} silent frames within {margin * 10} ms of speech without a closure "
+        "part the lips, as a speaker's do before a word's first sound (chosen on the choosing "
+        "sets, `make margin-choice`)."
+    )
+
+
+def with_card_line(card: str, start: str, line: str | None) -> str:
+    """A model card with its line beginning `start` replaced by `line` (before the "Training:"
+    line), or removed if line is None."""
+    lines = [old for old in card.split("\n") if not old.startswith(start)]
+    if line is not None:
+        at = next((i for i, old in enumerate(lines) if old.startswith("Training: ")), len(lines))
+        lines.insert(at, line)
+    return "\n".join(lines)
+
+
 def seal_note(config: StudentConfig) -> str:
     """The model card's line for a phone-aware student's seal ramp (core.rig.seal)."""
     return (
@@ -73,6 +95,8 @@ def model_card(name: str, config, parameters: int, train_note: str) -> str:
         lines.append(WHISPER_TEACHER_NOTE.format(head=parameters - encoder))
     if getattr(config, "part_ramp", None) is not None:
         lines.append(part_note(config.part_ramp))
+    if getattr(config, "speech_margin", 0):
+        lines.append(margin_note(config.speech_margin))
     lines.append(f"Training: {train_note}")
     lines.append(
         "Training speech: synthetic voices with exact phone timings, and for the students "

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ...errors import CorpusError
 from ...runtime.modelfile import read_model_file, write_model_file
-from .export import PART_NOTE_START, part_note
+from .export import PART_NOTE_START, part_note, with_card_line
 
 PART_RAMPS = (None, (0.5, 0.8), (0.3, 0.6), (0.2, 0.4), (0.1, 0.3), (0.05, 0.2))
 
@@ -93,11 +93,7 @@ def score_ramps(path: Path, clips) -> list[PartScore]:
 
 def with_part_note(card: str, ramp: tuple[float, float] | None) -> str:
     """A model card with its part-ramp line replaced (before the "Training:" line; none if off)."""
-    lines = [line for line in card.split("\n") if not line.startswith(PART_NOTE_START)]
-    if ramp is not None:
-        at = next((i for i, line in enumerate(lines) if line.startswith("Training: ")), len(lines))
-        lines.insert(at, part_note(ramp))
-    return "\n".join(lines)
+    return with_card_line(card, PART_NOTE_START, None if ramp is None else part_note(ramp))
 
 
 def apply_choice(path: Path, clips) -> tuple[PartScore, list[PartScore]]:

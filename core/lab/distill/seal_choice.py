@@ -33,8 +33,8 @@ RAMPS = ((0.35, 0.65), (0.2, 0.4), (0.1, 0.3), (0.05, 0.2), (0.03, 0.15), (0.02,
 
 
 @dataclass(frozen=True)
-class RampScore:
-    ramp: tuple[float, float]
+class Trial:
+    setting: object  # what was tried: a seal ramp, a speech margin
     summaries: dict[str, dict[str, float]]  # choosing set -> closure summary
     rest_shares: tuple[float, ...]  # per quiet signal
 
@@ -49,30 +49,37 @@ class RampScore:
         return merit(self.summaries)
 
 
-def choose(scores: list[RampScore]) -> RampScore:
-    """The rule above: resting ramps first, then merit; ties to the higher ramp (earlier)."""
+def choose(scores: list[Trial]) -> Trial:
+    """The rule above: resting settings first, then merit; ties to the earlier setting (the
+    higher ramp)."""
     candidates = [s for s in scores if s.rests] or scores
     return max(candidates, key=lambda s: (round(s.merit, 6), -scores.index(s)))
 
 
-def score_ramps(model_file: ModelFile, sets: dict[str, list]) -> list[RampScore]:
-    """Every ramp of RAMPS on one student: closures on each choosing set, rest on quiet."""
+def score_settings(model_file: ModelFile, sets: dict[str, list], configs: dict) -> list[Trial]:
+    """Each setting -> config of `configs` on one model: closures on each choosing set, rest on
+    quiet signals."""
     from ...api import Model
     from ...demohead.head import load_demo_head
     from ..eval.rest_pose import rest_on_silence
 
     head = load_demo_head()
     scores = []
-    for ramp in RAMPS:
-        config = replace(model_file.config, seal_ramp=ramp, part_ramp=None)
+    for setting, config in configs.items():
         model = Model(replace(model_file, config=config))
         summaries = set_summaries(model, sets, head)
         rest = tuple(r.rest_share for r in rest_on_silence(model, head))
-        scores.append(RampScore(ramp, summaries, rest))
+        scores.append(Trial(setting, summaries, rest))
     return scores
 
 
-def apply_choice(path: Path, sets: dict[str, list]) -> tuple[RampScore, list[RampScore]]:
+def score_ramps(model_file: ModelFile, sets: dict[str, list]) -> list[Trial]:
+    """Every ramp of RAMPS on one student, its part ramp off."""
+    configs = {r: replace(model_file.config, seal_ramp=r, part_ramp=None) for r in RAMPS}
+    return score_settings(model_file, sets, configs)
+
+
+def apply_choice(path: Path, sets: dict[str, list]) -> tuple[Trial, list[Trial]]:
     """Rewrite a student model file with its chosen seal ramp and its card's line about it (in
     the file and in the .md beside it); weights and part ramp unchanged: choose the part ramp
     again after."""
@@ -81,7 +88,7 @@ def apply_choice(path: Path, sets: dict[str, list]) -> tuple[RampScore, list[Ram
         raise ValueError(f"{path}: not a student with a closure head.")
     scores = score_ramps(model_file, sets)
     best = choose(scores)
-    config = replace(model_file.config, seal_ramp=best.ramp)
+    config = replace(model_file.config, seal_ramp=best.setting)
     card = with_seal_note(model_file.card, config)
     write_model_file(path, model_file.name, config, model_file.weights, card, model_file.dtype)
     beside = path.with_suffix(".md")
@@ -90,15 +97,14 @@ def apply_choice(path: Path, sets: dict[str, list]) -> tuple[RampScore, list[Ram
     return best, scores
 
 
-def score_line(name: str, score: RampScore) -> str:
-    """One ramp's figures: per set PBM ±40 ms / false consonant closures, merit, rest."""
+def score_line(name: str, score: Trial, setting: str) -> str:
+    """One trial's figures: per set PBM ±40 ms / false consonant closures, merit, rest."""
     cells = ", ".join(
         f"{set_name} {s['pbm_40ms_pct']:.1f}/{s['false_closure_consonant_pct']:.1f}"
         for set_name, s in score.summaries.items()
     )
     rest = ", ".join(f"{share:.0%}" for share in score.rest_shares)
-    ramp = f"{score.ramp[0]:g}-{score.ramp[1]:g}"
-    return f"{name}: ramp {ramp}: {cells}; merit {score.merit:.1f}; rest {rest}"
+    return f"{name}: {setting}: {cells}; merit {score.merit:.1f}; rest {rest}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.models:
         best, scores = apply_choice(path, sets)
         for s in scores:
-            print(score_line(path.name, s) + ("  <- chosen" if s is best else ""))
+            ramp = f"ramp {s.setting[0]:g}-{s.setting[1]:g}"
+            print(score_line(path.name, s, ramp) + ("  <- chosen" if s is best else ""))
     return 0
 
 
