@@ -3,10 +3,10 @@
     python -m core.lab.distill.teacher_labels --teacher runs/teacher --features runs/features \
         --corpus data/corpus --out runs/pseudo
 
-The students' targets are what the shipped teacher outputs (closure rule included), written as
-corpus shards (same audio, the teacher's weights at 60 fps, and its closure probability and
-phone posteriors for the students' phone-aware heads) so the student trainer reads them like
-any corpus. Every utterance of train/ (clean and augmented copies, every engine) and of
+The students' targets are what the shipped teacher outputs (closure rule and speech margin
+included), written as corpus shards (same audio, the teacher's weights at 60 fps, and its closure
+probability and phone posteriors for the students' phone-aware heads) so the student trainer
+reads them like any corpus. Every utterance of train/ (clean and augmented copies, every engine) and of
 unlabelled/ (real human speech, core.lab.corpus.unlabelled_speech) is labelled; a shard already on
 disk is skipped, so the job resumes and follows a growing cache.
 """
@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from ...audio.prepare import SAMPLE_RATE
 from ...errors import CorpusError
-from ...rig.seal import seal_closures
+from ...rig.seal import part_near_speech, seal_closures
 from ...runtime.configs import FRAME_RATE, config_from_dict
 from ..corpus.dataset import LABEL_FPS, list_shards, read_shard, write_shard
 from ..corpus.unlabelled_speech import SPLIT as UNLABELLED
@@ -62,6 +62,9 @@ def head_outputs(head, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     probability = torch.sigmoid(closure[0]).numpy()
     posteriors = torch.softmax(phones[0], dim=-1).numpy()
     sealed = seal_closures(weights[0].numpy(), probability, head.config.channels)
+    if head.config.speech_margin:  # the students learn to part the lips ahead within their window
+        silence = posteriors[:, head.config.phones.index("SIL")]
+        sealed = part_near_speech(sealed, probability, silence, head.config)
     return sealed, np.concatenate([probability[:, None], posteriors], axis=1)
 
 
