@@ -6,9 +6,9 @@
 The students' targets are what the shipped teacher outputs (closure rule and speech margin
 included), written as corpus shards (same audio, the teacher's weights at 60 fps, and its closure
 probability and phone posteriors for the students' phone-aware heads) so the student trainer
-reads them like any corpus. Every utterance of train/ (clean and augmented copies, every engine) and of
-unlabelled/ (real human speech, core.lab.corpus.unlabelled_speech) is labelled; a shard already on
-disk is skipped, so the job resumes and follows a growing cache.
+reads them like any corpus. Every utterance of train/ (clean and augmented copies, every engine)
+and of unlabelled/ (real human speech, core.lab.corpus.unlabelled_speech) is labelled; a shard
+already on disk is skipped, so the job resumes and follows a growing cache.
 """
 
 import argparse
