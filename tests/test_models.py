@@ -387,13 +387,13 @@ def test_output_logits_are_what_the_runtime_seals():
 
 def test_a_widened_student_computes_what_the_shipped_one_does(tmp_path):
     """Net2WiderNet from the shipped S-lowlat: every output logit on real speech the same (to
-    float rounding) at S-tiny's widths; another window, a narrower or re-kernelled target is
-    refused."""
+    float rounding) at the wide S-tiny's widths; another window, a narrower or re-kernelled
+    target is refused."""
     from core.lab.distill.widen import widen_file, widen_weights
     from core.runtime.catalog import MODELS_DIR
 
     shipped = read_model_file(MODELS_DIR / "s_lowlat.npz")
-    widths = {"layers": family.S_TINY.layers, "bottleneck": 32, "hidden": 64}
+    widths = {"layers": family.S_TINY_WIDE.layers, "bottleneck": 32, "hidden": 64}
     target = replace(family.S_LOWLAT, **widths)
     wide = widen_file(MODELS_DIR / "s_lowlat.npz", target, tmp_path / "wide.npz")
     assert wide.config.seal_ramp == shipped.config.seal_ramp

@@ -82,7 +82,7 @@ def test_continuing_with_a_retrained_teacher_trains_it_first_and_labels_with_it(
     args.retrain_teacher = False
     assert stages(args) == (("s0",), ("s_tiny", "s_lowlat"))
     assert teacher_source(args) == shipped / "teacher.npz"
-    args.only = ("s_tiny_narrow",)  # an ablation from scratch on the shipped teacher's labels
-    assert stages(args) == (("s_tiny_narrow",),)
+    args.only = ("s_tiny_wide",)  # an ablation from scratch on the shipped teacher's labels
+    assert stages(args) == (("s_tiny_wide",),)
     args.corpus, args.steps, args.smoke = tmp_path / "corpus", 0, False
-    assert "--init" not in train_command("s_tiny_narrow", args)
+    assert "--init" not in train_command("s_tiny_wide", args)

@@ -37,11 +37,8 @@ RECIPES: dict[str, Recipe] = {
     "s_tiny_direct": Recipe(
         family.S_TINY_RAW, "procedural", False, "ablation: no KD, procedural labels + lip gap"
     ),
-    "s_tiny_narrow": Recipe(
-        family.S_TINY_NARROW,
-        "pseudo",
-        False,
-        f"ablation: S-tiny at its earlier width (68 k), {HETEROGENEOUS}",
+    "s_tiny_wide": Recipe(
+        family.S_TINY_WIDE, "pseudo", False, f"ablation: S-tiny twice as wide, {HETEROGENEOUS}"
     ),
     "s_tiny_mfcc": Recipe(
         family.S_TINY_MFCC, "pseudo", False, "ablation: MFCC input, pseudo-labels"

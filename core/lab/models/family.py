@@ -18,13 +18,12 @@ def _raw_layers(widths: tuple[int, int, int, int]) -> tuple[ConvLayer, ...]:
 
 PHONE_AWARE = {"closure_head": True, "phones": TEACHER_PHONES}  # the shipped students' outputs
 S0 = StudentConfig("s0", _raw_layers((48, 96, 192, 192)), bottleneck=16, hidden=128, **PHONE_AWARE)
-# S-tiny and S-lowlat hear 40 log-mel bands through two convolutions, a 1x1 bottleneck and the
-# fully-connected head; the raw-waveform pair with S0's features (the paper's hybrid KD) are
-# ablations. What each choice measured: reports/training_log.md.
+# S-tiny and S-lowlat hear 40 log-mel bands through 64-channel convs and a 24-channel
+# bottleneck; the raw-waveform pair with S0's features (the paper's hybrid KD) are ablations.
+# What each choice measured: reports/training_log.md.
 LOW_LATENCY = {"past_ms": 448, "future_ms": 64}  # S-lowlat's window: 64 ms of future audio
-# The width S-tiny had until it grew (68 k parameters); S-lowlat keeps it.
-S_TINY_NARROW = StudentConfig(
-    "s_tiny_narrow",
+S_TINY = StudentConfig(
+    "s_tiny",
     (ConvLayer(64, 3, 1), ConvLayer(64, 3, 1)),
     bottleneck=24,
     hidden=40,
@@ -32,18 +31,19 @@ S_TINY_NARROW = StudentConfig(
     logmel=LogMelConfig(n_mels=40),
     **PHONE_AWARE,
 )
-# S-tiny grown from the narrow one's trained weights (core.lab.distill.widen): 139 k parameters,
-# toward the paper's on-device budget (<= 0.3 M) at >= 1,000x real time on one thread.
-S_TINY = replace(
-    S_TINY_NARROW,
-    name="s_tiny",
+S_LOWLAT = replace(S_TINY, name="s_lowlat", hidden=32, **LOW_LATENCY)
+# S-tiny at twice the width (139 k parameters), grown from S-tiny's trained weights
+# (core.lab.distill.widen): it passed the ship check but runs at 0.69x S-tiny's speed, under the
+# 1,000x floor on this project's machines (reports/training_log.md).
+S_TINY_WIDE = replace(
+    S_TINY,
+    name="s_tiny_wide",
     layers=(ConvLayer(96, 3, 1), ConvLayer(96, 3, 1)),
     bottleneck=32,
     hidden=64,
 )
-S_LOWLAT = replace(S_TINY_NARROW, name="s_lowlat", hidden=32, **LOW_LATENCY)
 S_TINY_RAW = StudentConfig(
     "s_tiny_raw", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, **PHONE_AWARE
 )
 S_LOWLAT_RAW = replace(S_TINY_RAW, name="s_lowlat_raw", **LOW_LATENCY)
-S_TINY_MFCC = replace(S_TINY_NARROW, name="s_tiny_mfcc", input_kind="mfcc")
+S_TINY_MFCC = replace(S_TINY, name="s_tiny_mfcc", input_kind="mfcc")
