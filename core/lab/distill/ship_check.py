@@ -12,7 +12,9 @@ started from, and a student must keep the teacher's mouth shapes as well as its 
 of the four choosing sets are one held-out Kokoro voice: a fine-tune on nine voices of its
 family won their plain mean while closing more often everywhere on real speech
 (reports/training_log.md), so the real speech weighs half of the merit and must not lose on its
-own. The report half is never read.
+own. The report half is never read. Speed is not checked here: a candidate with more weights
+than the shipped file must also keep the issue's floor in `make bench` (a wider S-tiny that
+passed this check ran under it; reports/training_log.md).
 
 Each line also gives the rounding AUC of the pose head alone (seal and part ramps off): where
 it is much higher, the rounding is lost to seals on rounded sounds (a false closure on /w/
