@@ -115,10 +115,13 @@ def test_every_strip_on_its_character_in_one_go_with_one_report(dialogue, speech
     )
     # closures listed on each take and drawn as timeline markers
     closures = line_2.lipsync_take.closures
-    assert len(closures) >= 5 and {c.phone for c in closures} <= {"p", "b", "m"}  # its .txt
+    # each closure on an aligned p/b/m of its .txt carries the letter; a seal elsewhere (a false
+    # closure of the model) is listed unlabelled
+    labelled = [c for c in closures if c.phone]
+    assert len(labelled) >= 5 and {c.phone for c in closures} <= {"p", "b", "m", ""}
     markers = {(m.name, m.frame) for m in scene.timeline_markers}
     for closure in closures:
-        name = f"[Alice] {closure.phone} {round(100 * closure.confidence)}%"
+        name = f"[Alice] {closure.phone or 'pbm'} {round(100 * closure.confidence)}%"
         assert (name, int(closure.frame_start)) in markers
     assert not bpy.data.objects["Plain"].animation_data
     # a take on the NLA track is corrected like any other: its own keys, its list, its markers
