@@ -141,8 +141,9 @@ def finish_pose(
     probability (T,) over config.seal_ramp and, where config.part_ramp is set, parted in speech
     by its phone logits (T, P), and near speech where config has a speech_margin. One place for
     the students (numpy and torch) and the teacher."""
+    margin = getattr(config, "speech_margin", 0)  # the teacher's only
     silence = None
-    if config.part_ramp is not None or getattr(config, "speech_margin", 0):
+    if config.part_ramp is not None or margin:
         silence = silence_probability(phone_logits, config.phones)
     pose = seal_closures(
         weights,
@@ -152,6 +153,4 @@ def finish_pose(
         config.seal_ramp,
         config.part_ramp or SPEECH_RAMP,
     )
-    if getattr(config, "speech_margin", 0):
-        pose = part_near_speech(pose, probability, silence, config)
-    return pose
+    return part_near_speech(pose, probability, silence, config) if margin else pose

@@ -48,11 +48,15 @@ def margin_note(margin: int) -> str:
 
 
 def with_card_line(card: str, start: str, line: str | None) -> str:
-    """A model card with its line beginning `start` replaced by `line` (before the "Training:"
-    line), or removed if line is None."""
-    lines = [old for old in card.split("\n") if not old.startswith(start)]
-    if line is not None:
+    """A model card with its line beginning `start` replaced by `line` where it stands (else
+    added before the "Training:" line), or removed if line is None."""
+    lines = card.split("\n")
+    at = next((i for i, old in enumerate(lines) if old.startswith(start)), None)
+    if at is not None:
+        del lines[at]
+    else:
         at = next((i for i, old in enumerate(lines) if old.startswith("Training: ")), len(lines))
+    if line is not None:
         lines.insert(at, line)
     return "\n".join(lines)
 
@@ -69,10 +73,10 @@ def seal_note(config: StudentConfig) -> str:
 
 
 def with_seal_note(card: str, config: StudentConfig) -> str:
-    """A model card with its seal-ramp line rewritten for `config`."""
-    return "\n".join(
-        seal_note(config) if line.startswith(SEAL_NOTE_START) else line for line in card.split("\n")
-    )
+    """A model card with its seal-ramp line, where it has one, rewritten for `config`."""
+    if not any(line.startswith(SEAL_NOTE_START) for line in card.split("\n")):
+        return card
+    return with_card_line(card, SEAL_NOTE_START, seal_note(config))
 
 
 def model_card(name: str, config, parameters: int, train_note: str) -> str:

@@ -21,8 +21,8 @@ from ...runtime.configs import StudentConfig
 from ...runtime.modelfile import ModelFile, read_model_file, write_model_file
 from .recipes import RECIPES
 
-# Hidden layers in order: (weight name prefix, the config's width of it); the next layer in the
-# list (then "out") reads its units on the input axis (axis 1 of a (out, in, kernel) conv).
+# The layers' weight names in order: each hidden one (all but "out") is widened on its output
+# axis, and the next reads its units on the input axis (axis 1 of an (out, in, kernel) conv).
 _CHAIN = ("stack.0", "stack.1", "bottleneck", "head", "out")
 
 
