@@ -168,11 +168,17 @@ def test_api_predicts_an_animation_and_never_imports_torch(tmp_path, speechlike)
         load_model("nonexistent")
 
 
+@pytest.mark.parametrize("block_bytes", [1 << 20, 500])
 @pytest.mark.parametrize("channels_in,kernel,stride", [(1, 32, 10), (3, 5, 2), (4, 3, 1)])
-def test_conv1d_matches_a_direct_loop_over_windows(channels_in, kernel, stride):
-    """Also for a column view x[:, None], whose length-1 axis has stride 0."""
+def test_conv1d_matches_a_direct_loop_over_windows(
+    channels_in, kernel, stride, block_bytes, monkeypatch
+):
+    """Also for a column view x[:, None], whose length-1 axis has stride 0, and when the
+    columns are gathered in several blocks with a shorter last one."""
+    from core.runtime import conv
     from core.runtime.conv import conv1d, torch_weight_to_2d
 
+    monkeypatch.setattr(conv, "COLUMN_BLOCK_BYTES", block_bytes)
     rng = np.random.default_rng(4)
     weight = rng.standard_normal((6, channels_in, kernel)).astype(np.float32)
     bias = rng.standard_normal(6).astype(np.float32)

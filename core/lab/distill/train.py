@@ -62,11 +62,13 @@ def _frozen_s0(s0_source: Path, device: str):
 
 
 def _same_body(start: object, config: StudentConfig) -> bool:
-    """Whether a trained model has config's layers, whatever outputs its last layer has and
-    however it seals or parts the lips at run time."""
+    """Whether a trained model has config's layers, whatever it is called (a shipped file
+    carries its slot's name), whatever outputs its last layer has and however it seals or parts
+    the lips at run time."""
     if not isinstance(start, StudentConfig):
         return False
     heads = {
+        "name": config.name,
         "closure_head": config.closure_head,
         "phones": config.phones,
         "seal_ramp": config.seal_ramp,
