@@ -128,6 +128,31 @@ def test_teacher_pseudo_labels_unlabelled_real_speech(trained, speechlike, tmp_p
     assert np.array_equal(labelled.audio, stored.audio) and labelled.weights.any()
 
 
+def test_a_pseudo_label_folder_records_the_teachers_speech_margin(
+    trained, synthetic_corpus, tmp_path
+):
+    """The students' cards say their labels parted the lips ahead of speech, and one folder
+    never mixes two teachers' labels."""
+    from core.errors import CorpusError
+    from core.lab.distill.model_cards import label_lines
+    from core.lab.distill.teacher_labels import labels_note
+    from core.runtime.modelfile import read_model_file
+
+    runs, _, _ = trained
+    assert labels_note(runs / "pseudo") == {"speech_margin_ms": 0} and label_lines(runs) == []
+    export_checkpoint(runs / "teacher" / CHECKPOINT, tmp_path / "teacher.npz")
+    plain = read_model_file(tmp_path / "teacher.npz")
+    margined = replace(plain.config, speech_margin=10)
+    write_model_file(tmp_path / "margin.npz", plain.name, margined, plain.weights, plain.card)
+    assert label_corpus(
+        tmp_path / "margin.npz", runs / "features", synthetic_corpus, tmp_path / "pseudo"
+    )
+    assert labels_note(tmp_path / "pseudo") == {"speech_margin_ms": 100}
+    assert "within 100 ms of speech" in label_lines(tmp_path)[0]
+    with pytest.raises(CorpusError, match="labelled by a teacher"):
+        label_corpus(runs / "teacher", runs / "features", synthetic_corpus, tmp_path / "pseudo")
+
+
 def test_training_resumes_from_checkpoint(trained, synthetic_corpus, tmp_path):
     recipe = Recipe(STUDENT_TINY, "procedural", False, "test")
     straight = train(

@@ -20,6 +20,7 @@ from ...runtime.modelfile import ModelFile, read_model_file, write_model_file
 from .checkpoint import load_checkpoint
 from .export import model_card
 from .pipeline import LOG_NAME, MODELS_DIR, STAGES
+from .teacher_labels import labels_note
 
 REAL = "real dev set"
 METRICS = (
@@ -173,6 +174,18 @@ def option_lines(settings: dict) -> list[str]:
     return lines
 
 
+def label_lines(runs: Path) -> list[str]:
+    """How the teacher's pseudo-labels of the runs were made, where that changes what a
+    student learns (teacher_labels.LABELS_NOTE)."""
+    margin = labels_note(Path(runs) / "pseudo").get("speech_margin_ms")
+    if not margin:
+        return []
+    return [
+        f"- the teacher's labels part the lips within {margin} ms of speech (its speech "
+        "margin), so the student learns to part them ahead inside its own window"
+    ]
+
+
 def card_text(
     name: str, model: ModelFile, runs: Path, hours: dict, real: dict, rows: list, log: dict
 ) -> str:
@@ -204,6 +217,7 @@ def card_text(
         f"- on-the-fly augmentation of {settings.get('augment_share', 0):.0%} of crops; "
         f"final training loss {_final_loss(state['history']):.5f}",
         *option_lines(settings),
+        *([] if name == "teacher" else label_lines(runs)),
         f"- wall time {run.get('wall_s', 0) / 60:.0f} min on {run.get('threads', '?')} "
         "CPU threads (`make train`)",
     ]

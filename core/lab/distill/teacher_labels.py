@@ -12,6 +12,7 @@ already on disk is skipped, so the job resumes and follows a growing cache.
 """
 
 import argparse
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,6 +31,13 @@ from .features import read_cache_shard
 # The synthetic corpus's train/ and the unlabelled real speech (where built): the students'
 # whole training audio. heldout/ and lang/ stay evaluation sets.
 PSEUDO_SPLITS = ("train", UNLABELLED)
+LABELS_NOTE = "labels.json"  # beside the shards: how the teacher labelled them, for the cards
+
+
+def labels_note(pseudo_dir: Path) -> dict:
+    """What label_corpus recorded of the teacher that labelled pseudo_dir ({} if nothing)."""
+    path = Path(pseudo_dir) / LABELS_NOTE
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def resample_to_label_fps(frames_100: np.ndarray, n_samples: int) -> np.ndarray:
@@ -78,6 +86,13 @@ def label_corpus(
     """Write a pseudo-labelled copy of every cached corpus shard of `splits` into out_dir;
     returns shards made."""
     head = load_head(teacher_dir)
+    note = {"speech_margin_ms": round(head.config.speech_margin * 1000 / FRAME_RATE)}
+    written = labels_note(out_dir)
+    if written and written != note:  # one folder, one teacher: mixed labels would mislead
+        raise CorpusError(f"{out_dir}: labelled by a teacher with {written}; use another --out.")
+    if not any(Path(out_dir).glob("shard-*.npz")):  # shards with no note: teacher unknown
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        (Path(out_dir) / LABELS_NOTE).write_text(json.dumps(note) + "\n")
     made = 0
     cached = {p.name: p for split in splits for p in list_shards(Path(features_dir) / split)}
     shards = [
