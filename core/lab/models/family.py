@@ -33,8 +33,9 @@ S_TINY = StudentConfig(
 )
 S_LOWLAT = replace(S_TINY, name="s_lowlat", hidden=32, **LOW_LATENCY)
 # S-tiny at twice the width (139 k parameters), grown from S-tiny's trained weights
-# (core.lab.distill.widen): it passed the ship check but runs at 0.69x S-tiny's speed, under the
-# 1,000x floor on this project's machines (reports/training_log.md).
+# (core.lab.distill.widen): it passes the ship check but takes 1.4x S-tiny's time, its head's
+# matmul twice as long, about 900x real time on this project's machines, under the 1,000x floor
+# (reports/training_log.md).
 S_TINY_WIDE = replace(
     S_TINY,
     name="s_tiny_wide",
