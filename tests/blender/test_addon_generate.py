@@ -51,13 +51,14 @@ def test_keys_equal_the_core_output_offset_by_the_start_frame(scene_with_speech,
     assert len(frames) == len(expected) > 100
     np.testing.assert_allclose(frames, FRAME_START + np.arange(len(expected)))
     # A strip plays whole frames: its last frame may cut the file a few ms short, which the
-    # model's future context sees in the final frames (one future window, 256 ms). Before
-    # that the numbers agree to float rounding: the DC removal only looks at the past.
+    # model's future context sees in the final frames (one future window, 256 ms); how far those
+    # frames move depends on the model (the shipped S-tiny's by up to 0.005). Before that the
+    # numbers agree to float rounding: the DC removal only looks at the past.
     body = slice(0, len(frames) - int(np.ceil(0.3 * fps)))
     for column, name in enumerate(names):
         want = expected[:, channels.index(name)]
         np.testing.assert_allclose(values[body, column], want[body], atol=2e-5)
-        np.testing.assert_allclose(values[:, column], want, atol=5e-3)
+        np.testing.assert_allclose(values[:, column], want, atol=2e-2)
     assert set(names) == set(channels)  # identity mapping on the demo head: every channel keyed
 
 

@@ -20,9 +20,11 @@ from ...runtime.modelfile import ModelFile, read_model_file, write_model_file
 from .checkpoint import load_checkpoint
 from .export import model_card
 from .pipeline import LOG_NAME, MODELS_DIR, STAGES
+from .recipes import TrainSettings
 from .teacher_labels import labels_note
 
 REAL = "real dev set"
+DEFAULT_HARD_NEGATIVE = TrainSettings.hard_negative_weight
 METRICS = (
     ("pbm_40ms_pct", "PBM ±40 ms %"),
     ("pbm_inside_pct", "PBM inside %"),
@@ -161,6 +163,9 @@ def option_lines(settings: dict) -> list[str]:
             f"- mouth-width objective, weight {settings['width_weight']}: the demo head's "
             "corner-to-corner width as the teacher's"
         )
+    hard = settings.get("hard_negative_weight", DEFAULT_HARD_NEGATIVE)
+    if hard != DEFAULT_HARD_NEGATIVE:
+        lines.append(f"- closure errors on speech without a closure weigh {hard:g}x more")
     if settings.get("rounded_negative_weight", 1.0) != 1.0:
         lines.append(
             f"- closure errors where the teacher hears /w uw ow uh/ weigh "
