@@ -132,7 +132,7 @@ def test_a_pseudo_label_folder_records_the_teachers_speech_margin(
     trained, synthetic_corpus, tmp_path
 ):
     """The students' cards say their labels parted the lips ahead of speech, and one folder
-    never mixes two teachers' labels."""
+    never mixes labels made with two different speech margins."""
     from core.errors import CorpusError
     from core.lab.distill.model_cards import label_lines
     from core.lab.distill.teacher_labels import labels_note

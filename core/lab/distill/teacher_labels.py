@@ -88,7 +88,7 @@ def label_corpus(
     head = load_head(teacher_dir)
     note = {"speech_margin_ms": round(head.config.speech_margin * 1000 / FRAME_RATE)}
     written = labels_note(out_dir)
-    if written and written != note:  # one folder, one teacher: mixed labels would mislead
+    if written and written != note:  # one folder, one margin: mixed labels would mislead
         raise CorpusError(f"{out_dir}: labelled by a teacher with {written}; use another --out.")
     if not any(Path(out_dir).glob("shard-*.npz")):  # shards with no note: teacher unknown
         Path(out_dir).mkdir(parents=True, exist_ok=True)
