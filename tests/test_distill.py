@@ -508,6 +508,37 @@ def test_rounded_negative_weight_weighs_closure_errors_on_rounded_speech_only():
     assert closure_term("W", 1.0, 10.0) == closure_term("W", 1.0, 1.0)
 
 
+def test_a_temperature_softens_the_teachers_outputs_and_keeps_their_order():
+    """Softened, the teacher's closure probabilities move toward one half and its phone
+    posteriors flatten, in the same order; temperature 1 changes nothing, and a student whose
+    logits already match the softened targets is at the minimum of the softened loss."""
+    import torch
+
+    from core.lab.distill.losses import phone_aware_loss, soften_closure, soften_phones
+    from core.lab.distill.recipes import TrainSettings
+
+    closure = torch.tensor([0.0, 0.01, 0.3, 0.9, 1.0])
+    soft = soften_closure(closure, 2.0)
+    assert torch.all(soft.diff() > 0) and torch.all((soft - 0.5).abs() <= (closure - 0.5).abs())
+    assert 0.0 < soft[0] < 0.01 and 0.99 < soft[-1] < 1.0
+    assert torch.equal(soften_closure(closure, 1.0), closure)
+    posteriors = torch.tensor([0.0, 0.05, 0.15, 0.8])
+    flat = soften_phones(posteriors, 3.0)
+    assert torch.equal(flat.argsort(), posteriors.argsort()) and abs(float(flat.sum()) - 1) < 1e-6
+    assert flat.max() < 0.8 and flat[0] > 0
+    assert torch.equal(soften_phones(posteriors, 1.0), posteriors)
+
+    aux = torch.cat([closure[:4, None], posteriors.repeat(4, 1)], dim=-1)[None]  # (1, 4, 5)
+    settings = TrainSettings(steps=1, batch=1, lr=1e-3, hard_negative_weight=1.0, temperature=2.0)
+
+    def phone_term(logits: torch.Tensor) -> float:
+        return float(phone_aware_loss(logits, aux, True, settings)["phones"])
+
+    matched = torch.zeros(1, 4, 5)
+    matched[..., 1:] = 2.0 * soften_phones(posteriors, 2.0).log()
+    assert phone_term(matched) < phone_term(matched + torch.tensor([0, 0.5, 0, 0, -0.5]))
+
+
 def test_procedural_shards_give_closure_and_phone_truth(tmp_path):
     """Without a teacher the closure target is the P/B/M frames and the phones one-hot."""
     from core.lab.corpus.dataset import Utterance, write_shard

@@ -314,10 +314,10 @@ def test_cards_name_the_optional_steps_a_run_took():
     ]
     taken = replace(FULL_STUDENT, speed_share=0.5, pitch_share=0.3, peak_weight=0.5)
     taken = replace(taken, width_weight=5.0, rounded_negative_weight=40.0, engine_shares=())
-    lines = option_lines(asdict(replace(taken, hard_negative_weight=6.0)))
-    assert len(lines) == 6
-    assert "weight 5.0" in lines[3] and "without a closure weigh 6x more" in lines[4]
-    assert "weigh 40x more" in lines[5]
+    lines = option_lines(asdict(replace(taken, hard_negative_weight=6.0, temperature=2.0)))
+    assert len(lines) == 7
+    assert "weight 5.0" in lines[3] and "temperature 2 " in lines[4]
+    assert "without a closure weigh 6x more" in lines[5] and "weigh 40x more" in lines[6]
     assert "50% of speech crops played 0.8-1.25x" in lines[0] and "1-5 semitones" in lines[1]
 
 

@@ -57,8 +57,11 @@ def phone_aware_loss(
             rounded_share = (aux[..., 1:] * rounded).sum(-1)
             negative = negative + (settings.rounded_negative_weight - 1.0) * rounded_share
         weight = 1.0 + negative * speech * (1.0 - target)
-        bce = nn.functional.binary_cross_entropy_with_logits(logits[..., 0], target, weight)
-        terms["closure"] = settings.closure_weight * bce
+        t = settings.temperature
+        bce = nn.functional.binary_cross_entropy_with_logits(
+            logits[..., 0] / t, soften_closure(target, t), weight
+        )
+        terms["closure"] = settings.closure_weight * t * t * bce
         if settings.peak_weight:
             terms["closure_peak"] = settings.peak_weight * closure_peak_loss(
                 logits[..., 0], target, settings.peak_frames
@@ -69,9 +72,34 @@ def phone_aware_loss(
             )
     phone_logits = logits[..., int(closure_head) :]
     if phone_logits.shape[-1]:
-        cross_entropy = -(aux[..., 1:] * nn.functional.log_softmax(phone_logits, dim=-1)).sum(-1)
-        terms["phones"] = settings.phone_weight * cross_entropy.mean()
+        t = settings.temperature
+        target = soften_phones(aux[..., 1:], t)
+        cross_entropy = -(target * nn.functional.log_softmax(phone_logits / t, dim=-1)).sum(-1)
+        terms["phones"] = settings.phone_weight * t * t * cross_entropy.mean()
     return terms
+
+
+# The teacher's labels are stored as float16 probabilities: those under this are treated as it.
+SMALLEST_PROBABILITY = 1e-6
+
+
+def soften_closure(probability: torch.Tensor, temperature: float) -> torch.Tensor:
+    """The teacher's closure probability with its logit divided by the temperature. The
+    teacher is sure almost everywhere; softened, how near a /d/ or an /f/ came to a closure
+    still teaches the student which sounds lie close to p/b/m (Hinton's distillation)."""
+    if temperature == 1.0:
+        return probability
+    p = probability.clamp(SMALLEST_PROBABILITY, 1.0 - SMALLEST_PROBABILITY)
+    return torch.sigmoid(torch.logit(p) / temperature)
+
+
+def soften_phones(posteriors: torch.Tensor, temperature: float) -> torch.Tensor:
+    """The teacher's phone posteriors (..., P) as the softmax of their log divided by the
+    temperature: the same ranking, more weight on the runners-up."""
+    if temperature == 1.0:
+        return posteriors
+    logits = posteriors.clamp_min(SMALLEST_PROBABILITY).log() / temperature
+    return nn.functional.softmax(logits, dim=-1)
 
 
 def closure_peak_loss(logits: torch.Tensor, target: torch.Tensor, frames: int) -> torch.Tensor:

@@ -163,6 +163,11 @@ def option_lines(settings: dict) -> list[str]:
             f"- mouth-width objective, weight {settings['width_weight']}: the demo head's "
             "corner-to-corner width as the teacher's"
         )
+    if settings.get("temperature", 1.0) != 1.0:
+        lines.append(
+            f"- the teacher's closure and phone outputs softened at temperature "
+            f"{settings['temperature']:g} (classic distillation)"
+        )
     hard = settings.get("hard_negative_weight", DEFAULT_HARD_NEGATIVE)
     if hard != DEFAULT_HARD_NEGATIVE:
         lines.append(f"- closure errors on speech without a closure weigh {hard:g}x more")

@@ -86,6 +86,10 @@ class TrainSettings:
     # away from the teacher's closures, the student's highest closure logit as low as the
     # teacher's (losses.closure_quiet_loss); 0: off
     quiet_weight: float = 0.0
+    # the teacher's closure probability and phone posteriors softened by this temperature, the
+    # student's logits alike, the terms scaled by its square (losses.soften_closure,
+    # losses.soften_phones); 1: off
+    temperature: float = 1.0
 
 
 SMOKE_STUDENT = TrainSettings(
