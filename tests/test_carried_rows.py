@@ -3,7 +3,7 @@
 import json
 import math
 
-from core.lab.eval.carried_rows import carried_rows
+from core.lab.eval.carried_rows import carried_rows, carried_system_rows
 
 SETS = {"real dev set, report half"}
 
@@ -42,3 +42,25 @@ def test_absent_models_are_carried_with_their_date_and_present_ones_are_not(tmp_
 
 def test_no_previous_report_carries_nothing(tmp_path):
     assert carried_rows(tmp_path / "eval.json", set(), SETS) == []
+
+
+def test_systems_this_run_did_not_measure_keep_their_fidelity_and_suite_rows():
+    """Rows of a section (fidelity and rounding, the suite) carry on for an ablation whose file
+    is gone and for Rhubarb when it was not run, dated once; measured systems and sets no
+    longer scored do not."""
+    report = "real dev set, report half"
+    previous = [
+        {"eval_set": report, "system": "s_tiny", "metrics": {"gap_r": 0.7}},
+        {"eval_set": report, "system": "wide", "metrics": {"gap_r": "inf"}},
+        {"eval_set": report, "system": "Rhubarb Lip Sync 1.14.0, no transcript", "metrics": {}},
+        {"eval_set": report, "system": "old (measured 2026-11-30)", "metrics": {}},
+        {"eval_set": "gone set", "system": "wide", "metrics": {}},
+    ]
+    carried = carried_system_rows(previous, {"s_tiny", "teacher"}, SETS, "2026-12-07")
+    assert [r["system"] for r in carried] == [
+        "wide (measured 2026-12-07)",
+        "Rhubarb Lip Sync 1.14.0, no transcript (measured 2026-12-07)",
+        "old (measured 2026-11-30)",
+    ]
+    assert carried[0]["metrics"]["gap_r"] == math.inf
+    assert carried_system_rows(previous, {"s_tiny", "wide", "old"}, set(), "x") == []

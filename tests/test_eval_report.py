@@ -144,6 +144,34 @@ def test_report_runs_end_to_end(devset_dir, tmp_path, capsys):
     assert "## Rest on silence" in report and "no build in" in report  # no Rhubarb rows here
 
 
+def test_a_report_without_rhubarb_or_an_ablation_carries_their_shape_rows(devset_dir, tmp_path):
+    """`make eval RHUBARB=0`, or an ablation whose file is not here: the fidelity and rounding
+    table keeps their rows from the previous eval.json, dated, beside the measured ones."""
+    models = tmp_path / "models"
+    models.mkdir()
+    _shipped_teacher(models)
+    out = tmp_path / "reports"
+    out.mkdir()
+    choose = "real dev set, choose half"
+    old = {"gap_r": 0.5, "gap_mad_mm": 2.0, "rounding_contrast_mm": 1.0, "rounding_auc": 0.6}
+    old |= {"rounded_n": 1.0, "spread_n": 1.0}
+    previous = [
+        {"eval_set": choose, "system": "gone_ablation", "metrics": old},
+        {"eval_set": choose, "system": "teacher", "metrics": old},
+    ]
+    (out / "eval.json").write_text(json.dumps({"date": "2026-12-01", "mouth_shape": previous}))
+    arguments = ["--devset", str(devset_dir), "--models", str(models), "--out", str(out)]
+    arguments += ["--runs", str(tmp_path / "no_runs"), "--corpus", str(tmp_path / "no_corpus")]
+    assert main([*arguments, "--no-suite", "--no-rhubarb"]) == 0
+    shapes = json.loads((out / "eval.json").read_text())["mouth_shape"]
+    on_choose = [r["system"] for r in shapes if r["eval_set"] == choose]
+    assert on_choose == ["teacher", "oracle labels", "gone_ablation (measured 2026-12-01)"]
+    assert next(r for r in shapes if r["system"] == "teacher")["metrics"]["gap_r"] == 1.0
+    report = (out / "eval.md").read_text()
+    assert "| gone_ablation (measured 2026-12-01) | 0.500 |" in report
+    assert "not run by this evaluation" in report and "RHUBARB=0" in report
+
+
 @pytest.mark.slow
 def test_make_eval_rewrites_only_the_readme_table(devset_dir, tmp_path):
     from core.lab.eval.readme_table import END, START

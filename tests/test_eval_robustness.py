@@ -105,3 +105,7 @@ def test_suite_scores_only_the_conditions_asked_for():
     assert [r["condition"] for r in rows] == list(wanted)
     table = [line for line in suite_lines(rows, []) if line.startswith("| ")]
     assert [line.split(" | ")[0] for line in table[1:]] == ["| pitch +4 semitones", "| clean"]
+    # a model carried from an earlier run that had only one of them shows a dash in the other
+    carried = dict(rows[1], system="old (measured 2026-12-01)")
+    table = [line for line in suite_lines([*rows, carried], []) if line.startswith("| ")]
+    assert table[1].endswith(" | – |") and not table[2].endswith(" | – |")

@@ -1,9 +1,11 @@
-"""Rows of models an earlier `make eval` measured whose files are not on this machine.
+"""Rows of systems an earlier `make eval` measured that this run does not measure.
 
 Ablations are exported under runs/, which git does not keep, so a fresh machine holds only the
 shipped models. Rather than dropping an ablation from the table, its last measured rows are
 carried on with the date they were measured in the system's name; retraining it (`make train`)
-is the only way to measure it again.
+is the only way to measure it again. Rhubarb's rows in the fidelity and rounding table are
+carried alike when this run does not run it (`make eval RHUBARB=0`: from empty caches it takes
+hours).
 """
 
 import json
@@ -29,6 +31,22 @@ def carried_rows(previous_json: Path, present: set[str], set_names: set[str]) ->
         if row["eval_set"] not in set_names:
             continue
         stamp = row["system"] if base != row["system"] else base + CARRIED.format(date=measured)
+        rows.append(_restore_infinities(row) | {"system": stamp})
+    return rows
+
+
+def carried_system_rows(
+    previous_rows: list[dict], measured: set[str], set_names: set[str], date: str
+) -> list[dict]:
+    """Rows {"eval_set", "system", ...} of a section of the previous eval.json (fidelity and
+    rounding, robustness) for systems this run did not measure, on sets it still scores, each
+    system name marked with the date it was measured (a mark already there is kept)."""
+    rows = []
+    for row in previous_rows:
+        base = row["system"].split(" (measured ")[0]
+        if base in measured or row["eval_set"] not in set_names:
+            continue
+        stamp = row["system"] if base != row["system"] else f"{base} (measured {date})"
         rows.append(_restore_infinities(row) | {"system": stamp})
     return rows
 

@@ -19,9 +19,11 @@ def main_table_rows(
     cache_dir: Path,
     full: bool,
     progress,
+    run: bool = True,
 ) -> tuple[list[Row], str]:
-    """Rhubarb's rows on the real halves, measured now or read back; and where they came from."""
-    found = rhubarb.find_rhubarb(rhubarb_dir)
+    """Rhubarb's rows on the real halves, measured now (if `run` and the build is here) or read
+    back; and where they came from."""
+    found = rhubarb.find_rhubarb(rhubarb_dir) if run else None
     measured_path = out_dir / rhubarb.MEASURED_NAME
     where = os.path.relpath(rhubarb_dir, rhubarb.REPO_ROOT)
     if found is not None:
@@ -40,15 +42,15 @@ def main_table_rows(
         size = int(found.size_mb * 2**20)
         suffix = ""
     else:
+        why = f"no build in `{where}`" if run else "`make eval RHUBARB=0`"
         record = rhubarb.read_measured(measured_path)
         if record is None:
-            return [], f"missing: no build in `{where}` and no `{measured_path}`"
+            return [], f"missing: {why} and no `{measured_path}`"
         measured = record["rows"]
         size = int(record["build_mb"] * 2**20) if record.get("build_mb") else None
         suffix = f" (measured {record['date']})"
         note = (
-            f"not rerun (no build in `{where}`): the figures measured on "
-            f"{record['date']}, from `{measured_path}`"
+            f"not rerun ({why}): the figures measured on {record['date']}, from `{measured_path}`"
         )
     rows = [
         Row(

@@ -98,7 +98,9 @@ def run_suite(
     return rows
 
 
-def _cell(metrics: dict) -> str:
+def _cell(metrics: dict | None) -> str:
+    if metrics is None:  # a model carried from a run that had other conditions
+        return "–"
     return (
         f"{metrics['pbm_40ms_pct']:.1f} / {metrics['pbm_inside_pct']:.1f} / "
         f"{metrics['false_closure_consonant_pct']:.1f}"
@@ -137,7 +139,7 @@ def suite_lines(rows: list[dict], notes: list[str]) -> list[str]:
         for condition in dict.fromkeys(r["condition"] for r in rows if r["eval_set"] == set_name):
             lines.append(
                 f"| {condition} | "
-                + " | ".join(_cell(cells[(condition, s)]) for s in systems)
+                + " | ".join(_cell(cells.get((condition, s))) for s in systems)
                 + " |"
             )
     return lines
