@@ -82,7 +82,11 @@ def test_continuing_with_a_retrained_teacher_trains_it_first_and_labels_with_it(
     args.retrain_teacher = False
     assert stages(args) == (("s0",), ("s_tiny", "s_lowlat"))
     assert teacher_source(args) == shipped / "teacher.npz"
+    args.corpus, args.steps, args.smoke = tmp_path / "corpus", 0, False
+    command = train_command("s_tiny", args)  # on from the shipped file, by the fine-tune recipe
+    assert command[command.index("--init") + 1] == str(shipped / "s_tiny.npz")
+    assert "--finetune" in command
     args.only = ("s_tiny_wide",)  # an ablation from scratch on the shipped teacher's labels
     assert stages(args) == (("s_tiny_wide",),)
-    args.corpus, args.steps, args.smoke = tmp_path / "corpus", 0, False
     assert "--init" not in train_command("s_tiny_wide", args)
+    assert "--finetune" not in train_command("s_tiny_wide", args)

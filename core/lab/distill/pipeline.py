@@ -46,13 +46,15 @@ LOG_NAME = "pipeline_log.json"
 FEATURES_SMOKE_LIMIT = 4  # corpus shards encoded in a smoke run
 
 
-def is_trained(run_dir: Path, model: str, smoke: bool, steps: int = 0) -> bool:
+def is_trained(
+    run_dir: Path, model: str, smoke: bool, steps: int = 0, finetune: bool = False
+) -> bool:
     """Whether run_dir's checkpoint already holds every step of the model's schedule."""
     state = load_checkpoint(run_dir / "checkpoint.pt")
     if model == "teacher":
         default = (SMOKE_TEACHER if smoke else TeacherSettings()).steps
     else:
-        default = settings_for(model, smoke).steps
+        default = settings_for(model, smoke, finetune).steps
     return state is not None and state["step"] >= (steps or default)
 
 
@@ -75,6 +77,11 @@ def stages(args: argparse.Namespace) -> tuple[tuple[str, ...], ...]:
     return tuple(stage for stage in shipped if stage)
 
 
+def continuing(args: argparse.Namespace) -> bool:
+    """Whether the shipped students train on from their files (the fine-tune recipe)."""
+    return bool(args.continue_from and not args.only)
+
+
 def train_command(model: str, args: argparse.Namespace) -> list[str]:
     """The single-model training command the pipeline runs for `model`."""
     if model == "teacher":
@@ -91,8 +98,8 @@ def train_command(model: str, args: argparse.Namespace) -> list[str]:
             "--teacher",
             str(teacher_source(args)),
         ]
-        if args.continue_from and not args.only:
-            command += ["--init", str(args.continue_from / f"{model}.npz")]
+        if continuing(args):
+            command += ["--init", str(args.continue_from / f"{model}.npz"), "--finetune"]
     command += ["--out", str(args.runs / model)]
     command += ["--steps", str(args.steps)] if args.steps else []
     return command + (["--smoke"] if args.smoke else [])
@@ -100,7 +107,11 @@ def train_command(model: str, args: argparse.Namespace) -> list[str]:
 
 def run_stage(models: tuple[str, ...], args: argparse.Namespace, log: dict) -> None:
     """Train the stage's models, `args.jobs` processes at a time; raise if one fails."""
-    pending = [m for m in models if not is_trained(args.runs / m, m, args.smoke, args.steps)]
+    pending = [
+        m
+        for m in models
+        if not is_trained(args.runs / m, m, args.smoke, args.steps, continuing(args))
+    ]
     threads = max(1, (os.cpu_count() or 1) // max(1, min(args.jobs, len(pending) or 1)))
     env = os.environ | {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     running: dict[str, tuple[subprocess.Popen, float]] = {}

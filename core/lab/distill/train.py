@@ -282,6 +282,12 @@ def main() -> None:
         default=None,
         help="start from this run folder or model file (fine-tuning)",
     )
+    parser.add_argument(
+        "--finetune",
+        action="store_true",
+        help="the fine-tune recipe (recipes.FINETUNE_STUDENT, FINETUNE_S0) instead of the "
+        "from-scratch one; needs --init",
+    )
     parser.add_argument("--features", type=Path, default=None, help="Whisper feature cache")
     parser.add_argument(
         "--set",
@@ -293,12 +299,15 @@ def main() -> None:
     args = parser.parse_args()
     group, device = init_group(args.device)
     recipe = RECIPES[args.model]
-    settings = replace(settings_for(args.model, args.smoke), seed=args.seed)
+    if args.finetune and args.init is None:
+        raise SystemExit("--finetune trains a model on from a file: give it with --init.")
+    settings = replace(settings_for(args.model, args.smoke, args.finetune), seed=args.seed)
     if args.steps:
         settings = replace(settings, steps=args.steps)
     settings = override_settings(settings, args.set)
-    if args.set:  # the model card says how this run differs from its recipe
-        recipe = replace(recipe, note=f"{recipe.note} ({', '.join(args.set)})")
+    changes = (["fine-tune recipe"] if args.finetune else []) + args.set
+    if changes:  # the model card says how this run differs from its recipe
+        recipe = replace(recipe, note=f"{recipe.note} ({', '.join(changes)})")
     runs = args.out.parent
     data_dir = args.corpus / "train"
     if recipe.targets == "pseudo":
