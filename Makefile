@@ -18,13 +18,13 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' blender_manifest.toml)
 ZIP := build/tiny_lipsync-$(VERSION).zip
 
 .PHONY: help setup engines kokoro corpus-kokoro extension demo test lint test-core test-blender42 test-blender52 \
-	closure-rate head-renders bench seal-choice part-choice margin-choice corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model \
+	closure-rate head-renders bench seal-choice part-choice margin-choice corpus corpus-small corpus-finetune unlabelled devset eval corpus-timing train train-continue train-model \
 	train-smoke label-plots bench-batch bench-long bench-workflow whisper-encoder clean
 
 help:
 	@echo "make demo   - set up, build the extension zip and render the demo head into demo/"
 	@echo "make test   - set up, lint, and run every test (core, Blender 4.2 LTS, Blender 5.2 LTS)"
-	@echo "other: setup extension bench corpus corpus-small unlabelled devset eval corpus-timing train train-continue train-model train-smoke \
+	@echo "other: setup extension bench corpus corpus-small corpus-finetune unlabelled devset eval corpus-timing train train-continue train-model train-smoke \
 	label-plots bench-batch bench-long bench-workflow whisper-encoder seal-choice part-choice margin-choice clean"
 
 # --- environments (each made only when missing or when its requirements change) ----------------
@@ -196,6 +196,20 @@ corpus: $(VENV)/.installed build/.engines build/.kokoro
 # Only the Kokoro shards (slow: about one hour of audio per CPU hour), e.g. in the background.
 corpus-kokoro: $(VENV)/.installed build/.engines build/.kokoro
 	$(PY) -m core.lab.corpus.build --out data/corpus --engine kokoro --jobs $(or $(JOBS),1)
+
+# On a fresh machine, what `make train-continue` and its choices need, in about an hour on two
+# cores instead of the whole corpus's many hours: the dev set, the unlabelled real speech, two
+# shards of every espeak-ng, festival and flite voice (train, held-out and other-language
+# splits), the held-out Kokoro voice of the choosing sets (af_river) and KOKORO Kokoro training
+# shards spread over the voices. The same shards every time: a rerun builds only what is missing.
+KOKORO ?= 8
+corpus-finetune: $(VENV)/.installed build/.engines build/.kokoro unlabelled
+	test -f data/devset/manifest.json || $(MAKE) devset
+	$(PY) -m core.lab.corpus.build --out $(CORPUS) --engine espeak --engine festival \
+		--engine flite --per-voice 2 --jobs 2
+	$(PY) -m core.lab.corpus.build --out $(CORPUS) --engine kokoro --split heldout --max-shards 1
+	$(PY) -m core.lab.corpus.build --out $(CORPUS) --engine kokoro --split train \
+		--max-shards $(KOKORO) --jobs 2
 
 # Unlabelled real human speech (about 2.9 h, a dozen languages, Debian tuxpaint-stamps-default,
 # root for apt-get) into $(CORPUS)/unlabelled: the teacher pseudo-labels it for the students.

@@ -7,7 +7,7 @@ from core.audio.prepare import SAMPLE_RATE
 from core.errors import CorpusError
 from core.lab.corpus import espeak, festival, flite
 from core.lab.corpus.align import align, espeak_pronunciation, normalize_text
-from core.lab.corpus.build import build, job_texts
+from core.lab.corpus.build import build, job_texts, selected_jobs
 from core.lab.corpus.dataset import LABEL_FPS, read_shard, shard_paths
 from core.lab.corpus.engine_phones import (
     espeak_event_to_arpabet,
@@ -205,3 +205,19 @@ def test_small_build_end_to_end_and_resume(tmp_path):
     with np.load(shards[0]) as data:  # remade identically (seeded, fresh espeak state)
         assert all(np.array_equal(before[k], data[k]) for k in data.files)
     assert all(p.stat().st_mtime_ns == t for p, t in mtimes.items() if p != shards[0])
+
+
+def test_a_partial_build_selects_the_same_shards_from_the_plan_every_time():
+    """--per-voice and --max-shards choose from the whole plan, so a partial corpus is the same
+    whatever is already on disk, and a rerun of the command adds nothing."""
+    jobs = plan(small=False, seed=0)
+    two = selected_jobs(jobs, ("train",), ("espeak", "flite"), per_voice=2)
+    voices = {(j.engine, j.voice) for j in jobs if j.split == "train" and j.engine != "kokoro"}
+    voices = {v for v in voices if v[0] in ("espeak", "flite")}
+    assert len(two) == 2 * len(voices) and {(j.engine, j.voice) for j in two} == voices
+    assert all(j.split == "train" and j.engine in ("espeak", "flite") for j in two)
+    spread = selected_jobs(jobs, ("train",), ("kokoro",), max_shards=8)
+    kokoro = selected_jobs(jobs, ("train",), ("kokoro",))
+    assert len(spread) == 8 and spread[0] == kokoro[0]
+    assert len({j.voice for j in spread}) > 4  # spread over the voices, not the first few
+    assert selected_jobs(jobs, ("train",), ("kokoro",), max_shards=8) == spread

@@ -197,6 +197,25 @@ def first_per_voice(jobs: list[ShardJob], per_voice: int) -> list[ShardJob]:
     return kept
 
 
+def selected_jobs(
+    jobs: list[ShardJob],
+    splits: tuple[str, ...] = (),
+    engines: tuple[str, ...] = (),
+    per_voice: int = 0,
+    max_shards: int = 0,
+) -> list[ShardJob]:
+    """The plan's jobs of `splits` and `engines` (all if empty), at most `per_voice` of each
+    voice and `max_shards` in all (spread evenly over the plan's voices). Chosen from the plan,
+    not from what is missing, so the same command builds the same shards however often it runs."""
+    jobs = [job for job in jobs if not splits or job.split in splits]
+    jobs = [job for job in jobs if not engines or job.engine in engines]
+    if per_voice:
+        jobs = first_per_voice(jobs, per_voice)
+    if max_shards and len(jobs) > max_shards:
+        jobs = [jobs[i * len(jobs) // max_shards] for i in range(max_shards)]
+    return jobs
+
+
 def build(
     out: Path,
     small: bool = False,
@@ -216,13 +235,8 @@ def build(
     from tqdm import tqdm
 
     out = Path(out)
-    todo = [job for job in plan(small, seed, with_mbrola) if not is_done(job, out)]
-    todo = [job for job in todo if not splits or job.split in splits]
-    todo = [job for job in todo if not engines or job.engine in engines]
-    if per_voice:
-        todo = first_per_voice(todo, per_voice)
-    if max_shards and len(todo) > max_shards:  # spread evenly over the plan's voices
-        todo = [todo[i * len(todo) // max_shards] for i in range(max_shards)]
+    chosen = selected_jobs(plan(small, seed, with_mbrola), splits, engines, per_voice, max_shards)
+    todo = [job for job in chosen if not is_done(job, out)]
     started = time.perf_counter()
     audio_s = 0.0
     # Every shard runs in a fresh process: libespeak-ng carries state from one utterance to the
