@@ -1,0 +1,127 @@
+"""How closely each student follows the teacher's lip gap, on speech it learnt from and on speech
+it never heard: `python -m core.lab.studies.teacher_fit [MODEL.npz ...]`.
+
+A student that follows the teacher on its own training clips but not on new ones lacks data; one
+that does not follow it even there lacks something else (capacity, context, the objective). Lip
+gap r (correlation with the teacher's, every frame of every clip pooled, both smoothed as the
+add-on keys them) and mean absolute difference, on: the unlabelled real speech of the corpus
+(the students learn from the teacher's labels of it), the held-out Kokoro voice (a voice of the
+family the students learn from) and the dev set's choose half (unseen English speakers); for each
+student as it ships and as its pose head alone (no seal, no parting). The teacher against itself
+with its frames 0.25 s later in Whisper's windows, and under white noise 40 dB down, is the
+ceiling: how far the same model moves on the same speech. Writes reports/teacher_fit.md.
+"""
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from ...api import Model, load_model, predict
+from ...demohead.head import lip_gap, load_demo_head
+from ...runtime.catalog import MODELS_DIR
+from ..corpus.dataset import iter_corpus
+from ..distill.ship_check import pose_head_only
+from ..eval.choosing_sets import kokoro_heldout
+from ..eval.eval_sets import REAL_V2_CHOOSE, real_halves
+
+FPS = 60.0
+SHIFT_S = 0.25  # the teacher's own frames this much later in its 10 s windows
+NOISE_DB = 40.0
+UNLABELLED_CLIPS = 150  # drawn at random (seed 0) from the corpus's unlabelled real speech
+
+
+def lip_gap_mm(model: Model, audio: np.ndarray) -> np.ndarray:
+    """The demo head's lip gap (T,) in mm at FPS, smoothing on, as the add-on keys it."""
+    animation = predict(model, audio, 16000, fps=FPS, smoothing=True)
+    return lip_gap(animation.weights, animation.channel_names, load_demo_head()) * 1000.0
+
+
+def agreement(gaps: list[np.ndarray], reference: list[np.ndarray]) -> tuple[float, float]:
+    """Pooled correlation and mean absolute difference (mm) of clip-wise gap curves."""
+    lengths = [min(len(g), len(r)) for g, r in zip(gaps, reference, strict=True)]
+    ours = np.concatenate([g[:n] for g, n in zip(gaps, lengths, strict=True)])
+    theirs = np.concatenate([r[:n] for r, n in zip(reference, lengths, strict=True)])
+    return float(np.corrcoef(ours, theirs)[0, 1]), float(np.abs(ours - theirs).mean())
+
+
+def clip_sets(devset: Path, corpus: Path) -> dict[str, list[np.ndarray]]:
+    """Audio of the three sets, in the order the report lists them."""
+    unlabelled = [u.audio for u in iter_corpus(corpus / "unlabelled") if not u.augmentation]
+    picked = np.random.default_rng(0).choice(
+        len(unlabelled), min(UNLABELLED_CLIPS, len(unlabelled)), replace=False
+    )
+    return {
+        "unlabelled real speech (learnt from)": [unlabelled[i] for i in picked],
+        "held-out Kokoro voice": [u.audio for u in kokoro_heldout(corpus)],
+        "dev set v2, choose half (unseen)": [
+            i.audio for i in real_halves(devset, None)[REAL_V2_CHOOSE]
+        ],
+    }
+
+
+def teacher_against_itself(teacher: Model, clips: list[np.ndarray]) -> dict[str, tuple]:
+    """The ceiling rows: the teacher on the same speech moved in its windows, and under noise."""
+    reference = [lip_gap_mm(teacher, a) for a in clips]
+    pad = int(SHIFT_S * 16000)
+    later = [
+        lip_gap_mm(teacher, np.concatenate([np.zeros(pad, np.float32), a]))[int(SHIFT_S * FPS) :]
+        for a in clips
+    ]
+    rng = np.random.default_rng(0)
+    level = 10 ** (-NOISE_DB / 20)
+    noisy = [
+        lip_gap_mm(teacher, a + level * np.sqrt(np.mean(a**2)) * rng.standard_normal(len(a)))
+        for a in clips
+    ]
+    return {
+        f"teacher, its frames {SHIFT_S:g} s later in its windows": agreement(later, reference),
+        f"teacher, white noise {NOISE_DB:g} dB under the speech": agreement(noisy, reference),
+    }
+
+
+def measure(students: list[Path], teacher_path: Path, devset: Path, corpus: Path) -> list[str]:
+    """The report's table rows, one per set and model."""
+    teacher = load_model(teacher_path)
+    lines = []
+    for set_name, clips in clip_sets(devset, corpus).items():
+        reference = [lip_gap_mm(teacher, a) for a in clips]
+        seconds = sum(len(a) for a in clips) / 16000
+        for path in students:
+            model = load_model(path)
+            for label, variant in ((model.name, model), (f"{model.name}, pose alone", None)):
+                variant = variant or pose_head_only(model)
+                r, mad = agreement([lip_gap_mm(variant, a) for a in clips], reference)
+                lines.append(f"| {set_name} ({seconds:.0f} s) | {label} | {r:.3f} | {mad:.2f} |")
+        if set_name.startswith("dev set"):
+            for label, (r, mad) in teacher_against_itself(teacher, clips).items():
+                lines.append(f"| {set_name} ({seconds:.0f} s) | {label} | {r:.3f} | {mad:.2f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.lab.studies.teacher_fit")
+    shipped = [MODELS_DIR / f"{n}.npz" for n in ("s_tiny", "s_lowlat", "s0")]
+    parser.add_argument("students", nargs="*", type=Path, default=shipped)
+    parser.add_argument("--teacher", type=Path, default=MODELS_DIR / "teacher.npz")
+    parser.add_argument("--devset", type=Path, default=Path("data/devset"))
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    parser.add_argument("--out", type=Path, default=Path("reports/teacher_fit.md"))
+    args = parser.parse_args(argv)
+    rows = measure(args.students, args.teacher, args.devset, args.corpus)
+    text = [
+        "# How closely the students follow the teacher's lip gap",
+        "",
+        (__doc__ or "").split("\n\n", 1)[1].strip(),
+        "",
+        "| set | model | lip gap r | abs. diff. mm |",
+        "|---|---|---|---|",
+        *rows,
+    ]
+    args.out.write_text("\n".join(text) + "\n")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
