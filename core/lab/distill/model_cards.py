@@ -228,8 +228,8 @@ def card_text(
         f"final training loss {_final_loss(state['history']):.5f}",
         *option_lines(settings),
         *([] if name == "teacher" else label_lines(runs)),
-        f"- wall time {run.get('wall_s', 0) / 60:.0f} min on {run.get('threads', '?')} "
-        "CPU threads (`make train`)",
+        f"- wall time of its last run: {run.get('wall_s', 0) / 60:.0f} min on "
+        f"{run.get('threads', '?')} CPU threads",
     ]
     lines += ["", EVAL_HEADING, "", *eval_lines(rows, name)]
     lines += ["", "## Known limits", "", *[f"- {limit}" for limit in LIMITS]]
