@@ -611,6 +611,25 @@ def test_feature_cache_limit_counts_what_is_cached(synthetic_corpus, tmp_path):
     assert build_cache(synthetic_corpus, tmp_path, ("train",), DEFAULT_ENCODER) == shards - 1
 
 
+def test_a_resumed_feature_cache_reaches_every_voice_as_an_uninterrupted_one(tmp_path):
+    """Interrupted after two voices' first shards, a limited cache resumed still takes the first
+    shard of every other voice before anyone's second."""
+    from core.lab.distill.features import still_to_cache
+
+    names = [
+        f"shard-{i:05d}-{engine}" for i, engine in enumerate(["espeak-a"] * 3 + ["flite-b"] * 2)
+    ]
+    names += ["shard-00100-festival-c"]
+    todo = [(tmp_path / "corpus" / f"{n}.npz", tmp_path / "cache" / f"{n}.npz") for n in names]
+    first = [shard.stem for shard, _ in still_to_cache(todo, 3)]
+    assert first == ["shard-00000-espeak-a", "shard-00003-flite-b", "shard-00100-festival-c"]
+    (tmp_path / "cache").mkdir()
+    for n in first[:2]:  # interrupted here
+        (tmp_path / "cache" / f"{n}.npz").touch()
+    assert [shard.stem for shard, _ in still_to_cache(todo, 3)] == ["shard-00100-festival-c"]
+    assert len(still_to_cache(todo, 0)) == len(names) - 2
+
+
 def test_training_settings_take_overrides_by_name():
     from core.lab.distill.train import override_settings
 

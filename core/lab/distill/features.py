@@ -146,6 +146,15 @@ def interleave_voices(todo: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
     return [(shard, out) for _, _, shard, out in sorted(ranked)]
 
 
+def still_to_cache(todo: list[tuple[Path, Path]], limit: int) -> list[tuple[Path, Path]]:
+    """Of (corpus shard, cache path) pairs, the first `limit` round-robin over voices (0: all)
+    whose cache file is missing. The order is taken over every pair, cached or not, so a run
+    resumed after an interruption caches the same shards as one that was not interrupted."""
+    return [
+        (shard, out) for shard, out in interleave_voices(todo)[: limit or None] if not out.exists()
+    ]
+
+
 def build_cache(
     corpus_dir: Path,
     out_dir: Path,
@@ -156,8 +165,10 @@ def build_cache(
     skip_engines: tuple[str, ...] = (),
 ) -> int:
     """Cache every finished corpus shard of `splits` (of `engines`, if given; not of
-    `skip_engines`) not cached yet, until the cache holds `limit` of them (0: all; a rerun of
-    the same command adds nothing); returns shards written."""
+    `skip_engines`) not cached yet, or with a `limit`, the first `limit` of them round-robin over
+    voices (0: all). The same shards whether the run was interrupted or not: the order is taken
+    over every shard, cached or not, so a resumed run does not fill its limit with the second
+    shards of the voices it had already reached. Returns shards written."""
     config = WhisperTeacherConfig()
     encoder = load_encoder(encoder_path)
     todo = [
@@ -167,9 +178,7 @@ def build_cache(
         if (not engines or shard_engine(shard) in engines)
         and shard_engine(shard) not in skip_engines
     ]
-    cached = sum(out.exists() for _, out in todo)
-    todo = interleave_voices([(shard, out) for shard, out in todo if not out.exists()])
-    todo = todo[: max(0, limit - cached) if limit else None]
+    todo = still_to_cache(todo, limit)
     started = time.perf_counter()
     quiet = Path(out_dir) / "train" / QUIET_NAME
     if "train" in splits and not quiet.exists():
