@@ -108,32 +108,33 @@ FULL_STUDENT = TrainSettings(
 FULL_ABLATION = FULL_STUDENT
 
 # A shipped student trained on from its file (`make train-continue`, train.py --finetune): the
-# recipe its last runs won with (reports/training_log.md): a one-cycle schedule at a tenth of
-# the first rate; speech played faster and slower; the demo head's mouth width; closure errors
-# on rounded sounds and on speech without a closure weighed up; each of the teacher's closures
-# peaking as high and nothing peaking away from them; Kokoro's running English 30 % of crops.
+# recipe its last runs won with (reports/training_log.md). S-tiny: a one-cycle schedule at an
+# eighth of the first rate; speech played faster and slower; the demo head's lip gap weighed 10x
+# the first recipe's (it was 3 % of the loss) and its mouth width; closure errors on rounded
+# sounds and on speech without a closure weighed up; each of the teacher's closures peaking as
+# high and nothing peaking away from them; Kokoro's running English 30 % of the crops.
 FINETUNE_STUDENT = replace(
     FULL_STUDENT,
     steps=8000,
     lr=2.5e-4,
     engine_shares=(("kokoro", 0.3),),
     speed_share=0.5,
+    gap_weight=3.0,
     width_weight=5.0,
     rounded_negative_weight=40.0,
     peak_weight=0.5,
     quiet_weight=1.0,
     hard_negative_weight=6.0,
 )
-# S0 as it last shipped: half the steps at twice the rate, the first quiet objective, no rest
-# loss (its recipe never had one).
-FINETUNE_S0 = replace(
+# S-lowlat lost with the stronger quiet objective and the heavier lip gap: its own last win.
+FINETUNE_S_LOWLAT = replace(
     FINETUNE_STUDENT,
-    steps=4000,
-    lr=5e-4,
-    rest_weight=FULL_S0.rest_weight,
+    gap_weight=FULL_STUDENT.gap_weight,
     quiet_weight=0.5,
-    hard_negative_weight=FULL_S0.hard_negative_weight,
+    hard_negative_weight=FULL_STUDENT.hard_negative_weight,
 )
+# S0 as it last shipped: half the steps at twice the rate, no rest loss (never in its recipe).
+FINETUNE_S0 = replace(FINETUNE_S_LOWLAT, steps=4000, lr=5e-4, rest_weight=FULL_S0.rest_weight)
 
 
 def settings_for(model: str, smoke: bool, finetune: bool = False) -> TrainSettings:
@@ -142,7 +143,7 @@ def settings_for(model: str, smoke: bool, finetune: bool = False) -> TrainSettin
     if smoke:
         return SMOKE_STUDENT
     if finetune:
-        return {"s0": FINETUNE_S0}.get(model, FINETUNE_STUDENT)
+        return {"s0": FINETUNE_S0, "s_lowlat": FINETUNE_S_LOWLAT}.get(model, FINETUNE_STUDENT)
     return {"s0": FULL_S0, "s_tiny": FULL_STUDENT, "s_lowlat": FULL_STUDENT}.get(
         model, FULL_ABLATION
     )
