@@ -109,10 +109,11 @@ FULL_ABLATION = FULL_STUDENT
 
 # A shipped student trained on from its file (`make train-continue`, train.py --finetune): the
 # recipe its last runs won with (reports/training_log.md). S-tiny: a one-cycle schedule at an
-# eighth of the first rate; speech played faster and slower; the demo head's lip gap weighed 10x
-# the first recipe's (it was 3 % of the loss) and its mouth width; closure errors on rounded
-# sounds and on speech without a closure weighed up; each of the teacher's closures peaking as
-# high and nothing peaking away from them; Kokoro's running English 30 % of the crops.
+# eighth of the first rate; speech played faster and slower; the demo head's mouth width and its
+# lip gap, weighed 10x the first recipe's (the pose was 3 % of the loss; this beat its control,
+# narrowly, on both halves of the dev set); closure errors on rounded sounds and on speech
+# without a closure weighed up; each of the teacher's closures peaking as high and nothing
+# peaking away from them; Kokoro's running English 30 % of the crops.
 FINETUNE_STUDENT = replace(
     FULL_STUDENT,
     steps=8000,
