@@ -126,7 +126,8 @@ train: $(VENV)/.installed unlabelled
 # Another session's share of training: the Whisper features of up to SHARDS corpus shards (round-
 # robin over voices) and of all the unlabelled real speech, the shipped teacher's pseudo-labels of
 # them, then S0, S-tiny and S-lowlat each train on from their shipped file by the fine-tune
-# recipe their last runs won with (recipes.py: FINETUNE_STUDENT, FINETUNE_S0; STEPS overrides).
+# recipe their last runs won with (recipes.py: FINETUNE_STUDENT, FINETUNE_S_LOWLAT,
+# FINETUNE_S0; STEPS overrides).
 # RETRAIN_TEACHER=1: the teacher's head first learns again from every cached shard and labels.
 SHARDS ?= 24
 train-continue: $(VENV)/.installed unlabelled

@@ -4,7 +4,7 @@ import numpy as np
 
 from core.api import load_model
 from core.lab.distill.synthetic import synthetic_utterance
-from core.lab.studies.teacher_fit import agreement, teacher_against_itself
+from core.lab.studies.teacher_fit import agreement, lip_gap_mm, teacher_against_itself
 
 
 def test_agreement_pools_clips_and_trims_each_pair_to_the_shorter():
@@ -21,7 +21,7 @@ def test_the_teacher_barely_moves_on_the_same_speech():
     teacher's gap still follows itself (about r 0.9 here, 0.99 on real speech)."""
     teacher = load_model("teacher")
     audio = synthetic_utterance("fit", np.random.default_rng(1), 3.0).audio
-    rows = teacher_against_itself(teacher, [audio])
+    rows = teacher_against_itself(teacher, [audio], [lip_gap_mm(teacher, audio)])
     assert len(rows) == 2
     for r, mad in rows.values():
         assert r > 0.85 and mad < 1.5
