@@ -23,20 +23,16 @@ def carried_rows(previous_json: Path, present: set[str], set_names: set[str]) ->
         return []
     previous = json.loads(previous_json.read_text())
     measured = previous.get("date", "earlier")  # eval.json before 2026-12-03 had no date
-    rows = []
-    for row in previous.get("rows", []):
-        base = row["system"].split(" (measured ")[0]
-        if row.get("kind") not in MODEL_KINDS or base in present:
-            continue
-        if row["eval_set"] not in set_names:
-            continue
-        stamp = row["system"] if base != row["system"] else base + CARRIED.format(date=measured)
-        rows.append(_restore_infinities(row) | {"system": stamp})
-    return rows
+    rows = [row for row in previous.get("rows", []) if row.get("kind") in MODEL_KINDS]
+    return carried_system_rows(rows, present, set_names, measured, CARRIED)
 
 
 def carried_system_rows(
-    previous_rows: list[dict], measured: set[str], set_names: set[str], date: str
+    previous_rows: list[dict],
+    measured: set[str],
+    set_names: set[str],
+    date: str,
+    mark: str = " (measured {date})",
 ) -> list[dict]:
     """Rows {"eval_set", "system", ...} of a section of the previous eval.json (fidelity and
     rounding, robustness) for systems this run did not measure, on sets it still scores, each
@@ -46,7 +42,7 @@ def carried_system_rows(
         base = row["system"].split(" (measured ")[0]
         if base in measured or row["eval_set"] not in set_names:
             continue
-        stamp = row["system"] if base != row["system"] else f"{base} (measured {date})"
+        stamp = row["system"] if base != row["system"] else base + mark.format(date=date)
         rows.append(_restore_infinities(row) | {"system": stamp})
     return rows
 
