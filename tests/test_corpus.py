@@ -221,3 +221,12 @@ def test_a_partial_build_selects_the_same_shards_from_the_plan_every_time():
     assert len(spread) == 8 and spread[0] == kokoro[0]
     assert len({j.voice for j in spread}) > 4  # spread over the voices, not the first few
     assert selected_jobs(jobs, ("train",), ("kokoro",), max_shards=8) == spread
+    firsts = selected_jobs(jobs, ("train",), per_voice=1, voices=("af_bella", "en-us+f3"))
+    assert [(j.engine, j.voice) for j in firsts] == [("espeak", "en-us+f3"), ("kokoro", "af_bella")]
+    assert firsts[1].index == kokoro[2].index  # the voice's first shard of the plan
+
+
+def test_a_build_of_a_voice_not_in_the_plan_fails_before_building(tmp_path):
+    with pytest.raises(CorpusError, match="no such voice in the plan: af_nobody"):
+        build(tmp_path / "corpus", voices=("af_nobody",))
+    assert not (tmp_path / "corpus").exists()

@@ -203,12 +203,15 @@ def selected_jobs(
     engines: tuple[str, ...] = (),
     per_voice: int = 0,
     max_shards: int = 0,
+    voices: tuple[str, ...] = (),
 ) -> list[ShardJob]:
-    """The plan's jobs of `splits` and `engines` (all if empty), at most `per_voice` of each
-    voice and `max_shards` in all (spread evenly over the plan's voices). Chosen from the plan,
-    not from what is missing, so the same command builds the same shards however often it runs."""
+    """The plan's jobs of `splits`, `engines` and `voices` (all if empty), at most `per_voice`
+    of each voice and `max_shards` in all (spread evenly over the plan's voices). Chosen from
+    the plan, not from what is missing, so the same command builds the same shards however
+    often it runs."""
     jobs = [job for job in jobs if not splits or job.split in splits]
     jobs = [job for job in jobs if not engines or job.engine in engines]
+    jobs = [job for job in jobs if not voices or job.voice in voices]
     if per_voice:
         jobs = first_per_voice(jobs, per_voice)
     if max_shards and len(jobs) > max_shards:
@@ -226,16 +229,22 @@ def build(
     engines: tuple[str, ...] = (),
     per_voice: int = 0,
     max_shards: int = 0,
+    voices: tuple[str, ...] = (),
 ) -> Path:
-    """Run every missing shard of the plan (of `splits` and `engines` only, at most `per_voice`
-    shards of each voice and `max_shards` in all, if given) into `out`, then write
+    """Run every missing shard of the plan (of `splits`, `engines` and `voices` only, at most
+    `per_voice` shards of each voice and `max_shards` in all, if given) into `out`, then write
     `out/summary.md`."""
     import multiprocessing
 
     from tqdm import tqdm
 
     out = Path(out)
-    chosen = selected_jobs(plan(small, seed, with_mbrola), splits, engines, per_voice, max_shards)
+    chosen = selected_jobs(
+        plan(small, seed, with_mbrola), splits, engines, per_voice, max_shards, voices
+    )
+    unknown = set(voices) - {job.voice for job in plan(small, seed, with_mbrola)}
+    if unknown:
+        raise CorpusError(f"no such voice in the plan: {', '.join(sorted(unknown))}")
     todo = [job for job in chosen if not is_done(job, out)]
     started = time.perf_counter()
     audio_s = 0.0
@@ -298,6 +307,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="at most this many shards, spread evenly over the selection (0: all)",
     )
+    parser.add_argument(
+        "--voice",
+        action="append",
+        default=[],
+        help="build only this voice's shards (repeatable; a plan name, e.g. af_bella or en-us+f3)",
+    )
     args = parser.parse_args(argv)
     if args.mbrola:
         print(f"note: {mbrola.LICENCE_NOTE}")
@@ -312,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             tuple(args.engine),
             args.per_voice,
             args.max_shards,
+            tuple(args.voice),
         )
     except LipSyncError as error:
         parser.exit(1, f"corpus build failed: {error}\n")
