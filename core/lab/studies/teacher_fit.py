@@ -9,7 +9,10 @@ add-on keys them) and mean absolute difference, on: the unlabelled real speech o
 family the students learn from) and the dev set's choose half (unseen English speakers); for each
 student as it ships and as its pose head alone (no seal, no parting). The teacher against itself
 with its frames 0.25 s later in Whisper's windows, and under white noise 40 dB down, is the
-ceiling: how far the same model moves on the same speech. Writes reports/teacher_fit.md.
+ceiling: how far the same model moves on the same speech; its curve a frame or three late shows
+how much of r a timing error alone costs. Beside r: r of the curves' 200 ms means (the syllable-
+scale shape, without the fine timing) and the amplitude (the spread of the student's gap over
+the teacher's: under 1, a student that opens and closes less). Writes reports/teacher_fit.md.
 """
 
 import argparse
@@ -43,12 +46,38 @@ def lip_gap_mm(model: Model, audio: np.ndarray) -> np.ndarray:
     return lip_gap(animation.weights, animation.channel_names, _demo_head()) * 1000.0
 
 
-def agreement(gaps: list[np.ndarray], reference: list[np.ndarray]) -> tuple[float, float]:
-    """Pooled correlation and mean absolute difference (mm) of clip-wise gap curves."""
+SLOW_S = 0.2  # the moving mean that keeps a syllable's shape and drops the fine timing
+LATE_FRAMES = (1, 3)  # the teacher against itself this many frames late
+
+
+def _moving_mean(curve: np.ndarray) -> np.ndarray:
+    width = int(SLOW_S * FPS) | 1
+    padded = np.pad(curve, width // 2, mode="edge")  # no dip towards zero at a clip's ends
+    return np.convolve(padded, np.ones(width) / width, mode="valid")
+
+
+def agreement(
+    gaps: list[np.ndarray], reference: list[np.ndarray]
+) -> tuple[float, float, float, float]:
+    """Of clip-wise gap curves, pooled: correlation, mean absolute difference (mm), correlation
+    of their moving means, and the amplitude (standard deviation of `gaps` over `reference`'s)."""
     lengths = [min(len(g), len(r)) for g, r in zip(gaps, reference, strict=True)]
-    ours = np.concatenate([g[:n] for g, n in zip(gaps, lengths, strict=True)])
-    theirs = np.concatenate([r[:n] for r, n in zip(reference, lengths, strict=True)])
-    return float(np.corrcoef(ours, theirs)[0, 1]), float(np.abs(ours - theirs).mean())
+    pairs = [(g[:n], r[:n]) for g, r, n in zip(gaps, reference, lengths, strict=True)]
+    ours, theirs = (np.concatenate(side) for side in zip(*pairs, strict=True))
+    slow_ours, slow_theirs = (
+        np.concatenate([_moving_mean(c) for c in side]) for side in zip(*pairs, strict=True)
+    )
+    return (
+        float(np.corrcoef(ours, theirs)[0, 1]),
+        float(np.abs(ours - theirs).mean()),
+        float(np.corrcoef(slow_ours, slow_theirs)[0, 1]),
+        float(ours.std() / theirs.std()),
+    )
+
+
+def teacher_late(reference: list[np.ndarray], frames: int) -> tuple[float, float, float, float]:
+    """The teacher's own curves against themselves `frames` later: what that timing error costs."""
+    return agreement([g[frames:] for g in reference], [g[:-frames] for g in reference])
 
 
 def clip_sets(devset: Path, corpus: Path) -> dict[str, list[np.ndarray]]:
@@ -82,10 +111,16 @@ def teacher_against_itself(
         lip_gap_mm(teacher, a + level * np.sqrt(np.mean(a**2)) * rng.standard_normal(len(a)))
         for a in clips
     ]
+    late = {
+        f"teacher, its own curve {k} frame{'s' if k > 1 else ''} ({k * 1000 / FPS:.0f} ms) late": (
+            teacher_late(reference, k)
+        )
+        for k in LATE_FRAMES
+    }
     return {
         f"teacher, its frames {SHIFT_S:g} s later in its windows": agreement(later, reference),
         f"teacher, white noise {NOISE_DB:g} dB under the speech": agreement(noisy, reference),
-    }
+    } | late
 
 
 def measure(students: list[Path], teacher_path: Path, devset: Path, corpus: Path) -> list[str]:
@@ -99,12 +134,17 @@ def measure(students: list[Path], teacher_path: Path, devset: Path, corpus: Path
             model = load_model(path)
             for label, variant in ((model.name, model), (f"{model.name}, pose alone", None)):
                 variant = variant or pose_head_only(model)
-                r, mad = agreement([lip_gap_mm(variant, a) for a in clips], reference)
-                lines.append(f"| {set_name} ({seconds:.0f} s) | {label} | {r:.3f} | {mad:.2f} |")
+                figures = agreement([lip_gap_mm(variant, a) for a in clips], reference)
+                lines.append(_row(f"{set_name} ({seconds:.0f} s)", label, figures))
         if set_name.startswith("dev set"):
-            for label, (r, mad) in teacher_against_itself(teacher, clips, reference).items():
-                lines.append(f"| {set_name} ({seconds:.0f} s) | {label} | {r:.3f} | {mad:.2f} |")
+            for label, figures in teacher_against_itself(teacher, clips, reference).items():
+                lines.append(_row(f"{set_name} ({seconds:.0f} s)", label, figures))
     return lines
+
+
+def _row(set_name: str, label: str, figures: tuple[float, float, float, float]) -> str:
+    r, mad, slow_r, amplitude = figures
+    return f"| {set_name} | {label} | {r:.3f} | {slow_r:.3f} | {amplitude:.2f} | {mad:.2f} |"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         (__doc__ or "").split("\n\n", 1)[1].strip(),
         "",
-        "| set | model | lip gap r | abs. diff. mm |",
-        "|---|---|---|---|",
+        "| set | model | lip gap r | r of 200 ms means | amplitude | abs. diff. mm |",
+        "|---|---|---|---|---|---|",
         *rows,
     ]
     args.out.write_text("\n".join(text) + "\n")
