@@ -239,12 +239,11 @@ def build(
     from tqdm import tqdm
 
     out = Path(out)
-    chosen = selected_jobs(
-        plan(small, seed, with_mbrola), splits, engines, per_voice, max_shards, voices
-    )
-    unknown = set(voices) - {job.voice for job in plan(small, seed, with_mbrola)}
+    planned = plan(small, seed, with_mbrola)
+    unknown = set(voices) - {job.voice for job in planned}
     if unknown:
         raise CorpusError(f"no such voice in the plan: {', '.join(sorted(unknown))}")
+    chosen = selected_jobs(planned, splits, engines, per_voice, max_shards, voices)
     todo = [job for job in chosen if not is_done(job, out)]
     started = time.perf_counter()
     audio_s = 0.0

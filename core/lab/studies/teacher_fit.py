@@ -18,6 +18,7 @@ the teacher's: under 1, a student that opens and closes less). Writes reports/te
 import argparse
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -56,18 +57,22 @@ def _moving_mean(curve: np.ndarray) -> np.ndarray:
     return np.convolve(padded, np.ones(width) / width, mode="valid")
 
 
-def agreement(
-    gaps: list[np.ndarray], reference: list[np.ndarray]
-) -> tuple[float, float, float, float]:
-    """Of clip-wise gap curves, pooled: correlation, mean absolute difference (mm), correlation
-    of their moving means, and the amplitude (standard deviation of `gaps` over `reference`'s)."""
+class Agreement(NamedTuple):
+    r: float  # correlation
+    mad: float  # mean absolute difference, mm
+    slow_r: float  # correlation of the moving means
+    amplitude: float  # standard deviation over the reference's
+
+
+def agreement(gaps: list[np.ndarray], reference: list[np.ndarray]) -> Agreement:
+    """How clip-wise gap curves follow the reference's, every frame pooled."""
     lengths = [min(len(g), len(r)) for g, r in zip(gaps, reference, strict=True)]
     pairs = [(g[:n], r[:n]) for g, r, n in zip(gaps, reference, lengths, strict=True)]
     ours, theirs = (np.concatenate(side) for side in zip(*pairs, strict=True))
     slow_ours, slow_theirs = (
         np.concatenate([_moving_mean(c) for c in side]) for side in zip(*pairs, strict=True)
     )
-    return (
+    return Agreement(
         float(np.corrcoef(ours, theirs)[0, 1]),
         float(np.abs(ours - theirs).mean()),
         float(np.corrcoef(slow_ours, slow_theirs)[0, 1]),
@@ -75,7 +80,7 @@ def agreement(
     )
 
 
-def teacher_late(reference: list[np.ndarray], frames: int) -> tuple[float, float, float, float]:
+def teacher_late(reference: list[np.ndarray], frames: int) -> Agreement:
     """The teacher's own curves against themselves `frames` later: what that timing error costs."""
     return agreement([g[frames:] for g in reference], [g[:-frames] for g in reference])
 
@@ -97,7 +102,7 @@ def clip_sets(devset: Path, corpus: Path) -> dict[str, list[np.ndarray]]:
 
 def teacher_against_itself(
     teacher: Model, clips: list[np.ndarray], reference: list[np.ndarray]
-) -> dict[str, tuple]:
+) -> dict[str, Agreement]:
     """The ceiling rows: the teacher on the same speech moved in its windows, and under noise,
     against its own gaps on the clips (`reference`)."""
     pad = int(SHIFT_S * 16000)
@@ -142,9 +147,10 @@ def measure(students: list[Path], teacher_path: Path, devset: Path, corpus: Path
     return lines
 
 
-def _row(set_name: str, label: str, figures: tuple[float, float, float, float]) -> str:
-    r, mad, slow_r, amplitude = figures
-    return f"| {set_name} | {label} | {r:.3f} | {slow_r:.3f} | {amplitude:.2f} | {mad:.2f} |"
+def _row(set_name: str, label: str, a: Agreement) -> str:
+    return (
+        f"| {set_name} | {label} | {a.r:.3f} | {a.slow_r:.3f} | {a.amplitude:.2f} | {a.mad:.2f} |"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
