@@ -198,12 +198,15 @@ corpus: $(VENV)/.installed build/.engines build/.kokoro
 corpus-kokoro: $(VENV)/.installed build/.engines build/.kokoro
 	$(PY) -m core.lab.corpus.build --out data/corpus --engine kokoro --jobs $(or $(JOBS),1)
 
-# On a fresh machine, what `make train-continue` and its choices need, in about an hour on two
+# On a fresh machine, what `make train-continue` and its choices need, in about two hours on two
 # cores instead of the whole corpus's many hours: the dev set, the unlabelled real speech, two
 # shards of every espeak-ng, festival and flite voice (train, held-out and other-language
-# splits), the held-out Kokoro voice of the choosing sets (af_river) and KOKORO Kokoro training
-# shards spread over the voices. The same shards every time: a rerun builds only what is missing.
+# splits), the held-out Kokoro voice of the choosing sets (af_river), KOKORO Kokoro training
+# shards spread over the voices and the first shard of each of KOKORO_VOICES (the shipped
+# S-tiny's card lists what it learnt from; a fine-tune on less lost points: training_log.md).
+# The same shards every time: a rerun builds only what is missing.
 KOKORO ?= 8
+KOKORO_VOICES ?= af_aoede af_bella af_heart af_jessica af_kore af_nicole af_nova af_sarah
 corpus-finetune: $(VENV)/.installed build/.engines build/.kokoro unlabelled
 	test -f data/devset/manifest.json || $(MAKE) devset
 	$(PY) -m core.lab.corpus.build --out $(CORPUS) --engine espeak --engine festival \
@@ -211,6 +214,8 @@ corpus-finetune: $(VENV)/.installed build/.engines build/.kokoro unlabelled
 	$(PY) -m core.lab.corpus.build --out $(CORPUS) --engine kokoro --split heldout --max-shards 1
 	$(PY) -m core.lab.corpus.build --out $(CORPUS) --engine kokoro --split train \
 		--max-shards $(KOKORO) --jobs 2
+	$(PY) -m core.lab.corpus.build --out $(CORPUS) --engine kokoro --split train --per-voice 1 \
+		$(foreach v,$(KOKORO_VOICES),--voice $(v)) --jobs 2
 
 # Unlabelled real human speech (about 2.9 h, a dozen languages, Debian tuxpaint-stamps-default,
 # root for apt-get) into $(CORPUS)/unlabelled: the teacher pseudo-labels it for the students.
