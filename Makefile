@@ -202,11 +202,11 @@ corpus-kokoro: $(VENV)/.installed build/.engines build/.kokoro
 # cores instead of the whole corpus's many hours: the dev set, the unlabelled real speech, two
 # shards of every espeak-ng, festival and flite voice (train, held-out and other-language
 # splits), the held-out Kokoro voice of the choosing sets (af_river), KOKORO Kokoro training
-# shards spread over the voices and the first shard of each of KOKORO_VOICES (the shipped
-# S-tiny's card lists what it learnt from; a fine-tune on less lost points: training_log.md).
+# shards spread over the voices and the first shard of each of KOKORO_VOICES (the Kokoro voices
+# on the shipped S-tiny's card: a fine-tune on fewer of them lost points, training_log.md).
 # The same shards every time: a rerun builds only what is missing.
 KOKORO ?= 8
-KOKORO_VOICES ?= af_aoede af_bella af_heart af_jessica af_kore af_nicole af_nova af_sarah
+KOKORO_VOICES ?= af_alloy af_aoede af_bella af_heart af_jessica af_kore af_nicole af_nova af_sarah
 corpus-finetune: $(VENV)/.installed build/.engines build/.kokoro unlabelled
 	test -f data/devset/manifest.json || $(MAKE) devset
 	$(PY) -m core.lab.corpus.build --out $(CORPUS) --engine espeak --engine festival \
