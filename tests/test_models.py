@@ -20,6 +20,7 @@ STUDENTS = [
     family.S_TINY_RAW,
     family.S_LOWLAT_RAW,
     family.S_TINY_MFCC,
+    family.S_TINY_DEEP,
     STUDENT_TINY,
 ]
 
@@ -45,7 +46,7 @@ def test_student_numpy_matches_torch(config, speechlike):
 
 @pytest.mark.parametrize(
     "config",
-    [family.S_TINY, family.S_LOWLAT, family.S_TINY_MFCC, STUDENT_TINY],
+    [family.S_TINY, family.S_LOWLAT, family.S_TINY_MFCC, family.S_TINY_DEEP, STUDENT_TINY],
     ids=lambda c: c.name,
 )
 def test_fully_convolutional_equals_per_window_definition(config, speechlike):
@@ -417,3 +418,27 @@ def test_a_widened_student_computes_what_the_shipped_one_does(tmp_path):
     rekernelled = replace(target, layers=(configs.ConvLayer(96, 5, 1),) * 2)
     with pytest.raises(ValueError, match="two conv layers"):
         widen_weights(shipped.weights, shipped.config, rekernelled)
+
+
+def test_a_deepened_student_computes_what_the_shipped_one_does(tmp_path):
+    """The second hidden layer grown onto the shipped S-tiny: every output logit on real speech
+    the same; its extra units are live (random in, zero out) and a second hidden layer narrower
+    than the first, or a student that has one already, is refused."""
+    from core.lab.distill.widen import deepen_weights, widen_file, widen_weights
+    from core.runtime.catalog import MODELS_DIR
+
+    shipped = read_model_file(MODELS_DIR / "s_tiny.npz")
+    deep = widen_file(MODELS_DIR / "s_tiny.npz", family.S_TINY_DEEP, tmp_path / "deep.npz")
+    assert deep.config.hidden2 == 96 and deep.config.seal_ramp == shipped.config.seal_ramp
+    speech = _sample_speech()
+    before = np_student.output_logits(shipped.config, shipped.weights, speech)
+    after = np_student.output_logits(deep.config, deep.weights, speech)
+    assert np.abs(after - before).max() < 1e-5 * np.abs(before).max()
+    extra = deep.weights["head2.weight"][shipped.config.hidden :]
+    assert extra.std() > 0.1 and not deep.weights["out.weight"][:, shipped.config.hidden :].any()
+    with pytest.raises(ValueError, match="second hidden layer as wide"):
+        deepen_weights(shipped.weights, shipped.config, replace(family.S_TINY_DEEP, hidden2=20))
+    with pytest.raises(ValueError, match="second hidden layer as wide"):
+        deepen_weights(deep.weights, deep.config, family.S_TINY_DEEP)
+    with pytest.raises(ValueError, match="before it has a second hidden layer"):
+        widen_weights(deep.weights, deep.config, replace(family.S_TINY_DEEP, hidden=64))

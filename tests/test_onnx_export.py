@@ -161,7 +161,7 @@ def test_the_small_students_fit_a_game_teams_budget():
 
 
 # Students the shipped ones do not cover: a future on the 10 ms grid (no late read), a raw
-# waveform front, MFCC input, no part ramp; random weights.
+# waveform front, MFCC input with a second hidden layer, no part ramp; random weights.
 ODD_STUDENTS = [
     StudentConfig(
         "on_grid",
@@ -189,6 +189,7 @@ ODD_STUDENTS = [
         (ConvLayer(8, 3, 1),),
         bottleneck=4,
         hidden=8,
+        hidden2=12,
         past_ms=96,
         future_ms=36,
         n_mfcc=12,

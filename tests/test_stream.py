@@ -29,6 +29,7 @@ def _model(config) -> Model:
     [
         family.S_TINY,
         family.S_LOWLAT,
+        family.S_TINY_DEEP,
         family.S_TINY_RAW,
         family.S_LOWLAT_RAW,
         STUDENT_TINY,

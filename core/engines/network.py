@@ -1,8 +1,9 @@
 """A student's convolutions as ONNX Conv nodes, channels-first (1, C, T), in build order.
 
 The list matches core.runtime.student.build_stages after its front end: the conv stack, the 1x1
-bottleneck, the head (a convolution whose kernel spans the window) and the 1x1 output layer.
-The torch weights (C_out, C_in, k) are ONNX's Conv layout as they are.
+bottleneck, the head (a convolution whose kernel spans the window), the 1x1 second hidden layer
+when there is one, and the 1x1 output layer. The torch weights (C_out, C_in, k) are ONNX's Conv
+layout as they are.
 """
 
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ def conv_specs(config: StudentConfig) -> list[ConvSpec]:
     ]
     specs.append(ConvSpec("bottleneck", 1, 1, True))
     specs.append(ConvSpec("head", config.head_frames, 1, True))
+    if config.hidden2:
+        specs.append(ConvSpec("head2", 1, 1, True))
     specs.append(ConvSpec("out", 1, 1, False))
     return specs
 

@@ -65,6 +65,7 @@ class StudentConfig:
     layers: tuple[ConvLayer, ...]
     bottleneck: int  # 1x1 conv width before flattening the window
     hidden: int  # width of the hidden fully-connected layer
+    hidden2: int = 0  # width of a second, frame-wise hidden layer after it (0: none)
     past_ms: float = 256.0
     future_ms: float = 256.0
     input_kind: str = "raw"  # "raw" | "logmel" | "mfcc"
@@ -83,6 +84,8 @@ class StudentConfig:
         _check_ramps(self)
         if self.part_ramp is not None and "SIL" not in self.phones:
             raise ValueError("part_ramp needs a phone head with a SIL class")
+        if not (isinstance(self.hidden2, int) and self.hidden2 >= 0):
+            raise ValueError(f"hidden2 must be a whole number >= 0, got {self.hidden2}")
         if self.input_kind not in ("raw", "logmel", "mfcc"):
             raise ValueError(f"unknown input_kind {self.input_kind!r}")
         if self.input_kind == "raw" and self.total_stride != HOP:
@@ -137,6 +140,11 @@ class StudentConfig:
     def head_frames(self) -> int:
         """Feature frames (at 100 fps) inside one window: the head's kernel."""
         return (self.window_samples - self.receptive_field) // HOP + 1
+
+    @property
+    def last_hidden(self) -> int:
+        """Width of the hidden layer that the output layer reads."""
+        return self.hidden2 or self.hidden
 
     @property
     def n_outputs(self) -> int:

@@ -35,7 +35,10 @@ def expected_shapes(config: StudentConfig) -> dict[str, tuple[int, ...]]:
     shapes["bottleneck.bias"] = (config.bottleneck,)
     shapes["head.weight"] = (config.hidden, config.bottleneck, config.head_frames)
     shapes["head.bias"] = (config.hidden,)
-    shapes["out.weight"] = (config.n_outputs, config.hidden, 1)
+    if config.hidden2:
+        shapes["head2.weight"] = (config.hidden2, config.hidden, 1)
+        shapes["head2.bias"] = (config.hidden2,)
+    shapes["out.weight"] = (config.n_outputs, config.last_hidden, 1)
     shapes["out.bias"] = (config.n_outputs,)
     return shapes
 
@@ -76,6 +79,8 @@ def build_stages(
         stages.append(_conv_stage(weights, f"stack.{i}", layer.stride, _relu))
     stages.append(_conv_stage(weights, "bottleneck", 1, _relu))
     stages.append(_conv_stage(weights, "head", 1, _relu))
+    if config.hidden2:
+        stages.append(_conv_stage(weights, "head2", 1, _relu))
     stages.append(_conv_stage(weights, "out", 1, finish or (lambda x: sealed_weights(x, config))))
     return stages
 

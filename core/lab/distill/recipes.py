@@ -40,6 +40,9 @@ RECIPES: dict[str, Recipe] = {
     "s_tiny_wide": Recipe(
         family.S_TINY_WIDE, "pseudo", False, f"ablation: S-tiny twice as wide, {HETEROGENEOUS}"
     ),
+    "s_tiny_deep": Recipe(
+        family.S_TINY_DEEP, "pseudo", False, f"S-tiny with a second hidden layer, {HETEROGENEOUS}"
+    ),
     "s_tiny_mfcc": Recipe(
         family.S_TINY_MFCC, "pseudo", False, "ablation: MFCC input, pseudo-labels"
     ),

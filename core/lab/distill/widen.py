@@ -1,6 +1,7 @@
-"""Grow a trained student into a wider one that computes the same function (Net2WiderNet).
+"""Grow a trained student into a wider or deeper one that computes the same function.
 
     python -m core.lab.distill.widen assets/models/s_tiny.npz --to s_tiny_wide --out W.npz
+    python -m core.lab.distill.widen assets/models/s_tiny.npz --to s_tiny_deep --out D.npz
 
 A wider student trained from scratch on this machine's data stays far below the shipped one
 (reports/training_log.md: the students are limited by data and steps, not width), so the
@@ -8,7 +9,11 @@ capacity step starts from the shipped weights instead: each new unit of a hidden
 random old unit of that layer (its incoming weights and bias), and the copies' outgoing weights
 split the old unit's among them in random shares that sum to one. ReLU passes copies through
 unchanged, so the wider student's outputs equal the narrow one's; the unequal shares give the
-copies different gradients, so fine-tuning pulls them apart.
+copies different gradients, so fine-tuning pulls them apart (Net2WiderNet).
+
+A second hidden layer (hidden2) starts as the identity on the first layer's units, which ReLU
+keeps non-negative, so it passes them through unchanged; its extra units start random and the
+output layer reads them with zero weights, so they change nothing until fine-tuning moves them.
 """
 
 import argparse
@@ -44,6 +49,8 @@ def widen_weights(
     kernels = [(layer.kernel, layer.stride) for layer in old.layers]
     if len(kernels) != 2 or kernels != [(layer.kernel, layer.stride) for layer in new.layers]:
         raise ValueError(f"{new.name} is not {old.name}'s two conv layers wider.")
+    if old.hidden2 or new.hidden2:
+        raise ValueError("widen a student before it has a second hidden layer.")
     rng = np.random.default_rng(seed)
     out = {name: value.astype(np.float32).copy() for name, value in weights.items()}
     for i, (narrow, wide) in enumerate(zip(_widths(old), _widths(new), strict=True)):
@@ -60,6 +67,37 @@ def widen_weights(
     return out
 
 
+def deepen_weights(
+    weights: dict[str, np.ndarray], old: StudentConfig, new: StudentConfig, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """The weights of `new`, `old` with a second hidden layer at least as wide as its first, that
+    compute what `weights` of `old` do."""
+    same = replace(new, name=old.name, seal_ramp=old.seal_ramp, part_ramp=old.part_ramp, hidden2=0)
+    if old.hidden2 or same != old or new.hidden2 < old.hidden:
+        raise ValueError(f"{new.name} is not {old.name} with a second hidden layer as wide.")
+    rng = np.random.default_rng(seed)
+    extra = new.hidden2 - old.hidden
+    spread = np.sqrt(2.0 / old.hidden)  # Kaiming, as a fresh layer starts
+    head2 = np.concatenate([np.eye(old.hidden), rng.normal(0.0, spread, (extra, old.hidden))])
+    read = weights["out.weight"]
+    unread = np.zeros((len(read), extra, 1))
+    out = {name: value.astype(np.float32).copy() for name, value in weights.items()}
+    out["head2.weight"] = head2[:, :, None].astype(np.float32)
+    out["head2.bias"] = np.zeros(new.hidden2, np.float32)
+    out["out.weight"] = np.concatenate([read, unread], axis=1).astype(np.float32)
+    return out
+
+
+def grow_weights(
+    weights: dict[str, np.ndarray], old: StudentConfig, new: StudentConfig, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Widen `old`'s weights to `new`'s widths, then give them `new`'s second hidden layer."""
+    if not new.hidden2:
+        return widen_weights(weights, old, new, seed)
+    wide = replace(new, hidden2=0)
+    return deepen_weights(widen_weights(weights, old, wide, seed), wide, new, seed)
+
+
 def widen_file(source: Path, new: StudentConfig, out: Path, seed: int = 0) -> ModelFile:
     """Write `source` grown to `new` (its seal and part ramps kept) to `out`."""
     model_file = read_model_file(source)
@@ -67,7 +105,7 @@ def widen_file(source: Path, new: StudentConfig, out: Path, seed: int = 0) -> Mo
     if not isinstance(old, StudentConfig):
         raise ValueError(f"{source}: not a student.")
     config = replace(new, seal_ramp=old.seal_ramp, part_ramp=old.part_ramp)
-    weights = widen_weights(model_file.weights, old, config, seed)
+    weights = grow_weights(model_file.weights, old, config, seed)
     card = model_file.card.replace(f"'{old.name}'", f"'{config.name}'")
     write_model_file(out, config.name, config, weights, card, model_file.dtype)
     return read_model_file(out)

@@ -43,6 +43,9 @@ S_TINY_WIDE = replace(
     bottleneck=32,
     hidden=64,
 )
+# S-tiny with a second, frame-wise hidden layer of 96 units after its fully-connected one (about
+# a tenth more multiply-adds), grown from S-tiny's trained weights (core.lab.distill.widen).
+S_TINY_DEEP = replace(S_TINY, name="s_tiny_deep", hidden2=96)
 S_TINY_RAW = StudentConfig(
     "s_tiny_raw", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, **PHONE_AWARE
 )

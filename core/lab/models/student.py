@@ -34,8 +34,11 @@ class Student(nn.Module):
         self.stack = nn.ModuleList(convs)
         self.bottleneck = nn.Conv1d(width, config.bottleneck, 1)
         self.head = nn.Conv1d(config.bottleneck, config.hidden, config.head_frames)  # the FC
-        self.out = nn.Conv1d(config.hidden, config.n_outputs, 1)  # weights, closure, phones
-        for conv in [*self.stack, self.bottleneck, self.head]:
+        # A second hidden layer, frame-wise: a few percent of the head's multiply-adds.
+        self.head2 = nn.Conv1d(config.hidden, config.hidden2, 1) if config.hidden2 else None
+        self.out = nn.Conv1d(config.last_hidden, config.n_outputs, 1)  # weights, closure, phones
+        hidden = [self.head] + ([self.head2] if self.head2 is not None else [])
+        for conv in [*self.stack, self.bottleneck, *hidden]:
             nn.init.kaiming_normal_(conv.weight, nonlinearity="relu")
             nn.init.zeros_(conv.bias)
 
@@ -54,6 +57,8 @@ class Student(nn.Module):
         feats = self.features(samples)
         x = torch.relu(self.bottleneck(feats[-1]))  # (B, bottleneck, T + F - 1)
         x = torch.relu(self.head(x))  # (B, hidden, T)
+        if self.head2 is not None:
+            x = torch.relu(self.head2(x))  # (B, hidden2, T)
         logits = self.out(x).transpose(1, 2)  # (B, T, n_outputs)
         n = len(self.config.channels)
         return torch.sigmoid(logits[..., :n]), logits[..., n:], feats
