@@ -1,0 +1,27 @@
+"""The window study: the teacher hearing only a window of the clip around each frame."""
+
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from core.api import load_model
+from core.lab.studies.window_ceiling import correlation, gap_mm, windowed_gaps
+
+
+def test_the_teacher_follows_itself_better_the_more_it_hears():
+    """On the sample line: a window wider than the clip gives the whole-clip gaps back (the audio
+    is the same, only its place in Whisper's window moves); 30 ms either side loses the shape."""
+    audio, rate = soundfile.read(Path(__file__).parents[1] / "assets" / "sample_speech.wav")
+    assert rate == 16000
+    audio = audio.astype(np.float32)[:48000]
+    teacher = load_model("teacher")
+    frames = np.arange(10, 300, 20)
+    whole = gap_mm(teacher.frames(audio), teacher)[frames]
+    assert whole.max() > 5.0  # the lips move on these frames
+    wide = windowed_gaps(teacher, audio, 3000, 3000, frames)
+    narrow = windowed_gaps(teacher, audio, 30, 30, frames)
+    r_wide, mad_wide = correlation([wide], [whole])
+    r_narrow, mad_narrow = correlation([narrow], [whole])
+    assert r_wide > 0.97 and mad_wide < 0.5
+    assert r_narrow < r_wide - 0.1 and mad_narrow > mad_wide
