@@ -442,3 +442,22 @@ def test_a_deepened_student_computes_what_the_shipped_one_does(tmp_path):
         deepen_weights(deep.weights, deep.config, family.S_TINY_DEEP)
     with pytest.raises(ValueError, match="before it has a second hidden layer"):
         widen_weights(deep.weights, deep.config, replace(family.S_TINY_DEEP, hidden=64))
+
+
+def test_a_student_grown_to_hear_farther_computes_what_the_shipped_one_does(tmp_path):
+    """The shipped S-tiny's head given 16 more frames either side with zero weights: the same
+    output logits on real speech; a window longer by part of a frame, or shorter, is refused."""
+    from core.lab.distill.widen import lengthen_weights, widen_file
+    from core.runtime.catalog import MODELS_DIR
+
+    shipped = read_model_file(MODELS_DIR / "s_tiny.npz")
+    long = widen_file(MODELS_DIR / "s_tiny.npz", family.S_TINY_LONG, tmp_path / "long.npz")
+    assert long.config.head_frames == shipped.config.head_frames + 32
+    speech = _sample_speech()
+    before = np_student.output_logits(shipped.config, shipped.weights, speech)
+    after = np_student.output_logits(long.config, long.weights, speech)
+    assert np.abs(after - before).max() < 1e-5 * np.abs(before).max()
+    for past, future in ((261, 261), (246, 256)):
+        farther = replace(shipped.config, past_ms=past, future_ms=future)
+        with pytest.raises(ValueError, match="whole frames farther"):
+            lengthen_weights(shipped.weights, shipped.config, farther)

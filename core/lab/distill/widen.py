@@ -1,4 +1,4 @@
-"""Grow a trained student into a wider or deeper one that computes the same function.
+"""Grow a trained student into a wider, deeper or farther-hearing one with the same function.
 
     python -m core.lab.distill.widen assets/models/s_tiny.npz --to s_tiny_wide --out W.npz
     python -m core.lab.distill.widen assets/models/s_tiny.npz --to s_tiny_deep --out D.npz
@@ -14,6 +14,9 @@ copies different gradients, so fine-tuning pulls them apart (Net2WiderNet).
 A second hidden layer (hidden2) starts as the identity on the first layer's units, which ReLU
 keeps non-negative, so it passes them through unchanged; its extra units start random and the
 output layer reads them with zero weights, so they change nothing until fine-tuning moves them.
+
+A longer window (past_ms, future_ms later by whole frames) gives the fully-connected head more
+feature frames to read, with zero weights: it hears farther without changing what it says.
 """
 
 import argparse
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...runtime.configs import StudentConfig
+from ...runtime.configs import HOP, StudentConfig
 from ...runtime.modelfile import ModelFile, read_model_file, write_model_file
 from .recipes import RECIPES
 
@@ -88,14 +91,36 @@ def deepen_weights(
     return out
 
 
+def lengthen_weights(
+    weights: dict[str, np.ndarray], old: StudentConfig, new: StudentConfig
+) -> dict[str, np.ndarray]:
+    """The weights of `new`, `old` with a window longer by whole frames on either side, that
+    compute what `weights` of `old` do."""
+    window = {"past_ms": old.past_ms, "future_ms": old.future_ms}
+    same = replace(new, name=old.name, seal_ramp=old.seal_ramp, part_ramp=old.part_ramp, **window)
+    more = [
+        (new.past_samples - old.past_samples) / HOP,
+        (new.future_samples - old.future_samples) / HOP,
+    ]
+    if same != old or min(more) < 0 or any(frames % 1 for frames in more):
+        raise ValueError(f"{new.name} is not {old.name} hearing whole frames farther.")
+    out = {name: value.astype(np.float32).copy() for name, value in weights.items()}
+    earlier, later = (int(frames) for frames in more)
+    out["head.weight"] = np.pad(out["head.weight"], ((0, 0), (0, 0), (earlier, later)))
+    return out
+
+
 def grow_weights(
     weights: dict[str, np.ndarray], old: StudentConfig, new: StudentConfig, seed: int = 0
 ) -> dict[str, np.ndarray]:
-    """Widen `old`'s weights to `new`'s widths, then give them `new`'s second hidden layer."""
-    if not new.hidden2:
-        return widen_weights(weights, old, new, seed)
+    """Lengthen `old`'s window to `new`'s, widen it to `new`'s widths, then give it `new`'s
+    second hidden layer."""
+    heard = replace(old, past_ms=new.past_ms, future_ms=new.future_ms)
+    if heard != old:
+        weights = lengthen_weights(weights, old, heard)
     wide = replace(new, hidden2=0)
-    return deepen_weights(widen_weights(weights, old, wide, seed), wide, new, seed)
+    weights = widen_weights(weights, heard, wide, seed)
+    return deepen_weights(weights, wide, new, seed) if new.hidden2 else weights
 
 
 def widen_file(source: Path, new: StudentConfig, out: Path, seed: int = 0) -> ModelFile:

@@ -46,6 +46,9 @@ S_TINY_WIDE = replace(
 # S-tiny with a second, frame-wise hidden layer of 96 units after its fully-connected one (about
 # a tenth more multiply-adds), grown from S-tiny's trained weights (core.lab.distill.widen).
 S_TINY_DEEP = replace(S_TINY, name="s_tiny_deep", hidden2=96)
+# S-tiny hearing 416 ms either side (the head reads 77 frames, not 45; about 1.5x its
+# multiply-adds), grown from S-tiny's weights: does a longer window pay (reports/window_ceiling.md)?
+S_TINY_LONG = replace(S_TINY, name="s_tiny_long", past_ms=416, future_ms=416)
 S_TINY_RAW = StudentConfig(
     "s_tiny_raw", _raw_layers((12, 24, 48, 48)), bottleneck=8, hidden=32, **PHONE_AWARE
 )
