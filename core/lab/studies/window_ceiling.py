@@ -3,12 +3,13 @@
 
 The teacher hears the whole utterance through Whisper's attention; a student hears only its
 window (S-tiny 256 ms either side of the frame, S-lowlat 448 ms before and 64 ms after). Here the
-teacher itself hears only such a window: for every STEP-th frame of a clip, the audio of that
-window alone (zeros outside it, as at a clip's ends) gives the teacher's pose at that frame. Its
-lip gap against the teacher's on the whole clip says how far any student with that window could
-follow the teacher if it were as good a listener as Whisper: the rest of a student's shortfall is
-its own. Beside it, each student's gap at the same frames. Lip gaps in mm on the demo head, at
-the 100 fps model frames, unsmoothed, pose as it ships (sealed). Writes reports/window_ceiling.md.
+teacher itself hears only such a window: at every 8th frame (STEP) of a set's first 25 clips
+(CLIPS), the audio of that window alone (zeros outside it, as at a clip's ends) gives the
+teacher's pose at that frame. Its lip gap against the teacher's on the whole clip says how far
+any student with that window could follow the teacher if it were as good a listener as Whisper:
+the rest of a student's shortfall is its own. Beside it, each student's gap at the same frames.
+Lip gaps in mm on the demo head, at the 100 fps model frames, unsmoothed, pose as it ships
+(sealed). Writes reports/window_ceiling.md.
 """
 
 import argparse
