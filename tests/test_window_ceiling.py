@@ -6,7 +6,7 @@ import numpy as np
 import soundfile
 
 from core.api import load_model
-from core.lab.studies.window_ceiling import correlation, gap_mm, windowed_gaps
+from core.lab.studies.window_ceiling import correlation, frames_in, gap_mm, windowed_gaps
 
 
 def test_the_teacher_follows_itself_better_the_more_it_hears():
@@ -19,9 +19,13 @@ def test_the_teacher_follows_itself_better_the_more_it_hears():
     frames = np.arange(10, 300, 20)
     whole = gap_mm(teacher.frames(audio), teacher)[frames]
     assert whole.max() > 5.0  # the lips move on these frames
-    wide = windowed_gaps(teacher, audio, 3000, 3000, frames)
-    narrow = windowed_gaps(teacher, audio, 30, 30, frames)
+    wide = windowed_gaps(teacher, audio, 300, 300, frames)
+    narrow = windowed_gaps(teacher, audio, 3, 3, frames)
     r_wide, mad_wide = correlation([wide], [whole])
     r_narrow, mad_narrow = correlation([narrow], [whole])
     assert r_wide > 0.97 and mad_wide < 0.5
     assert r_narrow < r_wide - 0.1 and mad_narrow > mad_wide
+
+
+def test_a_window_is_rounded_out_to_whole_frames():
+    assert (frames_in(256), frames_in(64), frames_in(448), frames_in(500)) == (26, 7, 45, 50)

@@ -7,17 +7,20 @@ teacher itself hears only such a window: at every 8th frame (STEP) of a set's fi
 (CLIPS), the audio of that window alone (zeros outside it, as at a clip's ends) gives the
 teacher's pose at that frame. Its lip gap against the teacher's on the whole clip says how far
 any student with that window could follow the teacher if it were as good a listener as Whisper:
-the rest of a student's shortfall is its own. Beside it, each student's gap at the same frames.
-Lip gaps in mm on the demo head, at the 100 fps model frames, unsmoothed, pose as it ships
-(sealed). Writes reports/window_ceiling.md.
+the rest of a student's shortfall is its own. The window is rounded out to whole 10 ms frames
+(S-lowlat's 64 ms of future: 70 ms), so the teacher hears at least what the student does. Beside
+it, each student's gap at the same frames. Lip gaps in mm on the demo head, at the 100 fps model
+frames, unsmoothed, pose as it ships (sealed). Writes reports/window_ceiling.md.
 """
 
 import argparse
+import math
 from pathlib import Path
 
 import numpy as np
 
 from ...api import Model, load_model
+from ...audio.prepare import SAMPLE_RATE
 from ...demohead.head import lip_gap, load_demo_head
 from ...runtime.catalog import MODELS_DIR
 from ...runtime.configs import HOP
@@ -34,14 +37,19 @@ def gap_mm(frames: np.ndarray, model: Model) -> np.ndarray:
     return lip_gap(frames, model.config.channels, load_demo_head()) * 1000.0
 
 
+def frames_in(ms: float) -> int:
+    """Whole 100 fps frames that cover ms."""
+    return math.ceil(ms * SAMPLE_RATE / 1000 / HOP)
+
+
 def windowed_gaps(
-    teacher: Model, audio: np.ndarray, past_ms: int, future_ms: int, frames: np.ndarray
+    teacher: Model, audio: np.ndarray, past: int, future: int, frames: np.ndarray
 ) -> np.ndarray:
     """The teacher's lip gap at each of `frames` (100 fps indices) hearing only the audio from
-    past_ms before to future_ms after that frame."""
-    past, future = past_ms * 16 // HOP * HOP, future_ms * 16 // HOP * HOP
-    padded = np.concatenate([np.zeros(past, np.float32), audio, np.zeros(future, np.float32)])
-    poses = [teacher.frames(padded[HOP * t : HOP * t + past + future])[past // HOP] for t in frames]
+    `past` frames before to `future` frames after that frame."""
+    before, after = np.zeros(HOP * past, np.float32), np.zeros(HOP * future, np.float32)
+    padded = np.concatenate([before, audio, after])
+    poses = [teacher.frames(padded[HOP * t : HOP * (t + past + future)])[past] for t in frames]
     return gap_mm(np.stack(poses), teacher)
 
 
@@ -56,7 +64,9 @@ def measure(students: list[Path], teacher_path: Path, devset: Path, corpus: Path
     teacher = load_model(teacher_path)
     models = [load_model(p) for p in students]
     windows = sorted(
-        {(int(m.config.past_ms), int(m.config.future_ms)) for m in models} | set(EXTRA_WINDOWS_MS)
+        (frames_in(past), frames_in(future))
+        for past, future in {(m.config.past_ms, m.config.future_ms) for m in models}
+        | set(EXTRA_WINDOWS_MS)
     )
     sets = {
         "dev set v2, choose half (unseen speakers)": [
@@ -73,7 +83,8 @@ def measure(students: list[Path], teacher_path: Path, devset: Path, corpus: Path
         for past, future in windows:
             heard = [windowed_gaps(teacher, a, past, future, p) for a, p in picked]
             r, mad = correlation(heard, reference)
-            rows.append(f"| {label} | teacher hearing -{past}/+{future} ms | {r:.3f} | {mad:.2f} |")
+            heard_ms = f"-{past * 10}/+{future * 10} ms"
+            rows.append(f"| {label} | teacher hearing {heard_ms} | {r:.3f} | {mad:.2f} |")
         for model in models:
             r, mad = correlation([gap_mm(model.frames(a), model)[p] for a, p in picked], reference)
             window = f"-{model.config.past_ms:g}/+{model.config.future_ms:g} ms"
