@@ -41,10 +41,16 @@ RECIPES: dict[str, Recipe] = {
         family.S_TINY_WIDE, "pseudo", False, f"ablation: S-tiny twice as wide, {HETEROGENEOUS}"
     ),
     "s_tiny_deep": Recipe(
-        family.S_TINY_DEEP, "pseudo", False, f"S-tiny with a second hidden layer, {HETEROGENEOUS}"
+        family.S_TINY_DEEP,
+        "pseudo",
+        False,
+        f"ablation: S-tiny with a second hidden layer, {HETEROGENEOUS}",
     ),
     "s_tiny_long": Recipe(
-        family.S_TINY_LONG, "pseudo", False, f"S-tiny hearing 416 ms either side, {HETEROGENEOUS}"
+        family.S_TINY_LONG,
+        "pseudo",
+        False,
+        f"ablation: S-tiny hearing 416 ms either side, {HETEROGENEOUS}",
     ),
     "s_tiny_mfcc": Recipe(
         family.S_TINY_MFCC, "pseudo", False, "ablation: MFCC input, pseudo-labels"

@@ -15,7 +15,6 @@ scale shape, without the fine timing) and the amplitude (the spread of the stude
 the teacher's: under 1, a student that opens and closes less). Writes reports/teacher_fit.md.
 """
 
-import argparse
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -24,11 +23,11 @@ import numpy as np
 
 from ...api import Model, load_model, predict
 from ...demohead.head import lip_gap, load_demo_head
-from ...runtime.catalog import MODELS_DIR
 from ..corpus.dataset import iter_corpus
 from ..distill.ship_check import pose_head_only
 from ..eval.choosing_sets import kokoro_heldout
 from ..eval.eval_sets import REAL_V2_CHOOSE, real_halves
+from .study_report import run_study
 
 FPS = 60.0
 SHIFT_S = 0.25  # the teacher's own frames this much later in its 10 s windows
@@ -85,19 +84,24 @@ def teacher_late(reference: list[np.ndarray], frames: int) -> Agreement:
     return agreement([g[frames:] for g in reference], [g[:-frames] for g in reference])
 
 
+def unseen_sets(devset: Path, corpus: Path) -> dict[str, list[np.ndarray]]:
+    """Audio of the two sets no student learnt from: a held-out Kokoro voice, unseen speakers."""
+    return {
+        "held-out Kokoro voice": [u.audio for u in kokoro_heldout(corpus)],
+        "dev set v2, choose half (unseen)": [
+            i.audio for i in real_halves(devset, None)[REAL_V2_CHOOSE]
+        ],
+    }
+
+
 def clip_sets(devset: Path, corpus: Path) -> dict[str, list[np.ndarray]]:
     """Audio of the three sets, in the order the report lists them."""
     unlabelled = [u.audio for u in iter_corpus(corpus / "unlabelled") if not u.augmentation]
     picked = np.random.default_rng(0).choice(
         len(unlabelled), min(UNLABELLED_CLIPS, len(unlabelled)), replace=False
     )
-    return {
-        "unlabelled real speech (learnt from)": [unlabelled[i] for i in picked],
-        "held-out Kokoro voice": [u.audio for u in kokoro_heldout(corpus)],
-        "dev set v2, choose half (unseen)": [
-            i.audio for i in real_halves(devset, None)[REAL_V2_CHOOSE]
-        ],
-    }
+    learnt_from = {"unlabelled real speech (learnt from)": [unlabelled[i] for i in picked]}
+    return learnt_from | unseen_sets(devset, corpus)
 
 
 def teacher_against_itself(
@@ -154,27 +158,10 @@ def _row(set_name: str, label: str, a: Agreement) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.lab.studies.teacher_fit")
-    shipped = [MODELS_DIR / f"{n}.npz" for n in ("s_tiny", "s_lowlat", "s0")]
-    parser.add_argument("students", nargs="*", type=Path, default=shipped)
-    parser.add_argument("--teacher", type=Path, default=MODELS_DIR / "teacher.npz")
-    parser.add_argument("--devset", type=Path, default=Path("data/devset"))
-    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
-    parser.add_argument("--out", type=Path, default=Path("reports/teacher_fit.md"))
-    args = parser.parse_args(argv)
-    rows = measure(args.students, args.teacher, args.devset, args.corpus)
-    text = [
-        "# How closely the students follow the teacher's lip gap",
-        "",
-        (__doc__ or "").split("\n\n", 1)[1].strip(),
-        "",
-        "| set | model | lip gap r | r of 200 ms means | amplitude | abs. diff. mm |",
-        "|---|---|---|---|---|---|",
-        *rows,
-    ]
-    args.out.write_text("\n".join(text) + "\n")
-    print("\n".join(rows))
-    return 0
+    columns = ("set", "model", "lip gap r", "r of 200 ms means", "amplitude", "abs. diff. mm")
+    title = "How closely the students follow the teacher's lip gap"
+    students = ("s_tiny", "s_lowlat", "s0")
+    return run_study(argv, "teacher_fit", __doc__, title, columns, measure, students)
 
 
 if __name__ == "__main__":

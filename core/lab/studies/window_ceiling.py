@@ -13,7 +13,6 @@ it, each student's gap at the same frames. Lip gaps in mm on the demo head, at t
 frames, unsmoothed, pose as it ships (sealed). Writes reports/window_ceiling.md.
 """
 
-import argparse
 import math
 from pathlib import Path
 
@@ -21,11 +20,10 @@ import numpy as np
 
 from ...api import Model, load_model
 from ...audio.prepare import SAMPLE_RATE
-from ...demohead.head import lip_gap, load_demo_head
-from ...runtime.catalog import MODELS_DIR
+from ...demohead.head import lip_gap
 from ...runtime.configs import HOP
-from ..eval.choosing_sets import kokoro_heldout
-from ..eval.eval_sets import REAL_V2_CHOOSE, real_halves
+from .study_report import run_study
+from .teacher_fit import agreement, unseen_sets
 
 STEP = 8  # every 8th frame: the windowed teacher costs a Whisper pass per frame
 CLIPS = 25  # the first clips of each set
@@ -34,7 +32,7 @@ EXTRA_WINDOWS_MS = ((500, 500),)  # wider than any student's, for the trend
 
 def gap_mm(frames: np.ndarray, model: Model) -> np.ndarray:
     """Demo-head lip gap (T,) in mm of 100 fps frames (T, K)."""
-    return lip_gap(frames, model.config.channels, load_demo_head()) * 1000.0
+    return lip_gap(frames, model.config.channels) * 1000.0
 
 
 def frames_in(ms: float) -> int:
@@ -53,12 +51,6 @@ def windowed_gaps(
     return gap_mm(np.stack(poses), teacher)
 
 
-def correlation(ours: list[np.ndarray], theirs: list[np.ndarray]) -> tuple[float, float]:
-    """r and mean absolute difference (mm) of pooled gaps."""
-    a, b = np.concatenate(ours), np.concatenate(theirs)
-    return float(np.corrcoef(a, b)[0, 1]), float(np.abs(a - b).mean())
-
-
 def measure(students: list[Path], teacher_path: Path, devset: Path, corpus: Path) -> list[str]:
     """The report's rows: per set, the windowed teacher at each window, then each student."""
     teacher = load_model(teacher_path)
@@ -68,52 +60,29 @@ def measure(students: list[Path], teacher_path: Path, devset: Path, corpus: Path
         for past, future in {(m.config.past_ms, m.config.future_ms) for m in models}
         | set(EXTRA_WINDOWS_MS)
     )
-    sets = {
-        "dev set v2, choose half (unseen speakers)": [
-            i.audio for i in real_halves(devset, None)[REAL_V2_CHOOSE]
-        ],
-        "held-out Kokoro voice": [u.audio for u in kokoro_heldout(corpus)],
-    }
     rows = []
-    for set_name, clips in sets.items():
+    for set_name, clips in unseen_sets(devset, corpus).items():
         clips = [a.astype(np.float32) for a in clips[:CLIPS]]
         picked = [(a, np.arange(0, -(-len(a) // HOP), STEP)) for a in clips]
         reference = [gap_mm(teacher.frames(a), teacher)[p] for a, p in picked]
         label = f"{set_name}, {sum(len(p) for _, p in picked)} frames"
         for past, future in windows:
             heard = [windowed_gaps(teacher, a, past, future, p) for a, p in picked]
-            r, mad = correlation(heard, reference)
+            fit = agreement(heard, reference)
             heard_ms = f"-{past * 10}/+{future * 10} ms"
-            rows.append(f"| {label} | teacher hearing {heard_ms} | {r:.3f} | {mad:.2f} |")
+            rows.append(f"| {label} | teacher hearing {heard_ms} | {fit.r:.3f} | {fit.mad:.2f} |")
         for model in models:
-            r, mad = correlation([gap_mm(model.frames(a), model)[p] for a, p in picked], reference)
+            fit = agreement([gap_mm(model.frames(a), model)[p] for a, p in picked], reference)
             window = f"-{model.config.past_ms:g}/+{model.config.future_ms:g} ms"
-            rows.append(f"| {label} | {model.name} ({window}) | {r:.3f} | {mad:.2f} |")
+            rows.append(f"| {label} | {model.name} ({window}) | {fit.r:.3f} | {fit.mad:.2f} |")
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.lab.studies.window_ceiling")
-    shipped = [MODELS_DIR / f"{n}.npz" for n in ("s_tiny", "s_lowlat")]
-    parser.add_argument("students", nargs="*", type=Path, default=shipped)
-    parser.add_argument("--teacher", type=Path, default=MODELS_DIR / "teacher.npz")
-    parser.add_argument("--devset", type=Path, default=Path("data/devset"))
-    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
-    parser.add_argument("--out", type=Path, default=Path("reports/window_ceiling.md"))
-    args = parser.parse_args(argv)
-    rows = measure(args.students, args.teacher, args.devset, args.corpus)
-    text = [
-        "# How much of the teacher's lip gap a student's window holds",
-        "",
-        (__doc__ or "").split("\n\n", 1)[1].strip(),
-        "",
-        "| set | model | lip gap r with the teacher | abs. diff. mm |",
-        "|---|---|---|---|",
-        *rows,
-    ]
-    args.out.write_text("\n".join(text) + "\n")
-    print("\n".join(rows))
-    return 0
+    columns = ("set", "model", "lip gap r with the teacher", "abs. diff. mm")
+    title = "How much of the teacher's lip gap a student's window holds"
+    students = ("s_tiny", "s_lowlat", "s0")
+    return run_study(argv, "window_ceiling", __doc__, title, columns, measure, students)
 
 
 if __name__ == "__main__":
